@@ -1,0 +1,58 @@
+"""The command registry: one module per command, each registering a function by name.
+
+A command function takes its AST node, the table of results so far and the run context, and
+returns the new table. Adding a command touches one file: write ``spl/commands/<name>.py`` with
+``@command("name")`` and list the module in ``_MODULES`` below.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Callable
+
+import pandas as pd
+
+from spl.context import Context
+from spl.syntax import ast
+
+CommandFn = Callable[[ast.Command, pd.DataFrame, Context], pd.DataFrame]
+
+_REGISTRY: dict[str, CommandFn] = {}
+
+# Modules that register commands; imported on first use.
+_MODULES = (
+    "search", "where", "eval", "rename", "stats", "convert", "table", "fields", "sort",
+    "head", "tail", "dedup", "fillnull",
+)
+
+
+def command(*names: str):
+    """Register the decorated function as the implementation of the named commands."""
+
+    def wrap(fn: CommandFn) -> CommandFn:
+        for name in names:
+            _REGISTRY[name] = fn
+        return fn
+
+    return wrap
+
+
+def _load() -> None:
+    if not _REGISTRY:
+        for module in _MODULES:
+            try:
+                importlib.import_module(f"spl.commands.{module}")
+            except ModuleNotFoundError as exc:  # a module still being written
+                if exc.name != f"spl.commands.{module}":
+                    raise
+
+
+def lookup(name: str) -> CommandFn | None:
+    """The implementation of command ``name`` (lower case), or None when the engine lacks it."""
+    _load()
+    return _REGISTRY.get(name)
+
+
+def supported() -> list[str]:
+    """Names of every command the engine can run."""
+    _load()
+    return sorted(_REGISTRY)

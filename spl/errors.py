@@ -1,0 +1,112 @@
+"""One error hierarchy for everything a user can get wrong.
+
+Every error knows where it happened: a span in the SPL text the user wrote, or a file and line of
+data. ``render()`` gives the message a person reads (with a caret under the SPL text); the CLI and
+the REPL print that and never a traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Span:
+    """Half-open character range [start, end) in a piece of SPL text."""
+
+    start: int
+    end: int
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of ``offset`` in ``text``."""
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def caret_excerpt(text: str, span: Span) -> str:
+    """The source line holding ``span.start`` with a caret line under the spanned part."""
+    start = max(0, min(span.start, len(text)))
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    if line_end == -1:
+        line_end = len(text)
+    line = text[line_start:line_end]
+    width = max(1, min(span.end, line_end) - start)
+    return f"{line}\n{' ' * (start - line_start)}{'^' * width}"
+
+
+class SplError(Exception):
+    """Base of every error spl reports to a user."""
+
+    kind = "error"
+
+    def __init__(self, message: str, *, span: Span | None = None, text: str | None = None,
+                 file: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.text = text
+        self.file = file
+        self.line = line
+
+    def with_text(self, text: str) -> "SplError":
+        """Attach the SPL text the span refers to, if none is attached yet."""
+        if self.text is None:
+            self.text = text
+        return self
+
+    @property
+    def position(self) -> tuple[int, int] | None:
+        """1-based (line, column) of the error in the SPL text, when known."""
+        if self.span is None or self.text is None:
+            return None
+        return line_col(self.text, self.span.start)
+
+    def render(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = f"{self.file}:{self.line}: " if self.line is not None else f"{self.file}: "
+        pos = self.position
+        if pos is not None:
+            where += f"line {pos[0]}, column {pos[1]}: "
+        out = f"{self.kind}: {where}{self.message}"
+        if self.span is not None and self.text is not None:
+            out += "\n" + caret_excerpt(self.text, self.span)
+        return out
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class SplSyntaxError(SplError):
+    kind = "syntax error"
+
+
+class MacroError(SplError):
+    kind = "macro error"
+
+
+class UnsupportedError(SplError):
+    """The search parses, but uses a command or function the engine cannot run yet."""
+
+    kind = "unsupported"
+
+
+class SearchError(SplError):
+    """The search is well formed but fails while running (bad argument, bad type, ...)."""
+
+    kind = "search error"
+
+
+class DataError(SplError):
+    """Input data that cannot be read; carries file and line."""
+
+    kind = "data error"
+
+
+class ConfigError(SplError):
+    """A sourcetype definition, lookup or detection file that cannot be used."""
+
+    kind = "config error"

@@ -1,0 +1,85 @@
+"""How Splunk values live in a table, and the few conversions every command shares.
+
+A cell is null (``None``; a float NaN read back from pandas counts as null too), a string (what
+JSON extraction gives), a number (``int``/``float``, what eval computes; ``_time`` is float epoch
+seconds), a bool (only inside eval/where, never stored by ``eval``), or a multivalue field: a
+``list`` of two or more non-null strings/numbers. A one-element list is the same as its element.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*\Z")
+
+
+def is_null(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def is_mv(v) -> bool:
+    return isinstance(v, list)
+
+
+def mv_values(v) -> list:
+    """The values of a cell as a list: [] for null, the list for a multivalue, [v] otherwise."""
+    if is_null(v):
+        return []
+    if isinstance(v, list):
+        return v
+    return [v]
+
+
+def make_mv(values: list):
+    """The cell for a list of values: null when empty, the value itself when there is one."""
+    values = [x for x in values if not is_null(x)]
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return values
+
+
+def to_number(v):
+    """The number a value stands for, or None: numbers as they are, numeric strings parsed.
+
+    Splunk treats a string that looks like a number as that number in arithmetic and numeric
+    comparison; anything else is not a number (None). bools are not numbers.
+    """
+    if isinstance(v, bool) or is_null(v):
+        return None
+    if isinstance(v, (int, float)):
+        return v
+    if isinstance(v, str) and _NUMBER.match(v):
+        s = v.strip()
+        try:
+            return int(s)
+        except ValueError:
+            return float(s)
+    return None
+
+
+def format_number(n) -> str:
+    """A number as Splunk prints it: integers without a decimal point."""
+    if isinstance(n, bool):
+        return "true" if n else "false"
+    if isinstance(n, int):
+        return str(n)
+    if math.isnan(n):
+        return "nan"
+    if math.isinf(n):
+        return "inf" if n > 0 else "-inf"
+    if n == int(n) and abs(n) < 1e16:
+        return str(int(n))
+    return repr(n)
+
+
+def to_str(v) -> str | None:
+    """A single value as a string (None for null); multivalue cells are not accepted here."""
+    if is_null(v):
+        return None
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (bool, int, float)):
+        return format_number(v)
+    return str(v)
