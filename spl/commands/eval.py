@@ -1,0 +1,23 @@
+"""eval: compute fields, left to right, each assignment seeing the ones before it.
+
+A null result removes the field's value; a Boolean cannot be stored (Splunk refuses it and asks
+for if()): https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/evaluation-functions/comparison-and-conditional-functions
+"""
+import pandas as pd
+
+from spl.commands import command
+from spl.errors import SearchError
+from spl.eval import evaluate
+
+
+@command("eval")
+def run(node, table, ctx):
+    table = table.copy()
+    for assignment in node.assignments:
+        values = evaluate(assignment.expr, table, ctx) if len(table) else pd.Series([], dtype=object)
+        if any(isinstance(v, bool) for v in values):
+            raise SearchError("a field cannot be assigned a Boolean result; use if(<condition>, "
+                              "<value>, <value>)", span=assignment.expr.span)
+        table[assignment.field] = pd.Series(values.to_numpy(dtype=object), index=table.index,
+                                            dtype=object)
+    return table

@@ -1,0 +1,18 @@
+"""fields: keep (``+``, the default) or remove (``-``) fields.
+
+Splunk (https://help.splunk.com/splunk-cloud-platform/spl-search-reference/10.1.2507/search-commands/fields):
+keeping fields still keeps the internal ``_raw`` and ``_time`` unless they are removed explicitly.
+"""
+from spl.commands import command
+from spl.fieldnames import expand
+
+
+@command("fields")
+def run(node, table, ctx):
+    named = [c for pattern in node.fields for c in expand(pattern, table.columns)
+             if c in table.columns]
+    if node.remove:
+        return table.drop(columns=list(dict.fromkeys(named)))
+    keep = list(dict.fromkeys(named))
+    keep += [c for c in ("_raw", "_time") if c in table.columns and c not in keep]
+    return table[keep]

@@ -1,0 +1,20 @@
+"""fillnull: replace null values with a value (0 by default).
+
+Splunk (https://help.splunk.com/splunk-cloud-platform/spl-search-reference/10.0.2503/search-commands/fillnull):
+without a field list every field is filled; listed fields that do not exist are created.
+"""
+from spl.commands import command
+
+
+@command("fillnull")
+def run(node, table, ctx):
+    value = "0" if node.value is None else node.value
+    fields = list(node.fields) or list(table.columns)
+    table = table.copy()
+    for name in fields:
+        if name in table.columns:
+            column = table[name].astype(object)
+            table[name] = column.where(column.notna(), value)
+        else:
+            table[name] = value
+    return table

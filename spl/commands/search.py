@@ -1,0 +1,10 @@
+"""search: keep the rows that match a search expression (rules live in spl/search/)."""
+from spl import search as matching
+from spl.commands import command
+
+
+@command("search")
+def run(node, table, ctx):
+    if node.expr is None or table.empty:
+        return table
+    return table[matching.match(node.expr, table, ctx).to_numpy(dtype=bool)]

@@ -1,0 +1,10 @@
+"""where: keep the rows for which an eval expression is true."""
+from spl.commands import command
+from spl.eval import where_mask
+
+
+@command("where")
+def run(node, table, ctx):
+    if table.empty:
+        return table
+    return table[where_mask(node.expr, table, ctx).to_numpy(dtype=bool)]
