@@ -1,0 +1,107 @@
+"""Plan and run a parsed pipeline over an event table.
+
+Planning answers one question before any data is read: which fields must the loader extract?
+Running feeds the table through one command function after another (spl/commands/).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from spl import commands
+from spl.context import Context
+from spl.errors import UnsupportedError
+from spl.fieldnames import has_wildcard
+from spl.syntax import ast
+
+# Fields every event carries whatever the plan says.
+INTERNAL = ("_time", "_raw", "sourcetype", "source", "host", "index")
+
+# Commands after which only the fields they name (or produce) exist.
+_NARROWING = (ast.Stats, ast.Table, ast.Top, ast.Tstats)
+
+
+def required_fields(pipeline: ast.Pipeline) -> set[str] | None:
+    """The event fields the pipeline can read, or None when it may read any field.
+
+    Conservative by design: every name mentioned anywhere before the first command that narrows
+    the fields (stats, table, top, ...) is requested, and a wildcard, an unknown command or a
+    pipeline that returns whole events asks for everything. Requesting a field that no event
+    has costs nothing, so over-asking is safe; under-asking would lose matches.
+    """
+    names: set[str] = set()
+    for cmd in pipeline.commands:
+        if isinstance(cmd, (ast.Generic, ast.Spath, ast.Join, ast.Append, ast.Lookup,
+                            ast.InputLookup, ast.From, ast.MvExpand, ast.MakeMv)):
+            return None
+        if isinstance(cmd, ast.Fields) and not cmd.remove:
+            mentioned = _names_in(cmd)
+            return None if mentioned is None else names | mentioned
+        mentioned = _names_in(cmd)
+        if mentioned is None:
+            return None
+        names |= mentioned
+        if isinstance(cmd, _NARROWING) and not isinstance(cmd, (ast.EventStats, ast.StreamStats)):
+            return names
+    return None  # whole events are the result: every field shows
+
+
+def _names_in(node) -> set[str] | None:
+    """Every field name a node mentions, or None if one of them is a wildcard pattern."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+            continue
+        if isinstance(item, str) or item is None or isinstance(item, (int, float)):
+            continue
+        if isinstance(item, ast.Field):
+            found.add(item.name)
+        elif isinstance(item, (ast.Compare, ast.FieldIn)):
+            found.add(item.field)
+        elif isinstance(item, ast.Aggregation) and item.field:
+            found.add(item.field)
+        elif isinstance(item, ast.Assignment):
+            found.add(item.field)
+        elif isinstance(item, (ast.SortKey, ast.Conversion)):
+            found.add(item.field)
+        if isinstance(item, (ast.Stats, ast.Top)):
+            found.update(item.by)
+        if isinstance(item, (ast.Table, ast.Fields, ast.Dedup, ast.FillNull, ast.Top)):
+            found.update(item.fields)
+        if isinstance(item, ast.Rename):
+            for old, new in item.pairs:
+                found.update((old, new))
+        if isinstance(item, ast.Bin):
+            found.add(item.field)
+        if isinstance(item, ast.Rex):
+            return None  # its named groups create fields we cannot list without compiling it
+        if hasattr(item, "__dataclass_fields__"):
+            stack.extend(getattr(item, f) for f in item.__dataclass_fields__ if f != "span")
+    if any(has_wildcard(n) for n in found):
+        return None
+    return found
+
+
+def execute(pipeline: ast.Pipeline, events: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Run every command of ``pipeline``; a generating pipeline starts from no rows."""
+    table = pd.DataFrame() if pipeline.generating else events
+    for cmd in pipeline.commands:
+        fn = commands.lookup(cmd.name)
+        if fn is None:
+            raise UnsupportedError(f"command '{cmd.name}' is not supported", span=cmd.span)
+        table = fn(cmd, table, ctx)
+    return finish(table, pipeline)
+
+
+def finish(table: pd.DataFrame, pipeline: ast.Pipeline) -> pd.DataFrame:
+    """Drop fields no row has (Splunk shows no column for them), but keep what `table` named."""
+    pinned: set[str] = set()
+    for cmd in pipeline.commands:
+        if isinstance(cmd, ast.Table):
+            pinned = set(table.columns)
+    empty = [c for c in table.columns if c not in pinned and table[c].isna().all()]
+    if empty:
+        table = table.drop(columns=empty)
+    return table.reset_index(drop=True)
