@@ -1,0 +1,174 @@
+"""The ``spl`` command: run, detect, check, explain (and the REPL, and test).
+
+Exit status: 0 ok, 1 the search failed to run (or a detection test failed), 2 bad usage, a syntax
+or macro error. No traceback reaches the user: every error prints as its message, with a caret
+under the search text where it has one (set SPL_DEBUG=1 to see the traceback of an internal error).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from importlib import resources
+
+from rich.console import Console
+
+from spl.errors import MacroError, SplError, SplSyntaxError
+
+EXAMPLES = resources.files("spl") / "examples"
+EXAMPLE_DETECTION = "aws_bedrock_high_number_list_foundation_model_failures.yml"
+EXAMPLE_DATA = "bedrock_cloudtrail.json"
+
+
+def _data_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", action="append", default=[], metavar="PATH",
+                   help="CloudTrail file or directory (NDJSON or Records, gzipped or not); repeatable")
+    p.add_argument("--sourcetype", default="aws:cloudtrail")
+    p.add_argument("--source", default=None, help="source field of the events (default: file path)")
+    p.add_argument("--macros", action="append", default=[], metavar="DIR",
+                   help="directory of macro definitions (YAML or macros.conf); repeatable")
+    p.add_argument("--tz", default="UTC", help="time zone for rendering and parsing times (IANA name)")
+    p.add_argument("--ta", default=None, metavar="PATH",
+                   help="use the sourcetype definitions of this Splunk Add-on for AWS directory")
+    p.add_argument("--strict", action="store_true", help="a bad line of data is an error")
+    p.add_argument("--format", choices=("table", "json", "csv"), default=None,
+                   help="output format (default: table on a terminal, json otherwise)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="spl", description="Run Splunk SPL over local CloudTrail logs.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run a search over files")
+    p.add_argument("search", help="the SPL search text")
+    _data_options(p)
+
+    p = sub.add_parser("detect", help="run a detection YAML's search verbatim")
+    p.add_argument("detection", nargs="?", help="detection YAML file")
+    p.add_argument("--example", action="store_true",
+                   help="run the bundled example detection on the bundled example data")
+    _data_options(p)
+
+    p = sub.add_parser("check", help="parse searches of detections and .spl files")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--macros", action="append", default=[], metavar="DIR")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = sub.add_parser("explain", help="show the expanded search and its parsed pipeline")
+    p.add_argument("search")
+    p.add_argument("--macros", action="append", default=[], metavar="DIR")
+    return parser
+
+
+def _session(args, data):
+    from spl.session import Session
+
+    return Session(data, sourcetype=args.sourcetype, source=args.source, macros=args.macros,
+                   tz=args.tz, ta=args.ta, strict=args.strict, progress=sys.stderr.isatty())
+
+
+def _report_problems(session, err: Console) -> None:
+    if session.problems:
+        first = session.problems[0]
+        err.print(f"[yellow]warning:[/] {len(session.problems)} record(s) skipped; first: "
+                  f"{first.render()}", highlight=False)
+
+
+def _cmd_run(args, out: Console, err: Console) -> int:
+    from spl import render
+
+    if not args.data:
+        err.print("error: give at least one --data PATH")
+        return 2
+    session = _session(args, args.data)
+    _report_problems(session, err)
+    table = session.run(args.search)
+    render.show(table, args.format, out, args.tz)
+    return 0
+
+
+def _cmd_detect(args, out: Console, err: Console) -> int:
+    from spl import detections, render
+
+    if args.example:
+        with resources.as_file(EXAMPLES) as folder:
+            args.detection = str(folder / EXAMPLE_DETECTION)
+            args.data = args.data or [str(folder / EXAMPLE_DATA)]
+            args.source = args.source or "aws_cloudtrail"
+            return _detect(args, out, err, detections, render)
+    if not args.detection:
+        err.print("error: give a detection YAML, or --example")
+        return 2
+    if not args.data:
+        err.print("error: give at least one --data PATH")
+        return 2
+    return _detect(args, out, err, detections, render)
+
+
+def _detect(args, out, err, detections, render) -> int:
+    det = detections.load(args.detection)
+    session = _session(args, args.data)
+    _report_problems(session, err)
+    table = session.run(det.search)
+    messages = ([detections.fill_message(det.message, row) for row in detections.row_dicts(table)]
+                if det.message else [])
+    if args.format == "json":
+        out.print(render.to_json(table, args.tz, [{"_risk_message": m} for m in messages]),
+                  markup=False, highlight=False, soft_wrap=True)
+        return 0
+    if args.format == "csv":
+        render.show(table, "csv", out, args.tz)
+        return 0
+    out.print(f"[bold]{det.name}[/]", highlight=False)
+    render.show(table, "table", out, args.tz)
+    for m in messages:
+        out.print(f"[red]risk:[/] {m}", highlight=False)
+    return 0
+
+
+def _cmd_check(args, out: Console, err: Console) -> int:
+    from spl.check import main_check
+
+    return main_check(args.paths, args.macros, args.format)
+
+
+def _cmd_explain(args, out: Console, err: Console) -> int:
+    from spl.check import main_explain
+
+    return main_explain(args.search, args.macros)
+
+
+COMMANDS = {"run": _cmd_run, "detect": _cmd_detect, "check": _cmd_check, "explain": _cmd_explain}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = Console(soft_wrap=False)
+    err = Console(stderr=True)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    if getattr(args, "format", "x") is None:
+        args.format = "table" if sys.stdout.isatty() else "json"
+    try:
+        return COMMANDS[args.command](args, out, err)
+    except (SplSyntaxError, MacroError) as exc:
+        err.print(exc.render(), markup=False, highlight=False)
+        return 2
+    except SplError as exc:
+        err.print(exc.render(), markup=False, highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+    except Exception as exc:  # a bug of ours: say so plainly, without a traceback
+        if os.environ.get("SPL_DEBUG"):
+            raise
+        err.print(f"internal error: {type(exc).__name__}: {exc} (set SPL_DEBUG=1 for details)",
+                  markup=False, highlight=False)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

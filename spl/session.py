@@ -1,0 +1,108 @@
+"""The public way in: ``Session`` loads data once and runs many searches; ``run`` does both once.
+
+The REPL, ``spl run``, ``spl detect`` and ``spl test`` are thin layers over ``Session.run``.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from spl import data as datalayer
+from spl.context import Context
+from spl.engine import execute, required_fields
+from spl.errors import SplError
+from spl.frontend import ParsedSearch, parse_search
+
+PathLike = str | os.PathLike
+
+
+def _paths(data) -> list[PathLike]:
+    if data is None:
+        return []
+    if isinstance(data, (str, os.PathLike)):
+        return [data]
+    return list(data)
+
+
+class Session:
+    """Events loaded once, macros and time zone fixed, ready for any number of searches."""
+
+    def __init__(self, data: PathLike | Iterable[PathLike] | None = None, *,
+                 sourcetype: str = "aws:cloudtrail", source: str | None = None,
+                 host: str | None = None, index: str = "main",
+                 macros: Sequence[PathLike] = (), tz: str = "UTC", ta: PathLike | None = None,
+                 strict: bool = False, progress: bool = False, fields: set[str] | None = None):
+        self.macro_dirs = [Path(m) for m in macros]
+        self.tz = tz
+        self.ta = Path(ta) if ta else None
+        self.strict = strict
+        self.progress = progress
+        self.fields = fields
+        self.problems: list = []
+        self.files: list[str] = []
+        self._parts: list[pd.DataFrame] = []
+        self._events: pd.DataFrame | None = None
+        paths = _paths(data)
+        if paths:
+            self.load(paths, sourcetype=sourcetype, source=source, host=host, index=index)
+
+    def load(self, paths: PathLike | Iterable[PathLike], *, sourcetype: str = "aws:cloudtrail",
+             source: str | None = None, host: str | None = None, index: str = "main"):
+        """Read more files into the session; returns the loader's result (table, problems)."""
+        result = datalayer.load(_paths(paths), sourcetype=sourcetype, source=source, host=host,
+                                index=index, fields=self.fields, ta=self.ta, strict=self.strict,
+                                progress=self.progress)
+        self._parts.append(result.table)
+        self.problems.extend(result.problems)
+        self.files.extend(result.files)
+        self._events = None
+        return result
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """Every loaded event, newest first: the order in which Splunk's search returns them.
+
+        Events with the same ``_time`` come last-read first, as reading an index backwards does.
+        """
+        if self._events is None:
+            parts = [p for p in self._parts if len(p.columns)]
+            table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+                {"_time": pd.Series([], dtype=float)})
+            table = table.iloc[::-1]
+            table = table.sort_values("_time", ascending=False, kind="stable")
+            self._events = table.reset_index(drop=True)
+        return self._events
+
+    def parse(self, search: str) -> ParsedSearch:
+        """Expand macros and parse; raises SplError with the position in ``search``."""
+        return parse_search(search, self.macro_dirs)
+
+    def run(self, search: str | ParsedSearch, *, now: float | None = None) -> pd.DataFrame:
+        """Run a search over the loaded events; multivalue cells are lists."""
+        parsed = search if isinstance(search, ParsedSearch) else self.parse(search)
+        ctx = Context(tz=self.tz, text=parsed.expanded, session=self)
+        if now is not None:
+            ctx.now = now
+        try:
+            return execute(parsed.pipeline, self.events, ctx)
+        except SplError as err:
+            raise parsed.relocate(err) from None
+
+
+def run(search: str, data: PathLike | Iterable[PathLike] | None = None, **options) -> pd.DataFrame:
+    """Run one search over files: only the fields the search can read are extracted.
+
+    ``options`` are those of ``Session`` (sourcetype, source, macros, tz, ta, strict, ...).
+    """
+    macros = options.get("macros", ())
+    parsed = parse_search(search, [Path(m) for m in macros])
+    session = Session(data, fields=required_fields(parsed.pipeline), **options)
+    return session.run(parsed)
+
+
+def parse(search: str, macros: Sequence[PathLike] = ()) -> ParsedSearch:
+    """Expand macros and parse ``search`` into a typed pipeline (``.pipeline``)."""
+    return parse_search(search, [Path(m) for m in macros])
