@@ -1,0 +1,89 @@
+"""How a value or a keyword written in a search becomes a test on one string.
+
+Two kinds of matching, both with ``*`` as "any run of characters" (it cannot be escaped in a
+search: https://help.splunk.com/splunk-enterprise/search/search-manual/9.4/search-primer/backslashes):
+
+- field values: the whole value must match (``value_matcher``); a CIDR literal matches addresses
+  in its subnet instead;
+- keywords and phrases: they must occur in ``_raw`` on segment boundaries (``term_matcher``).
+
+Segment boundaries come from Splunk's default breakers (segmenters.conf.spec, 9.0.3,
+https://docs.splunk.com/Documentation/Splunk/9.0.3/Admin/Segmentersconf): major breakers split the
+text into segments, minor breakers split segments further, and the index holds every segment and
+sub-segment. A keyword therefore matches text that starts and ends at a breaker (or the ends of
+``_raw``). The multi-character majors of that list (``--``, ``%20``, ``%2C``...) are not modelled:
+their first character is already a minor breaker, so they only matter inside TERM().
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Callable
+
+# segmenters.conf default MAJOR, single characters ([ ] < > ( ) { } | ! ; , ' " * \n \r \s \t & ? +).
+MAJOR = "[]<>(){}|!;,'\"*\n\r \t&?+"
+# segmenters.conf default MINOR (/ : = @ . - $ # % \ _).
+MINOR = "/:=@.-$#%\\_"
+
+_MAJOR_CLASS = "[" + re.escape(MAJOR) + "]"
+_ANY_CLASS = "[" + re.escape(MAJOR + MINOR) + "]"
+
+StrTest = Callable[[str], bool]
+
+
+def is_match_all(value: str) -> bool:
+    """True for ``*``, ``**``...: a pattern every string matches (and ``f=*`` means "f exists")."""
+    return bool(value) and value.strip("*") == ""
+
+
+def _wildcard_regex(value: str, star: str) -> str:
+    return star.join(re.escape(part) for part in value.split("*"))
+
+
+def value_matcher(value: str, case: bool) -> StrTest:
+    """Whole-value test for ``field=value``: case-insensitive unless CASE(), ``*`` wildcards.
+
+    Values compare as strings: Splunk's search doc says "1" does not match "1.0"
+    (https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/search-commands/search).
+    """
+    network = cidr_network(value)
+    text = re.compile(_wildcard_regex(value, ".*"), re.DOTALL | (0 if case else re.IGNORECASE))
+    if network is None:
+        return lambda s: text.fullmatch(s) is not None
+
+    def in_subnet(s: str) -> bool:
+        try:
+            address = ipaddress.ip_address(s.strip())
+        except ValueError:
+            # Not an address: compare as text (e.g. a field that holds the CIDR string itself).
+            return text.fullmatch(s) is not None
+        return address.version == network.version and address in network
+
+    return in_subnet
+
+
+def cidr_network(value: str):
+    """The network a ``a.b.c.d/n`` or IPv6 ``x::/n`` literal stands for, else None."""
+    if "/" not in value or "*" in value:
+        return None
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        return None
+
+
+def term_matcher(value: str, case: bool, term: bool) -> StrTest:
+    """Test for a keyword or "phrase" in ``_raw``: it must start and end on segment boundaries.
+
+    ``*`` inside a keyword stays within one major segment. TERM(x) needs major breakers (or the
+    ends of the text) on both sides: "TERM does not work for terms that are not bounded by major
+    breakers" (search command doc, Search with TERM()).
+    """
+    breakers = MAJOR if term else MAJOR + MINOR
+    bound = _MAJOR_CLASS if term else _ANY_CLASS
+    body = _wildcard_regex(value, f"[^{re.escape(MAJOR)}]*")
+    # A keyword that itself begins (ends) with a breaker is bounded there already.
+    left = "" if value[:1] not in ("", "*") and value[0] in breakers else f"(?:\\A|(?<={bound}))"
+    right = "" if value[-1:] not in ("", "*") and value[-1] in breakers else f"(?={bound}|\\Z)"
+    rx = re.compile(left + body + right, re.DOTALL | (0 if case else re.IGNORECASE))
+    return lambda s: rx.search(s) is not None
