@@ -60,11 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _session(args, data):
+def _prepare(args, search: str, err: Console):
+    """Parse first (a typo should not wait for the data), then load; returns (session, parsed)."""
+    from spl.engine import required_fields
     from spl.session import Session
 
-    return Session(data, sourcetype=args.sourcetype, source=args.source, macros=args.macros,
-                   tz=args.tz, ta=args.ta, strict=args.strict, progress=sys.stderr.isatty())
+    session = Session(macros=args.macros, tz=args.tz, ta=args.ta, strict=args.strict,
+                      progress=sys.stderr.isatty())
+    parsed = session.parse(search)
+    session.fields = required_fields(parsed.pipeline)
+    session.load(args.data, sourcetype=args.sourcetype, source=args.source)
+    _report_problems(session, err)
+    return session, parsed
 
 
 def _report_problems(session, err: Console) -> None:
@@ -80,9 +87,8 @@ def _cmd_run(args, out: Console, err: Console) -> int:
     if not args.data:
         err.print("error: give at least one --data PATH")
         return 2
-    session = _session(args, args.data)
-    _report_problems(session, err)
-    table = session.run(args.search)
+    session, parsed = _prepare(args, args.search, err)
+    table = session.run(parsed)
     render.show(table, args.format, out, args.tz)
     return 0
 
@@ -107,9 +113,8 @@ def _cmd_detect(args, out: Console, err: Console) -> int:
 
 def _detect(args, out, err, detections, render) -> int:
     det = detections.load(args.detection)
-    session = _session(args, args.data)
-    _report_problems(session, err)
-    table = session.run(det.search)
+    session, parsed = _prepare(args, det.search, err)
+    table = session.run(parsed)
     messages = ([detections.fill_message(det.message, row) for row in detections.row_dicts(table)]
                 if det.message else [])
     if args.format == "json":
