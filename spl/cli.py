@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run the bundled example detection on the bundled example data")
     _data_options(p)
 
+    p = sub.add_parser("repl", help="interactive SPL over loaded files")
+    _data_options(p)
+
     p = sub.add_parser("check", help="parse searches of detections and .spl files")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--macros", action="append", default=[], metavar="DIR")
@@ -143,7 +146,13 @@ def _cmd_explain(args, out: Console, err: Console) -> int:
     return main_explain(args.search, args.macros)
 
 
-COMMANDS = {"run": _cmd_run, "detect": _cmd_detect, "check": _cmd_check, "explain": _cmd_explain}
+def _cmd_repl(args, out: Console, err: Console) -> int:
+    from spl.repl import main as repl_main
+
+    return repl_main(args)
+
+
+COMMANDS = {"repl": _cmd_repl, "run": _cmd_run, "detect": _cmd_detect, "check": _cmd_check, "explain": _cmd_explain}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,8 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     out = Console(soft_wrap=False)
     err = Console(stderr=True)
     if args.command is None:
-        parser.print_help()
-        return 2
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            args = parser.parse_args(["repl"])
+        else:
+            parser.print_help()
+            return 2
     if getattr(args, "format", "x") is None:
         args.format = "table" if sys.stdout.isatty() else "json"
     try:
