@@ -1,6 +1,20 @@
-"""spl: run Splunk's SPL over local AWS CloudTrail logs, with no Splunk."""
+"""spl: run Splunk's SPL over local AWS CloudTrail logs, with no Splunk.
+
+``spl.run(search, data=...)`` runs one search and returns a pandas DataFrame (multivalue cells as
+lists); ``spl.Session(data)`` loads files once and runs many searches; ``spl.parse(search)``
+expands macros and returns the typed pipeline. Every error is an ``spl.SplError``.
+"""
 from spl.errors import (ConfigError, DataError, MacroError, SearchError, SplError,
                         SplSyntaxError, UnsupportedError)
 
-__all__ = ["SplError", "SplSyntaxError", "MacroError", "UnsupportedError", "SearchError",
-           "DataError", "ConfigError"]
+__all__ = ["run", "parse", "Session", "SplError", "SplSyntaxError", "MacroError",
+           "UnsupportedError", "SearchError", "DataError", "ConfigError"]
+
+
+def __getattr__(name):
+    # Imported on first use so that `import spl` (and the CLI's start) stays light.
+    if name in ("run", "parse", "Session"):
+        from spl import session
+
+        return getattr(session, name)
+    raise AttributeError(f"module 'spl' has no attribute {name!r}")
