@@ -1,0 +1,383 @@
+"""Compile an eval expression once into a closure over row numbers, then run it per row.
+
+Field columns are read out of the DataFrame once as plain lists, so evaluating a row costs a few
+Python calls, not pandas indexing. The value rules are those of ``spl.values``: None is null,
+numeric strings act as numbers in arithmetic and comparison, a list is a multivalue field, and
+``bool`` only exists inside an expression.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from spl.context import Context
+from spl.errors import SearchError, SplError, UnsupportedError
+from spl.syntax import ast
+from spl.values import is_null, to_number, to_str
+
+RowFn = Callable[[int], Any]
+
+
+def _clean(v):
+    """A cell as eval sees it: NaN/NA become None, one-element lists their element."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if v is None or isinstance(v, (str, int)):
+        return v
+    if isinstance(v, float):
+        return None if v != v else v
+    if isinstance(v, (list, tuple)) or hasattr(v, "tolist"):
+        values = [x for x in (v.tolist() if hasattr(v, "tolist") else v) if not is_null(x)]
+        if not values:
+            return None
+        return values[0] if len(values) == 1 else list(values)
+    if v is pd.NA or v is pd.NaT:
+        return None
+    return v
+
+
+class Compiler:
+    """Turns AST nodes into ``f(row) -> value`` closures over the columns of one table.
+
+    ``bindings`` maps a field name to a closure that overrides the table's column; mvfilter uses
+    it to make its field stand for the value being tested.
+    """
+
+    def __init__(self, columns: Callable[[str], list | None], ctx: Context):
+        self._columns = columns
+        self._cache: dict[str, list | None] = {}
+        self.ctx = ctx
+        self.bindings: dict[str, RowFn] = {}
+
+    def column(self, name: str) -> list | None:
+        if name not in self._cache:
+            self._cache[name] = self._columns(name)
+        return self._cache[name]
+
+    def compile(self, node) -> RowFn:
+        if isinstance(node, ast.Literal):
+            value = node.value
+            return lambda i: value
+        if isinstance(node, ast.Field):
+            return self._field(node.name)
+        if isinstance(node, ast.BinOp):
+            return self._binop(node)
+        if isinstance(node, ast.UnaryOp):
+            return self._unary(node)
+        if isinstance(node, ast.In):
+            target = self.compile(node.expr)
+            options = [self.compile(v) for v in node.values]
+            return lambda i: any_equal(target(i), [o(i) for o in options])
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        raise SearchError(f"cannot evaluate {type(node).__name__} in an eval expression",
+                          span=getattr(node, "span", None))
+
+    def _field(self, name: str) -> RowFn:
+        if name in self.bindings:
+            return self.bindings[name]
+        col = self.column(name)
+        if col is None:
+            return lambda i: None
+        return col.__getitem__
+
+    def _binop(self, node: ast.BinOp) -> RowFn:
+        op = node.op.upper()
+        left, right = self.compile(node.left), self.compile(node.right)
+        if op == "AND":
+            def f_and(i):
+                a = left(i)
+                if a is False:
+                    return False
+                return logical_and(a, right(i))
+            return f_and
+        if op == "OR":
+            def f_or(i):
+                a = left(i)
+                if a is True:
+                    return True
+                return logical_or(a, right(i))
+            return f_or
+        fn = BINARY.get(op)
+        if fn is None:
+            raise SearchError(f"unknown operator {node.op!r}", span=node.span)
+        return lambda i: fn(left(i), right(i))
+
+    def _unary(self, node: ast.UnaryOp) -> RowFn:
+        operand = self.compile(node.operand)
+        if node.op.upper() == "NOT":
+            return lambda i: logical_not(operand(i))
+        if node.op == "-":
+            return lambda i: negate(operand(i))
+        if node.op == "+":
+            return lambda i: _numeric_or_null(operand(i))
+        raise SearchError(f"unknown operator {node.op!r}", span=node.span)
+
+    def _call(self, node: ast.Call) -> RowFn:
+        from spl.eval.functions import lookup
+
+        spec = lookup(node.name)
+        if spec is None:
+            raise UnsupportedError(f"eval function {node.name} is not supported", span=node.span)
+        n = len(node.args)
+        if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
+            raise SearchError(f"{spec.name}() takes {spec.arity_text()}, got {n}", span=node.span)
+        if spec.special is not None:
+            fn = spec.special(node, self)
+        else:
+            args = [self.compile(a) for a in node.args]
+            impl = spec.impl
+            if spec.needs_ctx:
+                ctx = self.ctx
+                fn = lambda i: impl(ctx, *[a(i) for a in args])  # noqa: E731
+            elif n == 1:
+                a0 = args[0]
+                fn = lambda i: impl(a0(i))  # noqa: E731
+            elif n == 2:
+                a0, a1 = args
+                fn = lambda i: impl(a0(i), a1(i))  # noqa: E731
+            else:
+                fn = lambda i: impl(*[a(i) for a in args])  # noqa: E731
+        span = node.span
+
+        def call(i):
+            try:
+                return fn(i)
+            except SplError as e:
+                if e.span is None:
+                    e.span = span
+                raise
+        return call
+
+
+# ---------------------------------------------------------------- operators
+
+
+def _scalar(v):
+    """The single value of an operand; a multivalue operand has none (null) in arithmetic."""
+    return None if isinstance(v, list) else v
+
+
+def _numeric_or_null(v):
+    return to_number(_scalar(v))
+
+
+def _int_if_exact(x, a, b):
+    """Keep int results int when both operands were ints (Splunk prints them without '.0')."""
+    if isinstance(a, int) and isinstance(b, int) and isinstance(x, float) and x.is_integer() \
+            and abs(x) < 2 ** 53:
+        return int(x)
+    return x
+
+
+def add(a, b):
+    """``+``: sum of two numbers (numeric strings count), else concatenation of two strings."""
+    a, b = _scalar(a), _scalar(b)
+    if a is None or b is None:
+        return None
+    x, y = to_number(a), to_number(b)
+    if x is not None and y is not None:
+        return x + y
+    if isinstance(a, str) and isinstance(b, str):
+        return a + b
+    return None
+
+
+def subtract(a, b):
+    x, y = _numeric_or_null(a), _numeric_or_null(b)
+    return None if x is None or y is None else x - y
+
+
+def multiply(a, b):
+    x, y = _numeric_or_null(a), _numeric_or_null(b)
+    return None if x is None or y is None else x * y
+
+
+def divide(a, b):
+    """``/``: division by zero is null (Splunk docs, eval)."""
+    x, y = _numeric_or_null(a), _numeric_or_null(b)
+    if x is None or y is None or y == 0:
+        return None
+    return _int_if_exact(x / y, x, y)
+
+
+def modulo(a, b):
+    """``%``: remainder with the sign of the dividend (C fmod), null for a zero divisor."""
+    x, y = _numeric_or_null(a), _numeric_or_null(b)
+    if x is None or y is None or y == 0:
+        return None
+    if isinstance(x, int) and isinstance(y, int):
+        r = abs(x) % abs(y)
+        return -r if x < 0 else r
+    return math.fmod(x, y)
+
+
+def concat(a, b):
+    """``.``: both sides as strings (numbers in their printed form); null if either is null."""
+    a, b = _scalar(a), _scalar(b)
+    if a is None or b is None:
+        return None
+    return to_str(a) + to_str(b)
+
+
+def negate(v):
+    x = _numeric_or_null(v)
+    return None if x is None else -x
+
+
+def _compare_pair(op: str, a, b) -> bool:
+    """One comparison of two non-null single values: numeric when both are numbers, else text."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        if op == "=":
+            return a is b
+        if op == "!=":
+            return a is not b
+        return False
+    x, y = to_number(a), to_number(b)
+    if x is None or y is None:
+        x, y = to_str(a), to_str(b)
+    if op == "=":
+        return x == y
+    if op == "!=":
+        return x != y
+    if op == "<":
+        return x < y
+    if op == "<=":
+        return x <= y
+    if op == ">":
+        return x > y
+    return x >= y
+
+
+def _comparison(op: str):
+    def compare(a, b) -> bool:
+        """True if any value of a multivalue side compares true; never true against null."""
+        if a is None or b is None:
+            return False
+        if isinstance(a, list) or isinstance(b, list):
+            return any(_compare_pair(op, x, y) for x in _values(a) for y in _values(b))
+        return _compare_pair(op, a, b)
+    compare.__name__ = f"compare_{op}"
+    return compare
+
+
+def _values(v) -> list:
+    return v if isinstance(v, list) else [v]
+
+
+def any_equal(target, options) -> bool:
+    """``x IN (a, b)`` and ``in(x, a, b)``: x equals one of the options."""
+    eq = BINARY["="]
+    return any(eq(target, o) for o in options)
+
+
+_LIKE_CACHE: dict[str, re.Pattern] = {}
+
+
+def like_pattern(pattern: str) -> re.Pattern:
+    """SQL LIKE as a regex: ``%`` any run, ``_`` one character, the whole value must match."""
+    rx = _LIKE_CACHE.get(pattern)
+    if rx is None:
+        parts = []
+        for ch in pattern:
+            parts.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
+        rx = re.compile("".join(parts) + r"\Z", re.DOTALL)
+        if len(_LIKE_CACHE) < 10000:
+            _LIKE_CACHE[pattern] = rx
+    return rx
+
+
+def like(value, pattern) -> bool:
+    """Case-sensitive LIKE; any value of a multivalue field may match; null never matches."""
+    if value is None or pattern is None or isinstance(pattern, list):
+        return False
+    rx = like_pattern(to_str(pattern))
+    return any(rx.match(to_str(v)) is not None for v in _values(value))
+
+
+def _truth(v):
+    """A Boolean operand: True/False, or None when the operand is null or not a Boolean."""
+    return v if isinstance(v, bool) else None
+
+
+def logical_and(a, b):
+    a, b = _truth(a), _truth(b)
+    if a is False or b is False:
+        return False
+    if a is None or b is None:
+        return None
+    return True
+
+
+def logical_or(a, b):
+    a, b = _truth(a), _truth(b)
+    if a is True or b is True:
+        return True
+    if a is None or b is None:
+        return None
+    return False
+
+
+def logical_xor(a, b):
+    a, b = _truth(a), _truth(b)
+    if a is None or b is None:
+        return None
+    return a != b
+
+
+def logical_not(v):
+    v = _truth(v)
+    return None if v is None else not v
+
+
+BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": add, "-": subtract, "*": multiply, "/": divide, "%": modulo, ".": concat,
+    "=": _comparison("="), "==": _comparison("="), "!=": _comparison("!="),
+    "<": _comparison("<"), "<=": _comparison("<="), ">": _comparison(">"), ">=": _comparison(">="),
+    "XOR": logical_xor, "LIKE": like,
+}
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def _table_columns(table: pd.DataFrame) -> Callable[[str], list | None]:
+    def column(name: str):
+        if name not in table.columns:
+            return None
+        series = table[name]
+        if isinstance(series, pd.DataFrame):  # duplicate column names: the first one wins
+            series = series.iloc[:, 0]
+        return [_clean(v) for v in series.tolist()]
+    return column
+
+
+def compile_expression(expr, table: pd.DataFrame, ctx: Context) -> RowFn:
+    """``f(row_position) -> value`` for ``expr`` over ``table`` (positions 0..len-1)."""
+    return Compiler(_table_columns(table), ctx).compile(expr)
+
+
+def evaluate(expr, table: pd.DataFrame, ctx: Context) -> pd.Series:
+    """One value per row of ``table``, index-aligned; a missing field is null."""
+    fn = compile_expression(expr, table, ctx)
+    values = [fn(i) for i in range(len(table))]
+    return pd.Series(values, index=table.index, dtype=object)
+
+
+def where_mask(expr, table: pd.DataFrame, ctx: Context) -> pd.Series:
+    """The rows ``where`` keeps: the expression is Boolean true (null, false, any non-Boolean
+    value drop the row)."""
+    fn = compile_expression(expr, table, ctx)
+    return pd.Series([fn(i) is True for i in range(len(table))], index=table.index, dtype=bool)
+
+
+def evaluate_row(expr, fields: dict, ctx: Context):
+    """The value of ``expr`` for one event given as a dict of field values (macros' iseval,
+    validation, tests)."""
+    def column(name: str):
+        return [_clean(fields[name])] if name in fields else None
+    return Compiler(column, ctx).compile(expr)(0)
