@@ -52,6 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("repl", help="interactive SPL over loaded files")
     _data_options(p)
 
+    p = sub.add_parser("test", help="run detections' tests against their attack_data")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="detection YAMLs or directories")
+    p.add_argument("--attack-data", default=None, metavar="DIR",
+                   help="local clone of splunk/attack_data (LFS files pulled)")
+    p.add_argument("--cache", default=None, metavar="DIR", help="download cache directory")
+    p.add_argument("--offline", action="store_true", help="never download")
+    p.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="parallel workers")
+    p.add_argument("--junit", default=None, metavar="FILE", help="write JUnit XML")
+    p.add_argument("--summary", default=None, metavar="FILE", help="write a YAML summary")
+    p.add_argument("--macros", action="append", default=[], metavar="DIR")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
     p = sub.add_parser("check", help="parse searches of detections and .spl files")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--macros", action="append", default=[], metavar="DIR")
@@ -152,7 +164,13 @@ def _cmd_repl(args, out: Console, err: Console) -> int:
     return repl_main(args)
 
 
-COMMANDS = {"repl": _cmd_repl, "run": _cmd_run, "detect": _cmd_detect, "check": _cmd_check, "explain": _cmd_explain}
+def _cmd_test(args, out: Console, err: Console) -> int:
+    from spl.testing import main as test_main
+
+    return test_main(args)
+
+
+COMMANDS = {"test": _cmd_test, "repl": _cmd_repl, "run": _cmd_run, "detect": _cmd_detect, "check": _cmd_check, "explain": _cmd_explain}
 
 
 def main(argv: list[str] | None = None) -> int:
