@@ -1,0 +1,327 @@
+"""Splunk's statistical functions (stats, eventstats, streamstats), one registry of them.
+
+A function sees the values of one group in input (search) order and returns one cell. How the
+values are handed over is the spec's ``kind``:
+
+- ``values``: every value, multivalue cells split into their values, nulls dropped;
+- ``cells``: whole non-null cells (first/last keep a multivalue cell as it is);
+- ``timed``: (``_time``, cell) pairs of the non-null cells of events that have a ``_time``.
+
+Facts and sources (short keys as in docs/spl-semantics.md):
+- AGG = https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/statistical-and-charting-functions/aggregate-functions
+- MVF = https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/statistical-and-charting-functions/multivalue-stats-and-chart-functions
+- count/dc/values/list/mode process values as strings ("1" and "1.0" differ); avg, sum and the
+  other numeric functions ignore values that are not numbers; min/max compare numbers as
+  numbers, put numbers before strings and compare strings lexicographically.
+- median: with an even count, the higher of the two middle values (AGG).
+- perc/p/exactperc/upperperc: AGG's prose says nearest rank, its worked example (1..10: perc50 =
+  5.5, perc95 = 9.55) interpolates. We follow the example: linear interpolation between the
+  closest ranks, exact for all three names (the approximations only matter over 1000 values).
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from spl.values import make_mv, to_number, to_str
+
+LIST_LIMIT = 100  # list() keeps the first 100 values (MVF)
+
+
+@dataclass(frozen=True)
+class AggSpec:
+    """One statistical function: how it reduces a group, and what it gives over no values."""
+
+    name: str
+    doc: str
+    reduce: Callable[[list], Any]
+    kind: str = "values"
+    empty: Any = None
+    numeric: bool = False  # an allnum=true candidate: computes over numbers only
+    # Optional whole-table shortcut: (group ids, non-null single-value cells, number of groups)
+    # -> one result per group, or None when the cells are not the simple kind it handles.
+    vector: Callable[[np.ndarray, np.ndarray, int], list | None] | None = None
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _numbers(values: list) -> list:
+    out = []
+    for v in values:
+        n = to_number(v)
+        if n is not None and not (isinstance(n, float) and math.isnan(n)):
+            out.append(n)
+    return out
+
+
+def _strings(values: list) -> list[str]:
+    return [s for s in (to_str(v) for v in values) if s is not None]
+
+
+def _order_key(v):
+    """Numbers before strings; numbers numerically, strings lexicographically (code point)."""
+    n = to_number(v)
+    if n is not None:
+        return (0, n, "")
+    return (1, 0, to_str(v))
+
+
+# ---------------------------------------------------------------- the functions
+
+
+def _count(values):
+    return len(values)
+
+
+def _dc(values):
+    return len(set(_strings(values)))
+
+
+def _values(values):
+    return make_mv(sorted(set(_strings(values))))
+
+
+def _list(values):
+    return make_mv(_strings(values[:LIST_LIMIT]))
+
+
+def _min(values):
+    if not values:
+        return None
+    best = min(values, key=_order_key)
+    n = to_number(best)
+    return n if n is not None else to_str(best)
+
+
+def _max(values):
+    if not values:
+        return None
+    best = max(values, key=_order_key)
+    n = to_number(best)
+    return n if n is not None else to_str(best)
+
+
+def _sum(values):
+    nums = _numbers(values)
+    return sum(nums) if nums else None
+
+
+def _avg(values):
+    nums = _numbers(values)
+    return sum(nums) / len(nums) if nums else None
+
+
+def _range(values):
+    nums = _numbers(values)
+    return max(nums) - min(nums) if nums else None
+
+
+def _sumsq(values):
+    nums = _numbers(values)
+    return sum(n * n for n in nums) if nums else None
+
+
+def _variance(nums: list, sample: bool):
+    n = len(nums)
+    if n == 0 or (sample and n < 2):
+        return None
+    mean = sum(nums) / n
+    return sum((x - mean) ** 2 for x in nums) / (n - 1 if sample else n)
+
+
+def _var(values):
+    return _variance(_numbers(values), sample=True)
+
+
+def _varp(values):
+    return _variance(_numbers(values), sample=False)
+
+
+def _stdev(values):
+    v = _var(values)
+    return None if v is None else math.sqrt(v)
+
+
+def _stdevp(values):
+    v = _varp(values)
+    return None if v is None else math.sqrt(v)
+
+
+def _median(values):
+    nums = sorted(_numbers(values))
+    if not nums:
+        return None
+    return nums[len(nums) // 2]  # odd: the middle; even: the higher of the two middle values
+
+
+def _mode(values):
+    counts: dict[str, int] = {}
+    for s in _strings(values):
+        counts[s] = counts.get(s, 0) + 1
+    if not counts:
+        return None
+    top = max(counts.values())
+    return next(s for s, c in counts.items() if c == top)  # ties: the first seen
+
+
+def _percentile(p: float) -> Callable[[list], Any]:
+    def reduce(values):
+        nums = sorted(_numbers(values))
+        if not nums:
+            return None
+        rank = p / 100 * (len(nums) - 1)
+        lo = math.floor(rank)
+        hi = min(lo + 1, len(nums) - 1)
+        frac = rank - lo
+        if frac == 0:
+            return nums[lo]
+        return nums[lo] + (nums[hi] - nums[lo]) * frac
+
+    return reduce
+
+
+def _first(cells):
+    return cells[0] if cells else None
+
+
+def _last(cells):
+    return cells[-1] if cells else None
+
+
+def _pick_time(pairs, better) -> tuple | None:
+    best = None
+    for t, cell in pairs:
+        if best is None or better(t, best[0]):
+            best = (t, cell)
+    return best
+
+
+def _earliest(pairs):
+    best = _pick_time(pairs, lambda a, b: a < b)
+    return None if best is None else best[1]
+
+
+def _latest(pairs):
+    best = _pick_time(pairs, lambda a, b: a > b)
+    return None if best is None else best[1]
+
+
+def _earliest_time(pairs):
+    best = _pick_time(pairs, lambda a, b: a < b)
+    return None if best is None else best[0]
+
+
+def _latest_time(pairs):
+    best = _pick_time(pairs, lambda a, b: a > b)
+    return None if best is None else best[0]
+
+
+# ---------------------------------------------------------------- whole-table shortcuts
+# The same results as the functions above, computed by pandas for the common plain columns:
+# only numbers (e.g. _time) for min/max, only strings for dc/values.
+
+
+def _kind(cells: np.ndarray) -> str:
+    return pd.api.types.infer_dtype(cells, skipna=False)
+
+
+def _vec_minmax(how: str):
+    def vector(gids, cells, ngroups):
+        if _kind(cells) not in ("floating", "integer", "mixed-integer-float"):
+            return None
+        series = pd.Series(cells.tolist()).groupby(gids).agg(how)
+        out = [None] * ngroups
+        for g, v in zip(series.index.tolist(), series.tolist()):
+            out[g] = v
+        return out
+
+    return vector
+
+
+def _unique_strings(gids, cells):
+    frame = pd.DataFrame({"g": gids, "v": cells}).drop_duplicates()
+    return frame["g"].to_numpy(), frame["v"].to_numpy(dtype=object)
+
+
+def _vec_dc(gids, cells, ngroups):
+    if _kind(cells) != "string":
+        return None
+    g, _ = _unique_strings(gids, cells)
+    return np.bincount(g, minlength=ngroups).tolist()
+
+
+def _vec_values(gids, cells, ngroups):
+    if _kind(cells) != "string":
+        return None
+    g, v = _unique_strings(gids, cells)
+    order = np.lexsort((v, g))
+    g, v = g[order], v[order].tolist()
+    bounds = np.searchsorted(g, np.arange(ngroups + 1))
+    return [make_mv(v[bounds[i]:bounds[i + 1]]) for i in range(ngroups)]
+
+
+_SPECS: dict[str, AggSpec] = {}
+
+
+def _add(names: str, doc: str, reduce, **kw) -> None:
+    for name in names.split():
+        _SPECS[name] = AggSpec(name=names.split()[0], doc=doc, reduce=reduce, **kw)
+
+
+_add("count c", "number of values (number of events when written without a field)", _count,
+     empty=0)
+_add("dc distinct_count", "number of distinct values, compared as strings", _dc, empty=0,
+     vector=_vec_dc)
+_add("estdc", "estimated distinct count (computed exactly)", _dc, empty=0, vector=_vec_dc)
+_add("values", "distinct values in lexicographic order", _values, vector=_vec_values)
+_add("list", "the first 100 values in event order", _list)
+_add("min", "smallest value: numbers before strings", _min, vector=_vec_minmax("min"))
+_add("max", "largest value: strings after numbers", _max, vector=_vec_minmax("max"))
+_add("sum", "sum of the numeric values", _sum, numeric=True)
+_add("avg mean", "mean of the numeric values", _avg, numeric=True)
+_add("range", "max - min of the numeric values", _range, numeric=True)
+_add("sumsq", "sum of the squares of the numeric values", _sumsq, numeric=True)
+_add("var", "sample variance", _var, numeric=True)
+_add("varp", "population variance", _varp, numeric=True)
+_add("stdev", "sample standard deviation", _stdev, numeric=True)
+_add("stdevp", "population standard deviation", _stdevp, numeric=True)
+_add("median", "middle value; with an even count the higher middle value", _median, numeric=True)
+_add("mode", "most frequent value (ties: the first seen)", _mode)
+_add("first", "first value seen in input order", _first, kind="cells")
+_add("last", "last value seen in input order", _last, kind="cells")
+_add("earliest", "value of the event with the smallest _time", _earliest, kind="timed")
+_add("latest", "value of the event with the largest _time", _latest, kind="timed")
+_add("earliest_time", "smallest _time of the events having the field", _earliest_time,
+     kind="timed")
+_add("latest_time", "largest _time of the events having the field", _latest_time, kind="timed")
+
+_PERC = re.compile(r"(perc|p|exactperc|upperperc)(\d+(?:\.\d+)?)\Z")
+_PERC_DOC = "percentile, interpolated between the closest ranks"
+
+
+def lookup(func: str) -> AggSpec | None:
+    """The spec of stats function ``func`` (lower case), or None when Splunk has no such one.
+
+    The percentile family is parsed from the name: ``perc95``, ``p99.9``, ``exactperc50``,
+    ``upperperc75``.
+    """
+    spec = _SPECS.get(func)
+    if spec is not None:
+        return spec
+    m = _PERC.match(func)
+    if m:
+        p = float(m.group(2))
+        if 0 <= p <= 100:
+            return AggSpec(name=m.group(1), doc=_PERC_DOC, reduce=_percentile(p), numeric=True)
+    return None
+
+
+def names() -> list[str]:
+    """Every function name, for completion; percentiles appear in their ``perc<N>`` forms."""
+    return sorted([*_SPECS, "perc<N>", "p<N>", "exactperc<N>", "upperperc<N>"])

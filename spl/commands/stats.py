@@ -1,0 +1,380 @@
+"""stats, eventstats and streamstats: statistical functions over groups of events.
+
+The three share one way of reading aggregation terms and BY clauses:
+- an event whose BY field is null belongs to no group; a multivalue BY field puts a stats event
+  into one group per value (``dedup_splitvals=false``, the default, keeps repeated values);
+- group keys are the BY values as strings; stats emits groups sorted by them, numbers before
+  strings, numbers numerically, strings lexicographically;
+- the output name of a term is its ``AS`` name or the call as written (``values(errorCode)``);
+  a term over ``eval(...)`` must be named (Splunk: "You must specify a rename for the
+  aggregation specifier on the dynamically evaluated field").
+
+Sources: https://help.splunk.com/splunk-enterprise/search/spl-search-reference/9.3/search-commands/stats,
+https://help.splunk.com/splunk-cloud-platform/spl-search-reference/9.2.2406/search-commands/eventstats,
+https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/streamstats
+"""
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from spl import aggregates
+from spl.aggregates import AggSpec
+from spl.commands import command
+from spl.context import Context
+from spl.errors import SearchError, UnsupportedError
+from spl.syntax import ast
+from spl.values import is_null, to_number, to_str
+
+_TRUE = {"true", "t", "1", "yes", "y"}
+_FALSE = {"false", "f", "0", "no", "n"}
+
+
+def _bool_option(node: ast.Stats, name: str, default: bool) -> bool:
+    value = ast.option(node.options, name)
+    if value is None:
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise SearchError(f"{node.name}: option {name}={value} must be true or false", span=node.span)
+
+
+def _check_options(node: ast.Stats, known: set[str]) -> None:
+    for key, _ in node.options:
+        if key.lower() not in known:
+            raise UnsupportedError(f"{node.name}: option {key} is not supported", span=node.span)
+
+
+# ---------------------------------------------------------------- aggregation terms
+
+
+@dataclass(frozen=True)
+class _Term:
+    agg: ast.Aggregation
+    spec: AggSpec
+    out: str
+
+
+def _terms(node: ast.Stats) -> list[_Term]:
+    terms = []
+    for agg in node.aggregations:
+        spec = aggregates.lookup(agg.func)
+        if spec is None:
+            raise UnsupportedError(f"unknown statistical function '{agg.func}'", span=agg.span)
+        if agg.expr is not None and agg.alias is None:
+            raise SearchError(
+                f"you must name '{agg.text}' with AS: it aggregates an eval expression",
+                span=agg.span)
+        if agg.field is not None and "*" in agg.field:
+            raise UnsupportedError("wildcard fields in statistical functions are not supported",
+                                   span=agg.span)
+        if agg.field is None and agg.expr is None and spec.name != "count":
+            raise UnsupportedError(f"'{agg.func}' needs a field", span=agg.span)
+        terms.append(_Term(agg, spec, agg.alias or agg.text))
+    return terms
+
+
+def _term_cells(term: _Term, table: pd.DataFrame, ctx: Context) -> np.ndarray | None:
+    """The cells a term aggregates, one per row; None for a bare ``count`` (it counts rows)."""
+    agg = term.agg
+    if agg.expr is not None:
+        from spl.eval import evaluate  # imported when used: most terms never need eval
+
+        result = evaluate(agg.expr, table, ctx)
+        cells = np.empty(len(table), dtype=object)
+        # eval's false is no value: count(eval(x="y")) counts the rows where the test holds
+        cells[:] = [None if (v is False or is_null(v)) else v for v in list(result)]
+        return cells
+    if agg.field is None:
+        return None
+    if agg.field not in table.columns:
+        return np.full(len(table), None, dtype=object)
+    return table[agg.field].to_numpy(dtype=object)
+
+
+def _has_mv(cells: np.ndarray) -> bool:
+    return any(isinstance(c, list) for c in cells)
+
+
+def _nonnull(cells: np.ndarray) -> np.ndarray:
+    return ~pd.isna(pd.Series(cells, dtype=object)).to_numpy()
+
+
+def _allnum_ok(cells: list) -> bool:
+    return all(to_number(v) is not None for c in cells for v in (c if isinstance(c, list) else [c]))
+
+
+def _reduce_groups(term: _Term, cells: np.ndarray | None, times: np.ndarray | None,
+                   gids: np.ndarray, ngroups: int, allnum: bool) -> list:
+    """One result per group: ``cells``/``times``/``gids`` are aligned, one entry per member row."""
+    spec = term.spec
+    if cells is None:  # bare count: rows per group
+        return np.bincount(gids, minlength=ngroups).tolist() if ngroups else []
+    keep = _nonnull(cells)
+    if spec.kind == "timed":
+        keep &= ~pd.isna(times)
+    cells, gids = cells[keep], gids[keep]
+    if spec.kind == "values" and not (allnum and spec.numeric) and not _has_mv(cells):
+        if spec.name == "count":
+            return np.bincount(gids, minlength=ngroups).tolist() if ngroups else []
+        fast = spec.vector(gids, cells, ngroups) if spec.vector and len(cells) else None
+        if fast is not None:
+            return fast
+    order = np.argsort(gids, kind="stable")
+    bounds = np.searchsorted(gids[order], np.arange(ngroups + 1))
+    sorted_cells = cells[order].tolist()
+    sorted_times = times[keep][order].tolist() if spec.kind == "timed" else None
+    out = []
+    for g in range(ngroups):
+        members = sorted_cells[bounds[g]:bounds[g + 1]]
+        if allnum and spec.numeric and not _allnum_ok(members):
+            out.append(None)
+            continue
+        if spec.kind == "values":
+            members = [v for c in members for v in (c if isinstance(c, list) else (c,))]
+        elif spec.kind == "timed":
+            members = list(zip(sorted_times[bounds[g]:bounds[g + 1]], members))
+        out.append(spec.reduce(members) if members else spec.empty)
+    return out
+
+
+# ---------------------------------------------------------------- grouping
+
+
+def _key_strings(cells: np.ndarray) -> np.ndarray:
+    """BY values as the strings that name their group (null stays null)."""
+    if all(isinstance(c, str) or c is None for c in cells):
+        return cells
+    out = np.empty(len(cells), dtype=object)
+    out[:] = [c if isinstance(c, (str, list)) or c is None else to_str(c) for c in cells]
+    for i, c in enumerate(out):
+        if isinstance(c, list):
+            out[i] = [to_str(v) for v in c]
+    return out
+
+
+def _sort_key(key: tuple):
+    out = []
+    for s in key:
+        n = to_number(s)
+        out.append((0, n, "") if n is not None else (1, 0, s))
+    return out
+
+
+@dataclass
+class _Groups:
+    """Which rows belong to which group: ``rows[i]`` is in group ``gids[i]``; ``keys[g]`` names g."""
+
+    rows: np.ndarray
+    gids: np.ndarray
+    keys: list[tuple]
+
+
+def _group(table: pd.DataFrame, by: tuple[str, ...], split_mv: bool, dedup: bool) -> _Groups:
+    n = len(table)
+    if not by:
+        return _Groups(np.arange(n), np.zeros(n, dtype=np.int64), [()])
+    if any(f not in table.columns for f in by):
+        return _Groups(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), [])
+    cols = [_key_strings(table[f].to_numpy(dtype=object)) for f in by]
+    if any(_has_mv(c) for c in cols):
+        rows, keys = _split_keys(cols, split_mv, dedup)
+        if not keys:
+            return _Groups(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), [])
+        codes, uniques = pd.factorize(pd.Series(keys, dtype=object), sort=False)
+        rows, uniques = np.asarray(rows, dtype=np.int64), list(uniques)
+    else:
+        rows, codes, uniques = _plain_keys(cols)
+    order = sorted(range(len(uniques)), key=lambda g: _sort_key(uniques[g]))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return _Groups(rows, rank[codes], [uniques[g] for g in order])
+
+
+def _plain_keys(cols: list[np.ndarray]):
+    """Rows having every BY field, their group codes and the key tuples (no multivalue cells)."""
+    per_col = [pd.factorize(c, use_na_sentinel=True) for c in cols]
+    codes = np.stack([c for c, _ in per_col])
+    rows = np.flatnonzero((codes >= 0).all(axis=0))
+    codes = codes[:, rows]
+    dims = [max(len(u), 1) for _, u in per_col]
+    if float(np.prod(dims, dtype=float)) < 2.0 ** 62:
+        combined = np.ravel_multi_index(tuple(codes), dims) if len(cols) > 1 else codes[0]
+        uniq, inverse = np.unique(combined, return_inverse=True)
+        parts = np.unravel_index(uniq, dims) if len(cols) > 1 else (uniq,)
+    else:  # too many combinations for one integer: factorize the tuples
+        inverse, uniq_tuples = pd.factorize(pd.Series(list(zip(*codes)), dtype=object))
+        parts = tuple(np.array([t[j] for t in uniq_tuples], dtype=np.int64)
+                      for j in range(len(cols)))
+    keys = list(zip(*(np.asarray(u, dtype=object)[p] for (_, u), p in zip(per_col, parts))))
+    return rows, np.asarray(inverse, dtype=np.int64).ravel(), keys
+
+
+def _split_keys(cols: list[np.ndarray], split_mv: bool, dedup: bool):
+    """Rows and key tuples when some BY cell is multivalue (stats: one group per value)."""
+    rows, keys = [], []
+    for i in range(len(cols[0])):
+        per_field = []
+        for col in cols:
+            c = col[i]
+            if is_null(c):
+                break
+            if isinstance(c, list):
+                vals = c if split_mv else c[:1]
+                if dedup:
+                    vals = list(dict.fromkeys(vals))
+                per_field.append(vals)
+            else:
+                per_field.append([c])
+        else:
+            for combo in itertools.product(*per_field):
+                rows.append(i)
+                keys.append(combo)
+    return rows, keys
+
+
+def _aggregate(table: pd.DataFrame, ctx: Context, groups: _Groups, terms: list[_Term],
+               allnum: bool) -> dict[str, list]:
+    """Column name -> one result per group, for every term (a later duplicate name wins)."""
+    times = table["_time"].to_numpy(dtype=object) if "_time" in table.columns else (
+        np.full(len(table), None, dtype=object))
+    out: dict[str, list] = {}
+    for term in terms:
+        cells = _term_cells(term, table, ctx)
+        out[term.out] = _reduce_groups(
+            term, None if cells is None else cells[groups.rows], times[groups.rows],
+            groups.gids, len(groups.keys), allnum)
+    return out
+
+
+# ---------------------------------------------------------------- stats
+
+
+@command("stats")
+def run_stats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """One row per group (one row in all without BY, even over no events)."""
+    _check_options(node, {"dedup_splitvals", "allnum", "delim", "partitions"})
+    terms = _terms(node)
+    groups = _group(table, node.by, split_mv=True,
+                    dedup=_bool_option(node, "dedup_splitvals", False))
+    results = _aggregate(table, ctx, groups, terms, _bool_option(node, "allnum", False))
+    data: dict[str, list] = {}
+    for i, field in enumerate(node.by):
+        data[field] = [k[i] for k in groups.keys]
+    data.update(results)
+    return pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in data.items()},
+                        columns=list(data))
+
+
+# ---------------------------------------------------------------- eventstats
+
+
+@command("eventstats")
+def run_eventstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Every event gets the statistics of its group; events in no group are left as they are."""
+    _check_options(node, {"allnum"})
+    terms = _terms(node)
+    groups = _group(table, node.by, split_mv=True, dedup=False)
+    results = _aggregate(table, ctx, groups, terms, _bool_option(node, "allnum", False))
+    # A multivalue BY field adds the event to each of its groups; it receives its first group's.
+    first = pd.Series(groups.gids).groupby(groups.rows, sort=False).first()
+    rows, gids = first.index.to_numpy(dtype=np.int64), first.to_numpy(dtype=np.int64)
+    out = table.copy()
+    for name, per_group in results.items():
+        column = (out[name].to_numpy(dtype=object).copy() if name in out.columns
+                  else np.full(len(out), None, dtype=object))
+        values = np.empty(len(per_group), dtype=object)
+        values[:] = per_group
+        column[rows] = values[gids]
+        out[name] = pd.Series(column, index=out.index, dtype=object)
+    return out
+
+
+# ---------------------------------------------------------------- streamstats
+
+
+@command("streamstats")
+def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Running statistics, event by event in the order of the table.
+
+    ``current`` (default true) counts the event itself; ``window=N`` (default 0: no limit) keeps
+    the last N events, over all events when ``global=true`` (default) else per group;
+    ``reset_on_change`` starts every group afresh when the BY values differ from the previous
+    event's. An event with no group gets no statistics.
+    """
+    _check_options(node, {"current", "window", "global", "reset_on_change", "allnum"})
+    terms = _terms(node)
+    current = _bool_option(node, "current", True)
+    per_group_window = not _bool_option(node, "global", True)
+    reset = _bool_option(node, "reset_on_change", False)
+    allnum = _bool_option(node, "allnum", False)
+    raw_window = ast.option(node.options, "window", "0")
+    if not raw_window.isdigit():
+        raise SearchError(f"streamstats: window={raw_window} must be a whole number",
+                          span=node.span)
+    window = int(raw_window)
+
+    n = len(table)
+    keys = _stream_keys(table, node.by)
+    times = table["_time"].to_numpy(dtype=object) if "_time" in table.columns else (
+        np.full(n, None, dtype=object))
+    term_cells = [_term_cells(t, table, ctx) for t in terms]
+    results = {t.out: np.full(n, None, dtype=object) for t in terms}
+    prior = (window - 1 if current else window) if window else None  # earlier events kept
+
+    history: dict[tuple, deque] = {}  # group -> its earlier rows still in the window
+    previous = None
+    for i in range(n):
+        key = keys[i]
+        if key is None:
+            continue
+        if reset and previous is not None and key != previous:
+            history.clear()
+        previous = key
+        seen = history.setdefault(key, deque())
+        if prior is not None and per_group_window:
+            while len(seen) > prior:
+                seen.popleft()
+        elif prior is not None:  # one window over all events, whatever their group
+            while seen and seen[0] < i - prior:
+                seen.popleft()
+        rows = np.asarray([*seen, i] if current else list(seen), dtype=np.int64)
+        gids = np.zeros(len(rows), dtype=np.int64)
+        for term, cells in zip(terms, term_cells):
+            results[term.out][i] = _reduce_groups(
+                term, None if cells is None else cells[rows], times[rows], gids, 1, allnum)[0]
+        seen.append(i)
+    out = table.copy()
+    for name, column in results.items():
+        if name in out.columns:  # events in no group keep what they had
+            old = out[name].to_numpy(dtype=object)
+            column = np.where(np.array([k is None for k in keys], dtype=bool), old, column)
+        out[name] = pd.Series(column, index=out.index, dtype=object)
+    return out
+
+
+def _stream_keys(table: pd.DataFrame, by: tuple[str, ...]) -> list[tuple | None]:
+    """Each row's group (None: a BY field is null); a multivalue BY field counts by its first value."""
+    n = len(table)
+    if not by:
+        return [()] * n
+    if any(f not in table.columns for f in by):
+        return [None] * n
+    cols = [_key_strings(table[f].to_numpy(dtype=object)) for f in by]
+    keys: list[tuple | None] = []
+    for i in range(n):
+        parts = []
+        for col in cols:
+            c = col[i]
+            if is_null(c):
+                parts = None
+                break
+            parts.append(c[0] if isinstance(c, list) else c)
+        keys.append(None if parts is None else tuple(parts))
+    return keys
