@@ -7,7 +7,8 @@ Rules (sources in tests/test_search_match.py):
 - ``< <= > >=`` compare numerically when both sides are numbers, else as strings (code-point
   order, which is UTF-8 byte order); rows lacking the field never match.
 - keywords and phrases match segments of ``_raw``; ``*`` alone matches every row.
-- earliest/latest (and their older spellings) bound ``_time``.
+- earliest/latest, starttime/endtime (read with timeformat=), starttimeu/endtimeu and the older
+  [start|end]{days,hours,minutes,months}ago bound ``_time``.
 
 AND and OR only evaluate a term on the rows still undecided, so expensive tests (keywords over
 ``_raw``) run on as few rows as possible.
@@ -22,6 +23,7 @@ from spl.context import Context
 from spl.errors import SearchError, SplError, UnsupportedError
 from spl.search import patterns
 from spl.syntax import ast
+from spl.timefmt import ABSOLUTE_FORMAT, parse_time_modifier, strptime
 from spl.values import is_null, mv_values, to_number, to_str
 
 _ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
@@ -31,7 +33,7 @@ def match(expr: ast.SearchExpr | None, table: pd.DataFrame, ctx: Context) -> pd.
     """The rows ``search <expr>`` keeps, as a bool Series aligned to ``table.index``."""
     if expr is None:
         return pd.Series(True, index=table.index, dtype=bool)
-    keep = _Evaluator(table, ctx).run(expr, np.arange(len(table)))
+    keep = _Evaluator(table, ctx, _timeformat(expr)).run(expr, np.arange(len(table)))
     return pd.Series(keep, index=table.index, dtype=bool)
 
 
@@ -55,9 +57,10 @@ def fields_used(expr: ast.SearchExpr | None) -> set[str]:
 class _Evaluator:
     """One evaluation: the table, the clock, and each column read once as an object array."""
 
-    def __init__(self, table: pd.DataFrame, ctx: Context):
+    def __init__(self, table: pd.DataFrame, ctx: Context, timeformat: str):
         self.table = table
         self.ctx = ctx
+        self.timeformat = timeformat
         self.columns: dict[str, np.ndarray | None] = {}
 
     def column(self, name: str) -> np.ndarray | None:
@@ -133,7 +136,9 @@ class _Evaluator:
         raise SearchError(f"unknown comparison operator {op!r}")
 
     def _time(self, node: ast.TimeModifier, rows: np.ndarray) -> np.ndarray:
-        op, bound = _time_bound(node, self.ctx)
+        if node.name.lower() == "timeformat":  # it only says how starttime/endtime are written
+            return np.ones(len(rows), dtype=bool)
+        op, bound = _time_bound(node, self.ctx, self.timeformat)
         times = self.column("_time")
         if times is None:
             return np.zeros(len(rows), dtype=bool)
@@ -159,7 +164,21 @@ def _any_value(cell, test) -> bool:
 _AGO_UNITS = {"daysago": "d", "hoursago": "h", "minutesago": "m", "monthsago": "mon"}
 
 
-def _time_bound(node: ast.TimeModifier, ctx: Context):
+def _timeformat(expr) -> str:
+    """The ``timeformat=`` written in a search (for starttime/endtime), else Splunk's default."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.TimeModifier) and node.name.lower() == "timeformat":
+            return node.value
+        if isinstance(node, (ast.SearchAnd, ast.SearchOr)):
+            stack.extend(reversed(node.items))
+        elif isinstance(node, ast.SearchNot):
+            stack.append(node.item)
+    return ABSOLUTE_FORMAT
+
+
+def _time_bound(node: ast.TimeModifier, ctx: Context, timeformat: str):
     """(numpy comparison, epoch bound) for a time modifier."""
     name = node.name.lower()
     if name in ("earliest", "latest"):
@@ -178,16 +197,20 @@ def _time_bound(node: ast.TimeModifier, ctx: Context):
                 raise SearchError(f"{node.name} needs a whole number, got {node.value!r}",
                                   span=node.span)
             return op, _relative(f"-{amount}{unit}", ctx, node)
-    if name in ("starttime", "endtime", "timeformat"):
-        raise UnsupportedError(f"{node.name}= is not supported yet; use earliest=/latest=",
+    if name in ("starttime", "endtime"):
+        bound = strptime(node.value, timeformat, ctx.tz)
+        if bound is None:
+            raise SearchError(f"{node.name}={node.value!r} does not fit timeformat {timeformat!r}",
+                              span=node.span)
+        return (np.greater_equal if name == "starttime" else np.less_equal), bound
+    if name in ("_index_earliest", "_index_latest"):
+        raise UnsupportedError(f"{node.name}= is not supported: events carry no index time",
                                span=node.span)
     raise SearchError(f"unknown time modifier {node.name!r}", span=node.span)
 
 
 def _relative(value: str, ctx: Context, node: ast.TimeModifier) -> float:
-    """Epoch seconds of an earliest/latest value, read by spl.timefmt (relative, snap, epoch)."""
-    from spl.timefmt import parse_time_modifier  # written alongside; imported when first needed
-
+    """Epoch seconds of an earliest/latest value (relative, snapped, epoch or absolute)."""
     try:
         return float(parse_time_modifier(value, ctx.now, ctx.tz))
     except SplError as err:
