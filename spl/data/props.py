@@ -1,0 +1,466 @@
+"""Sourcetype definitions in Splunk's own props.conf / transforms.conf form, and applying them.
+
+A definition is data: the project ships its own ``aws:cloudtrail`` in
+``spl/data/sourcetypes/aws_cloudtrail/`` and a user who owns the Splunk Add-on for AWS can point
+``ta=`` at the add-on's directory instead (``default/`` then ``local/``, later keys override, as in
+Splunk). Read from the props.conf stanza of the sourcetype:
+
+- ``FIELDALIAS-<class> = src AS dst [src2 AS|ASNEW dst2 ...]``
+- ``EVAL-<field> = <eval expression>``
+- ``LOOKUP-<class> = <lookup> in [AS ev] ... [OUTPUT|OUTPUTNEW out [AS ev] ...]`` with the
+  transforms.conf stanza giving ``filename``, ``match_type = WILDCARD(f), ...``,
+  ``case_sensitive_match``, ``max_matches``, ``min_matches``, ``default_match``.
+
+Other keys (KV_MODE, timestamp and line-breaking settings, REPORT/EXTRACT) are not used: the
+JSON extraction of spl.data.extract is the only extraction.
+
+Order of search-time operations (PROPS: https://docs.splunk.com/Documentation/Splunk/latest/Admin/Propsconf,
+sequence: https://help.splunk.com/splunk-enterprise/manage-knowledge-objects/knowledge-management-manual/9.2/get-started-with-knowledge-objects/the-sequence-of-search-time-operations):
+JSON extraction → FIELDALIAS → EVAL → LOOKUP. All aliases read the extracted fields (an alias
+whose source is missing removes its target; ASNEW keeps an existing target); every EVAL reads the
+fields as they were before any EVAL ran; lookups run one after another in class-name order.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import itertools
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from spl.errors import ConfigError, SplError
+from spl.values import is_null, make_mv, mv_values, to_str
+
+BUILTIN = Path(__file__).resolve().parent / "sourcetypes"
+
+
+# ---------------------------------------------------------------- .conf files
+
+def parse_conf(text: str, file: str) -> dict[str, dict[str, str]]:
+    """Stanzas of a Splunk .conf file: {stanza: {key: value}}; a trailing backslash continues."""
+    out: dict[str, dict[str, str]] = {}
+    current = out.setdefault("default", {})
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        lineno = i + 1
+        line = lines[i]
+        while line.endswith("\\") and i + 1 < len(lines):
+            i += 1
+            line = line[:-1] + "\n" + lines[i]
+        i += 1
+        s = line.strip()
+        if not s or s.startswith("#"):
+            continue
+        if s.startswith("["):
+            if not s.endswith("]"):
+                raise ConfigError(f"stanza header without closing ']': {s}", file=file,
+                                  line=lineno)
+            current = out.setdefault(s[1:-1].strip(), {})
+            continue
+        key, eq, value = s.partition("=")
+        if not eq:
+            raise ConfigError(f"expected 'key = value': {s}", file=file, line=lineno)
+        current[key.strip()] = value.strip()
+    return out
+
+
+def _read_layered(root: Path, name: str) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """A .conf file of a definition: ``root/name`` or add-on style ``default/`` then ``local/``."""
+    candidates = [root / name] if (root / name).is_file() else [
+        root / "default" / name, root / "local" / name]
+    merged: dict[str, dict[str, str]] = {}
+    used = []
+    for path in candidates:
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"cannot read ({e})", file=str(path)) from None
+        for stanza, keys in parse_conf(text, str(path)).items():
+            merged.setdefault(stanza, {}).update(keys)
+        used.append(str(path))
+    return merged, used
+
+
+# ---------------------------------------------------------------- definition
+
+@dataclass(frozen=True)
+class Alias:
+    src: str
+    dst: str
+    asnew: bool = False
+
+
+@dataclass
+class Calc:
+    """EVAL-<field>: the expression text and, once parsed, its AST."""
+
+    field: str
+    text: str
+    expr: object = None
+
+
+@dataclass
+class LookupTable:
+    name: str
+    file: str
+    columns: list[str]
+    rows: list[dict]
+    wildcard: set[str] = field(default_factory=set)
+    case_sensitive: bool = True
+    max_matches: int = 100
+    min_matches: int = 0
+    default_match: str | None = None
+
+
+@dataclass
+class Lookup:
+    cls: str
+    table: LookupTable
+    inputs: list[tuple[str, str]]            # (lookup column, event field)
+    outputs: list[tuple[str, str]]           # (lookup column, event field)
+    new_only: bool = False                   # OUTPUTNEW
+
+
+@dataclass
+class Sourcetype:
+    name: str
+    aliases: list[Alias]
+    evals: list[Calc]
+    lookups: list[Lookup]
+    files: list[str]
+
+    def needed(self, fields) -> set[str]:
+        """The fields to extract so that ``fields`` come out right (a superset is harmless).
+
+        Walks back through lookups (their inputs), EVALs (the fields their expression
+        reads) and aliases (their sources) until nothing new is needed.
+        """
+        need = set(fields)
+        while True:
+            before = len(need)
+            for lk in self.lookups:
+                if any(ev in need for _, ev in lk.outputs):
+                    need.update(ev for _, ev in lk.inputs)
+            for calc in self.evals:
+                if calc.field in need:
+                    need.update(field_refs(self._parsed(calc)))
+            for a in self.aliases:
+                if a.dst in need:
+                    need.add(a.src)
+            if len(need) == before:
+                return need
+
+    def apply(self, table: pd.DataFrame, ctx=None) -> pd.DataFrame:
+        """Aliases, then calculated fields, then lookups, on an extracted event table."""
+        table = self._apply_aliases(table)
+        table = self._apply_evals(table, ctx)
+        for lk in self.lookups:
+            table = apply_lookup(table, lk)
+        return table
+
+    def _apply_aliases(self, table: pd.DataFrame) -> pd.DataFrame:
+        if not self.aliases:
+            return table
+        n = len(table)
+        source = table
+        new_cols: dict[str, list] = {}
+        for a in self.aliases:
+            values = list(source[a.src]) if a.src in source.columns else [None] * n
+            if a.asnew:
+                current = new_cols.get(a.dst)
+                if current is None:
+                    current = list(source[a.dst]) if a.dst in source.columns else [None] * n
+                values = [c if not is_null(c) else v for c, v in zip(current, values)]
+            new_cols[a.dst] = values
+        return _assign(table, new_cols)
+
+    def _apply_evals(self, table: pd.DataFrame, ctx) -> pd.DataFrame:
+        if not self.evals:
+            return table
+        evaluate = _eval_engine()[1]
+        from spl.context import Context
+        ctx = ctx or Context()
+        new_cols: dict[str, list] = {}
+        for calc in self.evals:
+            try:
+                result = evaluate(self._parsed(calc), table, ctx)
+            except SplError as e:
+                raise ConfigError(f"EVAL-{calc.field} of [{self.name}] fails: {e.message}",
+                                  file=self.files[0] if self.files else None) from None
+            new_cols[calc.field] = [None if is_null(v) else v for v in result]
+        return _assign(table, new_cols)
+
+    def _parsed(self, calc: Calc):
+        if calc.expr is None:
+            parse = _eval_engine()[0]
+            try:
+                calc.expr = parse(calc.text)
+            except SplError as e:
+                raise ConfigError(f"EVAL-{calc.field} of [{self.name}] is not a valid eval "
+                                  f"expression: {e.render()}",
+                                  file=self.files[0] if self.files else None) from None
+        return calc.expr
+
+
+def _eval_engine():
+    """spl.syntax.parse_expression and spl.eval.evaluate (the project's own SPL eval)."""
+    try:
+        from spl.eval import evaluate
+        from spl.syntax import parse_expression
+    except ImportError as e:
+        from spl.errors import UnsupportedError
+        raise UnsupportedError(f"calculated fields need the eval engine, which is missing ({e})")
+    return parse_expression, evaluate
+
+
+def field_refs(expr) -> set[str]:
+    """Names of the fields an eval AST reads."""
+    from spl.syntax import ast
+    out: set[str] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Field):
+            out.add(node.name)
+        if dataclasses.is_dataclass(node):
+            for f in dataclasses.fields(node):
+                v = getattr(node, f.name)
+                if isinstance(v, (list, tuple)):
+                    stack.extend(x for x in v if dataclasses.is_dataclass(x))
+                elif dataclasses.is_dataclass(v):
+                    stack.append(v)
+    return out
+
+
+def _assign(table: pd.DataFrame, cols: dict[str, list]) -> pd.DataFrame:
+    table = table.copy()
+    for name, values in cols.items():
+        table[name] = pd.Series(values, index=table.index, dtype=object)
+    return table
+
+
+# ---------------------------------------------------------------- loading a definition
+
+def load_sourcetype(name: str, root: Path | None = None) -> Sourcetype:
+    """The definition of sourcetype ``name`` from ``root`` (default: the project's own)."""
+    if root is None:
+        root = BUILTIN / re.sub(r"[^A-Za-z0-9]+", "_", name)
+        if not root.is_dir():
+            raise ConfigError(f"spl has no definition of sourcetype {name!r}")
+    root = Path(root)
+    if not root.is_dir():
+        raise ConfigError("add-on directory not found", file=str(root))
+    props, props_files = _read_layered(root, "props.conf")
+    if not props_files:
+        raise ConfigError("no props.conf (looked for props.conf, default/ and local/)",
+                          file=str(root))
+    if name not in props:
+        raise ConfigError(f"props.conf has no [{name}] stanza", file=props_files[0])
+    transforms, transforms_files = _read_layered(root, "transforms.conf")
+    stanza = props[name]
+    where = props_files[-1]
+
+    aliases: list[Alias] = []
+    for key in sorted(k for k in stanza if k.startswith("FIELDALIAS-")):
+        aliases.extend(_parse_aliases(stanza[key], key, where))
+    evals = [Calc(key[len("EVAL-"):], stanza[key]) for key in sorted(stanza)
+             if key.startswith("EVAL-")]
+    lookups = [_parse_lookup(key[len("LOOKUP-"):], stanza[key], transforms, root, where)
+               for key in sorted(stanza) if key.startswith("LOOKUP-")]
+    return Sourcetype(name, aliases, evals, lookups, props_files + transforms_files)
+
+
+def _split(text: str, key: str, where: str) -> list[str]:
+    try:
+        return shlex.split(text, posix=True)
+    except ValueError as e:
+        raise ConfigError(f"{key}: {e}", file=where) from None
+
+
+def _parse_aliases(text: str, key: str, where: str) -> list[Alias]:
+    words = _split(text, key, where)
+    if len(words) % 3 != 0 or not words:
+        raise ConfigError(f"{key}: expected 'source AS target' pairs, got {text!r}", file=where)
+    out = []
+    for src, op, dst in zip(words[0::3], words[1::3], words[2::3]):
+        if op.upper() not in ("AS", "ASNEW"):
+            raise ConfigError(f"{key}: expected AS or ASNEW, got {op!r}", file=where)
+        out.append(Alias(src, dst, op.upper() == "ASNEW"))
+    return out
+
+
+def _parse_lookup(cls: str, text: str, transforms, root: Path, where: str) -> Lookup:
+    key = f"LOOKUP-{cls}"
+    words = _split(text, key, where)
+    if len(words) < 2:
+        raise ConfigError(f"{key}: expected '<lookup> <field> ...', got {text!r}", file=where)
+    table = _load_table(words[0], transforms, root, where)
+    i = 1
+    inputs: list[tuple[str, str]] = []
+    outputs: list[tuple[str, str]] = []
+    new_only = False
+    target = inputs
+    while i < len(words):
+        w = words[i]
+        if w.upper() in ("OUTPUT", "OUTPUTNEW"):
+            if target is outputs:
+                raise ConfigError(f"{key}: more than one OUTPUT clause", file=where)
+            new_only = w.upper() == "OUTPUTNEW"
+            target = outputs
+            i += 1
+            continue
+        ev = w
+        if i + 1 < len(words) and words[i + 1].upper() == "AS":
+            if i + 2 >= len(words):
+                raise ConfigError(f"{key}: AS without a field name", file=where)
+            ev = words[i + 2]
+            i += 3
+        else:
+            i += 1
+        if w not in table.columns:
+            raise ConfigError(f"{key}: lookup {table.name!r} has no column {w!r}", file=where)
+        target.append((w, ev))
+    if not inputs:
+        raise ConfigError(f"{key}: no input field", file=where)
+    if not outputs:
+        used = {c for c, _ in inputs}
+        outputs = [(c, c) for c in table.columns if c not in used]
+    return Lookup(cls, table, inputs, outputs, new_only)
+
+
+_TABLES: dict[tuple, LookupTable] = {}
+
+
+def _load_table(name: str, transforms, root: Path, where: str) -> LookupTable:
+    stanza = transforms.get(name)
+    if stanza is None:
+        if name.endswith(".csv"):
+            stanza = {"filename": name}
+        else:
+            raise ConfigError(f"lookup {name!r} has no transforms.conf stanza", file=where)
+    filename = stanza.get("filename")
+    if not filename:
+        raise ConfigError(f"lookup {name!r}: only file-based (filename =) lookups are supported",
+                          file=where)
+    path = root / "lookups" / filename
+    if not path.is_file():
+        raise ConfigError(f"lookup file of {name!r} not found", file=str(path))
+    cache_key = (str(path), path.stat().st_mtime_ns, tuple(sorted(stanza.items())))
+    if cache_key in _TABLES:
+        return _TABLES[cache_key]
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if not header:
+                raise ConfigError("lookup file is empty", file=str(path))
+            header = [h.strip() for h in header]
+            rows = []
+            for lineno, cells in enumerate(reader, 2):
+                if not any(c.strip() for c in cells):
+                    continue
+                if len(cells) != len(header):
+                    raise ConfigError(f"row has {len(cells)} cells, the header {len(header)}",
+                                      file=str(path), line=lineno)
+                rows.append({h: (c if c != "" else None) for h, c in zip(header, cells)})
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise ConfigError(f"cannot read lookup ({e})", file=str(path)) from None
+    wildcard: set[str] = set()
+    for part in re.findall(r"(\w+)\s*\(\s*([^)]+?)\s*\)", stanza.get("match_type", "")):
+        kind, col = part
+        if kind.upper() == "WILDCARD":
+            wildcard.add(col)
+        elif kind.upper() != "EXACT":
+            raise ConfigError(f"lookup {name!r}: match_type {kind} is not supported", file=where)
+    try:
+        max_matches = int(stanza.get("max_matches", "100"))
+        min_matches = int(stanza.get("min_matches", "0"))
+    except ValueError:
+        raise ConfigError(f"lookup {name!r}: max_matches/min_matches must be integers",
+                          file=where) from None
+    table = LookupTable(
+        name=name, file=str(path), columns=header, rows=rows, wildcard=wildcard,
+        case_sensitive=_bool(stanza.get("case_sensitive_match", "true")),
+        max_matches=max(1, max_matches), min_matches=min_matches,
+        default_match=stanza.get("default_match"))
+    _TABLES[cache_key] = table
+    return table
+
+
+def _bool(text: str) -> bool:
+    return text.strip().lower() in ("1", "true", "t", "yes", "y")
+
+
+# ---------------------------------------------------------------- lookups
+
+def _matcher(pattern: str | None, wildcard: bool, case_sensitive: bool):
+    """A predicate for one lookup cell: exact text, or a '*' wildcard pattern."""
+    if pattern is None:
+        return lambda v: False
+    if wildcard and "*" in pattern:
+        rx = re.compile("".join(".*" if p == "*" else re.escape(p) for p in
+                                re.split(r"(\*)", pattern)),
+                        0 if case_sensitive else re.IGNORECASE)
+        return lambda v: rx.fullmatch(v) is not None
+    if case_sensitive:
+        return lambda v: v == pattern
+    low = pattern.lower()
+    return lambda v: v.lower() == low
+
+
+def apply_lookup(table: pd.DataFrame, lk: Lookup) -> pd.DataFrame:
+    """One automatic lookup: rows matched in file order, up to max_matches.
+
+    An event lacking an input field is left as it is. OUTPUT writes the outputs (cleared when no
+    row matches); OUTPUTNEW writes only outputs the event does not have yet. With min_matches
+    and default_match, an event with too few matches gets default_match.
+    """
+    t = lk.table
+    matchers = [[_matcher(row[col], col in t.wildcard, t.case_sensitive) for col, _ in lk.inputs]
+                for row in t.rows]
+    n = len(table)
+    in_cols = [list(table[ev]) if ev in table.columns else [None] * n for _, ev in lk.inputs]
+    out_cols = {ev: (list(table[ev]) if ev in table.columns else [None] * n)
+                for _, ev in lk.outputs}
+    cache: dict[tuple, dict | None] = {}
+    for i in range(n):
+        values = [mv_values(col[i]) for col in in_cols]
+        if any(not v for v in values):
+            continue
+        key = tuple(tuple(to_str(x) for x in v) for v in values)
+        if key not in cache:
+            cache[key] = _match(t, lk, matchers, key)
+        result = cache[key]
+        for _, ev in lk.outputs:
+            if lk.new_only and not is_null(out_cols[ev][i]):
+                continue
+            if result is None:
+                if not lk.new_only:
+                    out_cols[ev][i] = None
+            else:
+                out_cols[ev][i] = result[ev]
+    return _assign(table, out_cols)
+
+
+def _match(t: LookupTable, lk: Lookup, matchers, key) -> dict | None:
+    """Output values for one combination of input values, or None when nothing matched."""
+    hits = []
+    for row, preds in zip(t.rows, matchers):
+        if any(all(p(v) for p, v in zip(preds, combo)) for combo in itertools.product(*key)):
+            hits.append(row)
+            if len(hits) >= t.max_matches:
+                break
+    if len(hits) < t.min_matches and t.default_match is not None:
+        missing = t.min_matches - len(hits)
+        return {ev: make_mv([r[col] for r in hits] + [t.default_match] * missing)
+                for col, ev in lk.outputs}
+    if not hits:
+        return None
+    return {ev: make_mv([r[col] for r in hits]) for col, ev in lk.outputs}
