@@ -104,6 +104,15 @@ def _per_value(fn: Callable[[Any], Any]):
     return apply
 
 
+def _single(fn: Callable[..., Any]):
+    """A function Splunk documents as "not supported on multivalue fields": null for those."""
+    def apply(v, *rest):
+        if v is None or isinstance(v, list):
+            return None
+        return fn(v, *rest)
+    return apply
+
+
 def _text(v) -> str | None:
     """A single argument as text; multivalue and null give None."""
     if v is None or isinstance(v, list):
@@ -306,8 +315,8 @@ def _upper(x):
     return x.upper() if isinstance(x, str) else x
 
 
-@function("len", 1, 1, "len(text): number of characters")
-@_per_value
+@function("len", 1, 1, "len(text): number of characters (code points)")
+@_single
 def _len(x):
     return len(to_str(x))
 
@@ -317,17 +326,17 @@ _TRIM_DEFAULT = " \t"
 
 @function("trim", 1, 2, "trim(text[, chars]): text without leading/trailing chars (spaces and tabs)")
 def _trim(x, chars=_TRIM_DEFAULT):
-    return _per_value(lambda v: to_str(v).strip(_chars(chars)))(x)
+    return _single(lambda v: to_str(v).strip(_chars(chars)))(x)
 
 
 @function("ltrim", 1, 2, "ltrim(text[, chars]): text without leading chars (spaces and tabs)")
 def _ltrim(x, chars=_TRIM_DEFAULT):
-    return _per_value(lambda v: to_str(v).lstrip(_chars(chars)))(x)
+    return _single(lambda v: to_str(v).lstrip(_chars(chars)))(x)
 
 
 @function("rtrim", 1, 2, "rtrim(text[, chars]): text without trailing chars (spaces and tabs)")
 def _rtrim(x, chars=_TRIM_DEFAULT):
-    return _per_value(lambda v: to_str(v).rstrip(_chars(chars)))(x)
+    return _single(lambda v: to_str(v).rstrip(_chars(chars)))(x)
 
 
 def _chars(chars) -> str:
@@ -336,18 +345,37 @@ def _chars(chars) -> str:
 
 @function("substr", 2, 3, "substr(text, start[, length]): 1-based substring; negative start counts from the end")
 def _substr(x, start, length=None):
-    s = _int_arg(start, "substr start")
-    n = _int_arg(length, "substr length") if length is not None else None
-    if s is None or (length is not None and n is None):
+    p1 = _int_arg(start, "substr start")
+    p2 = _int_arg(length, "substr length") if length is not None else None
+    if p1 is None or (length is not None and p2 is None):
         return None
+    return _single(lambda v: sqlite_substr(to_str(v), p1, p2))(x)
 
-    def one(v):
-        text = to_str(v)
-        begin = s - 1 if s > 0 else max(len(text) + s, 0) if s < 0 else 0
-        if n is None:
-            return text[begin:]
-        return text[begin:begin + max(n, 0)]
-    return _per_value(one)(x)
+
+def sqlite_substr(text: str, p1: int, p2: int | None) -> str:
+    """SQLite's substr(), which Splunk documents substr() to follow: position 0 lies just before
+    the first character, a negative start counts from the end, a negative length takes the
+    characters before the start."""
+    n = len(text)
+    if p2 is None:
+        p2 = n + 1
+    negative = p2 < 0
+    p2 = abs(p2)
+    if p1 < 0:
+        p1 += n
+        if p1 < 0:
+            p2 += p1
+            p1 = 0
+    elif p1 > 0:
+        p1 -= 1
+    elif p2 > 0:
+        p2 -= 1
+    if negative:
+        p1 -= p2
+        if p1 < 0:
+            p2 += p1
+            p1 = 0
+    return text[p1:p1 + max(p2, 0)]
 
 
 @function("replace", 3, 3, "replace(text, regex, replacement): every match replaced; \\1 refers to a group")
@@ -356,7 +384,7 @@ def _replace(x, regex, replacement):
         return None
     rx = compile_pcre(to_str(regex))
     repl = expand_replacement(rx, to_str(replacement))
-    return _per_value(lambda v: rx.sub(repl, to_str(v)))(x)
+    return _single(lambda v: rx.sub(repl, to_str(v)))(x)
 
 
 @function("split", 2, 2, "split(text, delim): the pieces between delimiters, as a multivalue")
@@ -374,7 +402,7 @@ def _split(x, delim):
 
 
 @function("urldecode", 1, 1, "urldecode(url): %XX escapes decoded")
-@_per_value
+@_single
 def _urldecode(x):
     return urllib.parse.unquote(to_str(x))
 
@@ -392,11 +420,13 @@ for _algo in ("md5", "sha1", "sha256", "sha512"):
     function(_algo, 1, 1, f"{_algo}(text): hex {_algo.upper()} digest of the UTF-8 text")(_hash(_algo))
 
 
-_PRINTF = re.compile(r"%([-+ #0']*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXeEfFgGcs%])")
+_PRINTF = re.compile(r"%([-+ #0']*)(\*|\d+)?(?:\.(\*|\d*))?([diouxXeEfFgGaAcszp%])")
 
 
-@function("printf", 1, None, "printf(format, args...): C-style formatting (%d %s %f %x %e %c %%)")
+@function("printf", 1, None, "printf(format, args...): C sprintf-style formatting (%d %s %f %x %e %g %c %', ...)")
 def _printf(fmt, *args):
+    """Conversions, flags, width and precision as in Splunk's printf page; ``%z`` is ``%s`` and
+    ``%p`` is ``%X`` there, and the ``'`` flag groups thousands with commas."""
     text = _text(fmt)
     if text is None:
         return None
@@ -413,30 +443,48 @@ def _printf(fmt, *args):
             width = str(_int_arg(take(), "printf width") or 0)
         if prec == "*":
             prec = str(_int_arg(take(), "printf precision") or 0)
-        value = take()
+        if prec == "":
+            prec = "0"
+        conv = {"z": "s", "p": "X", "i": "d", "u": "d", "F": "f"}.get(conv, conv)
         grouping = "'" in flags
-        spec = "%" + flags.replace("'", "") + (width or "") + (f".{prec}" if prec is not None else "")
-        if conv in "diouxX":
+        flags = flags.replace("'", "")
+        value = take()
+        spec = "%" + flags + (width or "") + (f".{prec}" if prec is not None else "")
+        if conv in "doxX":
             n = _num(value)
             n = 0 if n is None else int(n)
-            if grouping and conv in "diu":
-                body = f"{n:,}"
-                return ("%" + flags.replace("'", "") + (width or "") + "s") % body
-            return (spec + ("d" if conv in "iu" else conv)) % n
-        if conv in "eEfFgG":
+            if grouping and conv == "d":
+                return ("%" + flags + (width or "") + "s") % f"{n:,}"
+            return (spec + conv) % n
+        if conv in "eEfgGaA":
             n = _num(value)
             n = 0.0 if n is None else float(n)
-            if grouping:
-                return f"{n:,.{int(prec) if prec else 6}f}"
+            if conv in "aA":
+                body = float.hex(n) if prec is None else _hex_float(n, int(prec))
+                return body.upper() if conv == "A" else body
+            if grouping and conv == "f":
+                return ("%" + flags + (width or "") + "s") % f"{n:,.{int(prec or 6)}f}"
             return (spec + conv) % n
         if conv == "c":
-            s = to_str(value) if value is not None and not isinstance(value, list) else ""
-            n = to_number(s) if s else None
-            return (spec + "s") % (chr(int(n)) if n is not None else s[:1])
-        s = "" if value is None else (",".join(map(to_str, value)) if isinstance(value, list)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return (spec + "s") % chr(int(value))
+            return (spec + "s") % (_text(value) or "")[:1]
+        s = "" if value is None else (" ".join(map(to_str, value)) if isinstance(value, list)
                                        else to_str(value))
         return (spec + "s") % s
     return _PRINTF.sub(render, text)
+
+
+def _hex_float(n: float, digits: int) -> str:
+    """C's %a with a precision: the mantissa rounded to ``digits`` hex digits."""
+    if n == 0 or not math.isfinite(n):
+        return float.hex(n)
+    mantissa, exponent = math.frexp(abs(n))  # n = m * 2**e, 0.5 <= m < 1
+    mantissa, exponent = mantissa * 2, exponent - 1
+    scaled = round(mantissa * 16 ** digits)
+    whole, frac = divmod(scaled, 16 ** digits)
+    body = f"{whole:x}" + (f".{frac:0{digits}x}" if digits else "")
+    return ("-" if n < 0 else "") + f"0x{body}p{exponent:+d}"
 
 
 # ---------------------------------------------------------------- conversion
@@ -453,7 +501,9 @@ def _tonumber(x, base=10):
             return None
         if isinstance(v, (int, float)):
             return v
-        text = to_str(v).strip()
+        text = to_str(v)
+        if text != text.strip():
+            return None  # documented: leading/trailing spaces make the value unparsable
         if b == 10:
             return to_number(text)
         if b == 16 and text.lower().startswith(("0x", "-0x", "+0x")):
@@ -465,7 +515,7 @@ def _tonumber(x, base=10):
     return _per_value(one)(x)
 
 
-@function("tostring", 1, 2, "tostring(x[, \"hex\"|\"commas\"|\"duration\"]): x as text")
+@function("tostring", 1, 2, "tostring(x[, \"hex\"|\"binary\"|\"commas\"|\"duration\"]): x as text")
 def _tostring(x, fmt=None):
     mode = None if fmt is None else to_str(fmt)
 
@@ -476,17 +526,19 @@ def _tostring(x, fmt=None):
             return to_str(v)
         n = to_number(v)
         if n is None:
-            return to_str(v) if mode is None else None
+            return to_str(v)  # the format only applies to numbers
         if mode == "hex":
-            i = int(n)
-            return ("-" if i < 0 else "") + "0x" + format(abs(i), "X")
+            return "0x" + format(int(n) & (2 ** 64 - 1), "X")
+        if mode == "binary":
+            return format(int(n) & (2 ** 64 - 1), "b")
         if mode == "commas":
             if isinstance(n, int) or float(n).is_integer():
                 return f"{int(n):,}"
             return f"{_round_half_up(n, 2):,.2f}"
         if mode == "duration":
             return _duration(n)
-        raise SearchError(f"tostring() format must be \"hex\", \"commas\" or \"duration\", got {mode!r}")
+        raise SearchError(f"tostring() format must be \"hex\", \"binary\", \"commas\" or "
+                          f"\"duration\", got {mode!r}")
     return _per_value(one)(x)
 
 
@@ -699,16 +751,32 @@ def _mvzip(x, y, delim=","):
     return make_mv([to_str(a) + d + to_str(b) for a, b in zip(_values(x), _values(y))])
 
 
-@function("mvrange", 2, 3, "mvrange(start, end[, step]): numbers from start up to (not including) end")
-def _mvrange(start, end, step=1):
-    a, b, s = _num(start), _num(end), _num(step)
-    if a is None or b is None or s is None or s == 0:
+_SPAN = re.compile(r"([+-]?)(\d+)([a-zA-Z]+)\Z")
+
+
+@function("mvrange", 2, 3, "mvrange(start, end[, step]): numbers from start up to (not including) end; a step like \"7d\" steps through time", needs_ctx=True)
+def _mvrange(ctx, start, end, step=1):
+    a, b = _num(start), _num(end)
+    if a is None or b is None:
         return None
+    s = _num(step)
+    if s is None:
+        m = _SPAN.match(_text(step) or "")
+        if m is None:
+            return None
+        spec = ("-" if m.group(1) == "-" else "+") + m.group(2) + m.group(3)
+        advance = lambda v: timefmt.relative_time(v, spec, ctx.tz)  # noqa: E731
+        forward = m.group(1) != "-"
+    elif s == 0:
+        return None
+    else:
+        advance = lambda v: v + s  # noqa: E731
+        forward = s > 0
     out = []
     v = a
-    while (v < b if s > 0 else v > b) and len(out) < 100000:
-        out.append(v)
-        v += s
+    while (v < b if forward else v > b) and len(out) < 100000:
+        out.append(int(v) if isinstance(v, float) and v.is_integer() and isinstance(a, int) else v)
+        v = advance(v)
     return make_mv(out)
 
 
@@ -719,17 +787,9 @@ def _mvfilter(call, c):
         raise SearchError("mvfilter() takes an expression that refers to exactly one field",
                           span=call.span)
     name = fields[0]
-    source = c._field(name)
+    source = c.compile(ast.Field(name, call.span))
     current = [None]
-    saved = c.bindings.get(name)
-    c.bindings[name] = lambda i: current[0]
-    try:
-        predicate = c.compile(call.args[0])
-    finally:
-        if saved is None:
-            del c.bindings[name]
-        else:
-            c.bindings[name] = saved
+    predicate = _compile_bound(c, call.args[0], name, lambda i: current[0])
 
     def f(i):
         kept = []
@@ -739,6 +799,42 @@ def _mvfilter(call, c):
                 kept.append(v)
         return make_mv(kept)
     return f
+
+
+@special("mvmap", 2, 2, "mvmap(mv, expr): expr computed for each value of mv (expr names mv's field)")
+def _mvmap(call, c):
+    fields = list(_fields_in(call.args[0]))
+    if not fields:
+        raise SearchError("mvmap() needs a field as its first argument", span=call.span)
+    source = c.compile(call.args[0])
+    current = [None]
+    expr = _compile_bound(c, call.args[1], fields[0].name, lambda i: current[0])
+
+    def f(i):
+        out = []
+        for v in _values(source(i)):
+            current[0] = v
+            out.extend(_values(expr(i)))
+        return make_mv(out)
+    return f
+
+
+def _compile_bound(c, node, name: str, value_fn):
+    """Compile ``node`` with field ``name`` standing for ``value_fn``'s value."""
+    saved = c.bindings.get(name)
+    c.bindings[name] = value_fn
+    try:
+        return c.compile(node)
+    finally:
+        if saved is None:
+            del c.bindings[name]
+        else:
+            c.bindings[name] = saved
+
+
+@function("mvreverse", 1, 1, "mvreverse(mv): the values in reverse order")
+def _mvreverse(x):
+    return make_mv(list(reversed(_values(x))))
 
 
 def _fields_in(node):
