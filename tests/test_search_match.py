@@ -313,6 +313,20 @@ def test_keyword_wildcards():
     assert rows(kw("*server"), RAW) == [3, 4]          # webserver, server
 
 
+def test_keyword_found_after_an_unbounded_occurrence():
+    # By hand (segment-boundary rule): in "xa.a.a" the first "a.a" follows "x" (not a breaker)
+    # but the one at offset 3 follows "." (minor breaker), so the keyword matches.
+    t = table(_raw=["xa.a.a", "xa.ab"])
+    assert rows(kw("a.a"), t) == [0]
+
+
+def test_non_ascii_case_folding():
+    # CT: case-insensitive by default; by hand ZÜRICH and zürich differ only in case.
+    t = table(city=["zürich", "ZURICH"], _raw=["Stadt ZÜRICH, Schweiz", "x"])
+    assert rows(eq("city", "ZÜRICH"), t) == [0]
+    assert rows(kw("zürich"), t) == [0]
+
+
 def test_phrase_must_appear_as_a_phrase():
     # primer: "web error" (quoted) only returns events containing the phrase; web error (two
     # keywords) returns events with both words anywhere.

@@ -25,9 +25,6 @@ MAJOR = "[]<>(){}|!;,'\"*\n\r \t&?+"
 # segmenters.conf default MINOR (/ : = @ . - $ # % \ _).
 MINOR = "/:=@.-$#%\\_"
 
-_MAJOR_CLASS = "[" + re.escape(MAJOR) + "]"
-_ANY_CLASS = "[" + re.escape(MAJOR + MINOR) + "]"
-
 StrTest = Callable[[str], bool]
 
 
@@ -40,23 +37,34 @@ def _wildcard_regex(value: str, star: str) -> str:
     return star.join(re.escape(part) for part in value.split("*"))
 
 
+def _fold(case: bool) -> Callable[[str], str]:
+    """How both sides are normalised before comparing: lower-cased unless CASE()."""
+    return (lambda s: s) if case else str.lower
+
+
 def value_matcher(value: str, case: bool) -> StrTest:
     """Whole-value test for ``field=value``: case-insensitive unless CASE(), ``*`` wildcards.
 
     Values compare as strings: Splunk's search doc says "1" does not match "1.0"
     (https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/search-commands/search).
     """
+    fold = _fold(case)
+    wanted = fold(value)
+    if "*" in value:
+        rx = re.compile(_wildcard_regex(wanted, ".*"), re.DOTALL)
+        text = lambda s: rx.fullmatch(fold(s)) is not None  # noqa: E731
+    else:
+        text = lambda s: fold(s) == wanted  # noqa: E731
     network = cidr_network(value)
-    text = re.compile(_wildcard_regex(value, ".*"), re.DOTALL | (0 if case else re.IGNORECASE))
     if network is None:
-        return lambda s: text.fullmatch(s) is not None
+        return text
 
     def in_subnet(s: str) -> bool:
         try:
             address = ipaddress.ip_address(s.strip())
         except ValueError:
             # Not an address: compare as text (e.g. a field that holds the CIDR string itself).
-            return text.fullmatch(s) is not None
+            return text(s)
         return address.version == network.version and address in network
 
     return in_subnet
@@ -79,11 +87,27 @@ def term_matcher(value: str, case: bool, term: bool) -> StrTest:
     ends of the text) on both sides: "TERM does not work for terms that are not bounded by major
     breakers" (search command doc, Search with TERM()).
     """
+    fold = _fold(case)
+    wanted = fold(value)
     breakers = MAJOR if term else MAJOR + MINOR
-    bound = _MAJOR_CLASS if term else _ANY_CLASS
-    body = _wildcard_regex(value, f"[^{re.escape(MAJOR)}]*")
-    # A keyword that itself begins (ends) with a breaker is bounded there already.
-    left = "" if value[:1] not in ("", "*") and value[0] in breakers else f"(?:\\A|(?<={bound}))"
-    right = "" if value[-1:] not in ("", "*") and value[-1] in breakers else f"(?={bound}|\\Z)"
-    rx = re.compile(left + body + right, re.DOTALL | (0 if case else re.IGNORECASE))
-    return lambda s: rx.search(s) is not None
+    # A keyword that begins (ends) with a breaker is bounded there already; one that begins
+    # (ends) with * can always stretch to the edge of its major segment, which is a boundary.
+    check_left = wanted[:1] not in breakers
+    right = "" if wanted[-1:] in breakers else f"(?=[{re.escape(breakers)}]|\\Z)"
+    rx = re.compile(_wildcard_regex(wanted, f"[^{re.escape(MAJOR)}]*") + right, re.DOTALL)
+    # The longest fixed piece must occur literally: a cheap test before the regex.
+    needle = max(wanted.split("*"), key=len)
+
+    def test(s: str) -> bool:
+        s = fold(s)
+        if needle not in s:
+            return False
+        pos = 0
+        while (m := rx.search(s, pos)) is not None:
+            start = m.start()
+            if not check_left or start == 0 or s[start - 1] in breakers:
+                return True
+            pos = start + 1
+        return False
+
+    return test
