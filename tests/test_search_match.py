@@ -415,11 +415,12 @@ def test_starttime_endtime_use_timeformat():
 
 def test_older_ago_modifiers():
     # Older time modifiers (https://docs.splunk.com/Documentation/Splunk/6.4.1/SearchReference/SearchTimeModifiers):
-    # starthoursago=N starts the range N hours before now, endhoursago=N ends it there;
-    # starttimeu is epoch seconds. By hand with the four times above.
+    # starthoursago=N starts the range N hours before now, endminutesago=N ends it N minutes
+    # before now (exclusive, as latest), hoursago=N is the last N hours. By hand with TIMES.
     assert rows(tm("starthoursago", "1"), TIMES) == [1, 2, 3]
     assert rows(tm("endminutesago", "30"), TIMES) == [0, 1]
-    assert rows(tm("starttimeu", str(int(NOW - 60))), TIMES) == [2, 3]
+    assert rows(tm("hoursago", "2"), TIMES) == [0, 1, 2, 3]
+    assert rows(tm("enddaysago", "1"), TIMES) == []
 
 
 def test_time_modifier_errors_name_the_place():
@@ -431,6 +432,12 @@ def test_time_modifier_errors_name_the_place():
     assert err.value.span == SP
     with pytest.raises(SearchError):
         match(tm("starthoursago", "two"), TIMES, CTX)
+    with pytest.raises(SearchError) as err:
+        match(tm("starttime", "yesterday"), TIMES, CTX)
+    assert err.value.span == SP
+    for name in ("_index_earliest", "searchtimespandays"):
+        with pytest.raises(UnsupportedError):
+            match(tm(name, "-1d"), TIMES, CTX)
 
 
 def test_time_without_time_column_matches_nothing():

@@ -7,7 +7,7 @@ Rules (sources in tests/test_search_match.py):
 - ``< <= > >=`` compare numerically when both sides are numbers, else as strings (code-point
   order, which is UTF-8 byte order); rows lacking the field never match.
 - keywords and phrases match segments of ``_raw``; ``*`` alone matches every row.
-- earliest/latest, starttime/endtime (read with timeformat=), starttimeu/endtimeu and the older
+- earliest/latest, starttime/endtime (read with timeformat=) and the older
   [start|end]{days,hours,minutes,months}ago bound ``_time``.
 
 AND and OR only evaluate a term on the rows still undecided, so expensive tests (keywords over
@@ -184,11 +184,6 @@ def _time_bound(node: ast.TimeModifier, ctx: Context, timeformat: str):
     if name in ("earliest", "latest"):
         bound = _relative(node.value, ctx, node)
         return (np.greater_equal, bound) if name == "earliest" else (np.less, bound)
-    if name in ("starttimeu", "endtimeu"):
-        number = to_number(node.value)
-        if number is None:
-            raise SearchError(f"{node.name} needs epoch seconds, got {node.value!r}", span=node.span)
-        return (np.greater_equal if name == "starttimeu" else np.less_equal), float(number)
     for prefix, op in (("start", np.greater_equal), ("end", np.less), ("", np.greater_equal)):
         unit = _AGO_UNITS.get(name[len(prefix):]) if name.startswith(prefix) else None
         if unit is not None:
@@ -205,6 +200,9 @@ def _time_bound(node: ast.TimeModifier, ctx: Context, timeformat: str):
         return (np.greater_equal if name == "starttime" else np.less_equal), bound
     if name in ("_index_earliest", "_index_latest"):
         raise UnsupportedError(f"{node.name}= is not supported: events carry no index time",
+                               span=node.span)
+    if name.startswith("searchtimespan"):
+        raise UnsupportedError(f"{node.name}= is not supported yet; use earliest=/latest=",
                                span=node.span)
     raise SearchError(f"unknown time modifier {node.name!r}", span=node.span)
 
