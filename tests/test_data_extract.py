@@ -1,0 +1,91 @@
+"""KV_MODE=json extraction names/values, and eventTime parsing.
+
+Naming per the spath path syntax (https://docs.splunk.com/Documentation/Splunk/8.2.5/SearchReference/Spath:
+"a location path is composed of one or more location steps, separated by periods"; arrays as
+``{}``) and docs/aws-cloudtrail-fields.md ("Automatic JSON extraction").
+"""
+import calendar
+
+from spl.data.extract import flatten, parse_event_time, prefixes
+
+RECORD = {
+    "eventName": "RunInstances",
+    "userIdentity": {"type": "IAMUser", "sessionContext": {"sessionIssuer": {"userName": "r"},
+                                                           "webIdFederationData": {}}},
+    "readOnly": False,
+    "managementEvent": True,
+    "n": 7,
+    "requestParameters": None,
+    "resources": [{"ARN": "arn:1", "type": "T1"}, {"ARN": "arn:2"}],
+    "userAgent": ["ua-only"],
+    "tags": ["a", "b", "c"],
+    "nested": [[1, 2], [3]],
+    "empty": [],
+}
+
+
+def test_leaves_named_by_dotted_path():
+    f = flatten(RECORD)
+    assert f["eventName"] == "RunInstances"
+    assert f["userIdentity.type"] == "IAMUser"
+    assert f["userIdentity.sessionContext.sessionIssuer.userName"] == "r"
+
+
+def test_objects_give_only_leaves_and_empty_containers_nothing():
+    f = flatten(RECORD)
+    assert "userIdentity" not in f
+    assert "userIdentity.sessionContext.webIdFederationData" not in f
+    assert not any(k.startswith("empty") for k in f)
+
+
+def test_booleans_and_numbers_are_text():
+    f = flatten(RECORD)
+    assert (f["readOnly"], f["managementEvent"], f["n"]) == ("false", "true", "7")
+
+
+def test_json_null_is_the_string_null():
+    # decision documented in spl/data/extract.py: Splunk shows a JSON null leaf as "null"
+    assert flatten(RECORD)["requestParameters"] == "null"
+
+
+def test_arrays_of_objects_are_multivalue_with_braces():
+    f = flatten(RECORD)
+    assert f["resources{}.ARN"] == ["arn:1", "arn:2"]
+    assert f["resources{}.type"] == "T1"  # one value: a scalar, not a list
+
+
+def test_arrays_of_scalars():
+    f = flatten(RECORD)
+    assert f["userAgent{}"] == "ua-only"
+    assert f["tags{}"] == ["a", "b", "c"]
+    assert f["nested{}{}"] == ["1", "2", "3"]
+
+
+def test_wanted_prefixes_prune_but_give_the_same_values():
+    want = ["resources{}.ARN", "userIdentity.sessionContext.sessionIssuer.userName", "nope.x"]
+    assert prefixes(["a.b{}.c"]) == {"a", "a.b", "a.b{}", "a.b{}.c"}
+    f = flatten(RECORD, prefixes(want))
+    assert f == {"resources{}.ARN": ["arn:1", "arn:2"],
+                 "userIdentity.sessionContext.sessionIssuer.userName": "r"}
+
+
+def test_iso_times_with_fraction():
+    base = calendar.timegm((2026, 3, 9, 14, 0, 5, 0, 0, 0))
+    assert parse_event_time("2026-03-09T14:00:05Z") == base
+    assert parse_event_time("2026-03-09T14:00:05.125Z") == base + 0.125
+    assert parse_event_time("2026-03-09T16:00:05+02:00") == base
+
+
+def test_panther_space_separated_times_are_utc():
+    # the Panther corpus's non-ISO forms; see the parse_event_time docstring
+    base = calendar.timegm((2022, 12, 11, 19, 42, 55, 0, 0, 0))
+    assert parse_event_time("2022-12-11 19:42:55") == base
+    assert parse_event_time("2022-12-11 19:42:55.000") == base
+    assert parse_event_time("2022-12-11 19:42:55.500000000") == base + 0.5
+    assert parse_event_time("2022-12-11 19:42:55Z") == base
+
+
+def test_not_times():
+    for v in ("redacted", "...", "", None, 1700000000, "2022-13-01T00:00:00Z",
+              "2022-12-11T25:00:00Z"):
+        assert parse_event_time(v) is None, v
