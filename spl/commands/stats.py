@@ -299,14 +299,17 @@ def run_eventstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Dat
 # ---------------------------------------------------------------- streamstats
 
 
+MAX_STREAM_WINDOW = 10000  # limits.conf [stats] max_stream_window: the window when none is set
+
+
 @command("streamstats")
 def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Running statistics, event by event in the order of the table.
 
-    ``current`` (default true) counts the event itself; ``window=N`` (default 0: no limit) keeps
-    the last N events, over all events when ``global=true`` (default) else per group;
-    ``reset_on_change`` starts every group afresh when the BY values differ from the previous
-    event's. An event with no group gets no statistics.
+    ``current`` (default true) counts the event itself; ``window=N`` keeps the last N events
+    (unset or 0: max_stream_window, 10,000), over all events when ``global=true`` (default) else
+    per group; ``reset_on_change`` starts every group afresh when the BY values differ from the
+    previous event's. An event with no group gets no statistics.
     """
     _check_options(node, {"current", "window", "global", "reset_on_change", "allnum"})
     terms = _terms(node)
@@ -318,45 +321,142 @@ def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Da
     if not raw_window.isdigit():
         raise SearchError(f"streamstats: window={raw_window} must be a whole number",
                           span=node.span)
-    window = int(raw_window)
+    window = min(int(raw_window) or MAX_STREAM_WINDOW, MAX_STREAM_WINDOW)
+    prior = window - 1 if current else window  # earlier events the window keeps
 
     n = len(table)
     keys = _stream_keys(table, node.by)
     times = table["_time"].to_numpy(dtype=object) if "_time" in table.columns else (
         np.full(n, None, dtype=object))
-    term_cells = [_term_cells(t, table, ctx) for t in terms]
-    results = {t.out: np.full(n, None, dtype=object) for t in terms}
-    prior = (window - 1 if current else window) if window else None  # earlier events kept
+    makers = [_state_maker(t, _term_cells(t, table, ctx), times, allnum) for t in terms]
+    results = [np.full(n, None, dtype=object) for _ in terms]
 
-    history: dict[tuple, deque] = {}  # group -> its earlier rows still in the window
+    windows: dict[tuple, tuple[deque, list]] = {}  # group -> (its rows in the window, states)
     previous = None
     for i in range(n):
         key = keys[i]
         if key is None:
             continue
         if reset and previous is not None and key != previous:
-            history.clear()
+            windows.clear()
         previous = key
-        seen = history.setdefault(key, deque())
-        if prior is not None and per_group_window:
-            while len(seen) > prior:
-                seen.popleft()
-        elif prior is not None:  # one window over all events, whatever their group
-            while seen and seen[0] < i - prior:
-                seen.popleft()
-        rows = np.asarray([*seen, i] if current else list(seen), dtype=np.int64)
-        gids = np.zeros(len(rows), dtype=np.int64)
-        for term, cells in zip(terms, term_cells):
-            results[term.out][i] = _reduce_groups(
-                term, None if cells is None else cells[rows], times[rows], gids, 1, allnum)[0]
-        seen.append(i)
+        if key not in windows:
+            windows[key] = (deque(), [make() for make in makers])
+        rows, states = windows[key]
+        while rows and (len(rows) > prior if per_group_window else rows[0] < i - prior):
+            old = rows.popleft()
+            for state in states:
+                state.remove(old)
+        for t, state in enumerate(states):
+            if current:
+                state.add(i)
+                results[t][i] = state.value()
+            else:
+                results[t][i] = state.value()
+                state.add(i)
+        rows.append(i)
     out = table.copy()
-    for name, column in results.items():
-        if name in out.columns:  # events in no group keep what they had
-            old = out[name].to_numpy(dtype=object)
-            column = np.where(np.array([k is None for k in keys], dtype=bool), old, column)
-        out[name] = pd.Series(column, index=out.index, dtype=object)
+    grouped = np.array([k is not None for k in keys], dtype=bool)
+    for term, column in zip(terms, results):
+        if term.out in out.columns:  # events in no group keep what they had
+            column = np.where(grouped, column, out[term.out].to_numpy(dtype=object))
+        out[term.out] = pd.Series(column, index=out.index, dtype=object)
     return out
+
+
+# Window states: each keeps what one term needs about the rows in one group's window.
+# add(row) when a row enters, remove(row) when the oldest leaves, value() for the current result.
+
+
+class _Totals:
+    """count, sum and avg as running totals."""
+
+    def __init__(self, func: str, contrib: list):
+        self.func, self.contrib, self.total = func, contrib, [0, 0, 0]
+
+    def add(self, row):
+        for j in range(3):
+            self.total[j] += self.contrib[row][j]
+
+    def remove(self, row):
+        for j in range(3):
+            self.total[j] -= self.contrib[row][j]
+
+    def value(self):
+        count, nums, total = self.total
+        if self.func == "count":
+            return count
+        if nums == 0:
+            return None
+        return total if self.func == "sum" else total / nums
+
+
+class _Distinct:
+    """dc, estdc, values, min and max from a count of each distinct value (as a string)."""
+
+    def __init__(self, spec: AggSpec, values: list):
+        self.spec, self.values, self.counts = spec, values, {}
+
+    def add(self, row):
+        for s, v in self.values[row]:
+            if s in self.counts:
+                self.counts[s][0] += 1
+            else:
+                self.counts[s] = [1, v]
+
+    def remove(self, row):
+        for s, _ in self.values[row]:
+            entry = self.counts[s]
+            entry[0] -= 1
+            if entry[0] == 0:
+                del self.counts[s]
+
+    def value(self):
+        if not self.counts:
+            return self.spec.empty
+        return self.spec.reduce([v for _, v in self.counts.values()])
+
+
+class _Recompute:
+    """Any other function: its reduce over the rows in the window, recomputed each time."""
+
+    def __init__(self, term: _Term, cells, times, allnum: bool):
+        self.term, self.cells, self.times, self.allnum = term, cells, times, allnum
+        self.rows: deque = deque()
+
+    def add(self, row):
+        self.rows.append(row)
+
+    def remove(self, row):
+        self.rows.popleft()
+
+    def value(self):
+        rows = np.fromiter(self.rows, dtype=np.int64, count=len(self.rows))
+        cells = None if self.cells is None else self.cells[rows]
+        return _reduce_groups(self.term, cells, self.times[rows],
+                              np.zeros(len(rows), dtype=np.int64), 1, self.allnum)[0]
+
+
+def _row_values(cells) -> list[list]:
+    return [[] if is_null(c) else (c if isinstance(c, list) else [c]) for c in cells]
+
+
+def _state_maker(term: _Term, cells, times, allnum: bool):
+    """A factory of window states for ``term`` (per-row inputs prepared once)."""
+    func = term.spec.name
+    if not allnum and func in ("count", "sum", "avg"):
+        if cells is None:
+            contrib = [(1, 0, 0)] * len(times)
+        else:
+            contrib = []
+            for values in _row_values(cells):
+                nums = [x for x in (to_number(v) for v in values) if x is not None]
+                contrib.append((len(values), len(nums), sum(nums)))
+        return lambda: _Totals(func, contrib)
+    if func in ("dc", "estdc", "values", "min", "max") and cells is not None:
+        values = [[(to_str(v), v) for v in vs] for vs in _row_values(cells)]
+        return lambda: _Distinct(term.spec, values)
+    return lambda: _Recompute(term, cells, times, allnum)
 
 
 def _stream_keys(table: pd.DataFrame, by: tuple[str, ...]) -> list[tuple | None]:
