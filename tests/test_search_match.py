@@ -440,6 +440,17 @@ def test_time_modifier_errors_name_the_place():
             match(tm(name, "-1d"), TIMES, CTX)
 
 
+def test_errors_do_not_depend_on_the_data():
+    # By hand: a bad term is reported even when an earlier AND term already rejected every row,
+    # and even on an empty table.
+    bad = AND(eq("a", "nothing"), tm("earliest", "yesterdayish"))
+    with pytest.raises(SearchError):
+        match(bad, table(a=["1"]), CTX)
+    sub = ast.SubsearchTerm(ast.Subsearch(ast.Pipeline((), SP), SP), SP)
+    with pytest.raises(UnsupportedError):
+        match(AND(eq("a", "nothing"), sub), table(a=[]), CTX)
+
+
 def test_time_without_time_column_matches_nothing():
     # By hand: after stats there is no _time, so no row is within any time bound.
     assert rows(tm("earliest", "0"), table(count=["1"])) == []

@@ -10,12 +10,15 @@ Rules (sources in tests/test_search_match.py):
 - earliest/latest, starttime/endtime (read with timeformat=) and the older
   [start|end]{days,hours,minutes,months}ago bound ``_time``.
 
-AND and OR only evaluate a term on the rows still undecided, so expensive tests (keywords over
-``_raw``) run on as few rows as possible.
+An expression is compiled once (patterns, time bounds), then AND and OR test each term only on
+the rows still undecided, so expensive tests (keywords over ``_raw``) run on as few rows as
+possible.
 """
 from __future__ import annotations
 
 import operator
+from typing import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -30,10 +33,14 @@ _ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.
 
 
 def match(expr: ast.SearchExpr | None, table: pd.DataFrame, ctx: Context) -> pd.Series:
-    """The rows ``search <expr>`` keeps, as a bool Series aligned to ``table.index``."""
+    """The rows ``search <expr>`` keeps, as a bool Series aligned to ``table.index``.
+
+    The expression is compiled first, so a bad time or a subsearch is an error whatever the data.
+    """
     if expr is None:
         return pd.Series(True, index=table.index, dtype=bool)
-    keep = _Evaluator(table, ctx, _timeformat(expr)).run(expr, np.arange(len(table)))
+    test = _compile(expr, ctx, _timeformat(expr))
+    keep = test(_Columns(table), np.arange(len(table)))
     return pd.Series(keep, index=table.index, dtype=bool)
 
 
@@ -54,101 +61,97 @@ def fields_used(expr: ast.SearchExpr | None) -> set[str]:
     return set()  # SubsearchTerm: its own pipeline reads its own fields
 
 
-class _Evaluator:
-    """One evaluation: the table, the clock, and each column read once as an object array."""
+class _Columns:
+    """The table's columns, each read once as an object array (None for a missing field)."""
 
-    def __init__(self, table: pd.DataFrame, ctx: Context, timeformat: str):
+    def __init__(self, table: pd.DataFrame):
         self.table = table
-        self.ctx = ctx
-        self.timeformat = timeformat
-        self.columns: dict[str, np.ndarray | None] = {}
+        self.arrays: dict[str, np.ndarray | None] = {}
 
-    def column(self, name: str) -> np.ndarray | None:
-        if name not in self.columns:
-            self.columns[name] = (self.table[name].to_numpy(dtype=object)
-                                  if name in self.table.columns else None)
-        return self.columns[name]
+    def __getitem__(self, name: str) -> np.ndarray | None:
+        if name not in self.arrays:
+            self.arrays[name] = (self.table[name].to_numpy(dtype=object)
+                                 if name in self.table.columns else None)
+        return self.arrays[name]
 
-    def run(self, expr: ast.SearchExpr, rows: np.ndarray) -> np.ndarray:
-        """Bool array over ``rows`` (positions into the table)."""
-        if isinstance(expr, ast.SearchAnd):
-            return self._combine(expr.items, rows, want=True)
-        if isinstance(expr, ast.SearchOr):
-            return self._combine(expr.items, rows, want=False)
-        if isinstance(expr, ast.SearchNot):
-            return ~self.run(expr.item, rows)
-        if isinstance(expr, ast.Term):
-            return self._term(expr, rows)
-        if isinstance(expr, ast.Compare):
-            return self._compare(expr.field, expr.op, expr.value, expr.case, rows)
-        if isinstance(expr, ast.FieldIn):
-            items = tuple(ast.Compare(expr.field, "=", v, False, expr.span) for v in expr.values)
-            return self._combine(items, rows, want=False)
-        if isinstance(expr, ast.TimeModifier):
-            return self._time(expr, rows)
-        if isinstance(expr, ast.SubsearchTerm):
-            raise UnsupportedError("subsearches are not supported yet", span=expr.span)
-        raise SearchError(f"cannot evaluate {type(expr).__name__} in a search",
-                          span=getattr(expr, "span", None))
 
-    def _combine(self, items, rows: np.ndarray, want: bool) -> np.ndarray:
-        """AND (``want`` True) or OR (False), evaluating each item only where still undecided."""
+# A compiled expression: (columns, row positions) -> bool array over those rows.
+Test = Callable[[_Columns, np.ndarray], np.ndarray]
+
+
+def _compile(expr: ast.SearchExpr, ctx: Context, timeformat: str) -> Test:
+    if isinstance(expr, (ast.SearchAnd, ast.SearchOr)):
+        return _combine([_compile(item, ctx, timeformat) for item in expr.items],
+                        want=isinstance(expr, ast.SearchAnd))
+    if isinstance(expr, ast.SearchNot):
+        inner = _compile(expr.item, ctx, timeformat)
+        return lambda cols, rows: ~inner(cols, rows)
+    if isinstance(expr, ast.Term):
+        if patterns.is_match_all(expr.value):
+            return lambda cols, rows: np.ones(len(rows), dtype=bool)
+        test = patterns.term_matcher(expr.value, expr.case, expr.term)
+        return _leaf("_raw", lambda v: type(v) is str and test(v))
+    if isinstance(expr, ast.Compare):
+        return _leaf(expr.field, _cell_test(expr.op, expr.value, expr.case, expr.span))
+    if isinstance(expr, ast.FieldIn):
+        tests = [_cell_test("=", value, False, expr.span) for value in expr.values]
+        return _leaf(expr.field, lambda v: any(test(v) for test in tests))
+    if isinstance(expr, ast.TimeModifier):
+        return _time_test(expr, ctx, timeformat)
+    if isinstance(expr, ast.SubsearchTerm):
+        raise UnsupportedError("subsearches are not supported yet", span=expr.span)
+    raise SearchError(f"cannot evaluate {type(expr).__name__} in a search",
+                      span=getattr(expr, "span", None))
+
+
+def _combine(items: list[Test], want: bool) -> Test:
+    """AND (``want`` True) or OR (False), testing each item only on the rows still undecided."""
+
+    def test(cols: _Columns, rows: np.ndarray) -> np.ndarray:
         result = np.full(len(rows), want, dtype=bool)
         for item in items:
-            open_ = np.flatnonzero(result == want)
-            if not len(open_):
+            undecided = np.flatnonzero(result == want)
+            if not len(undecided):
                 break
-            result[open_] = self.run(item, rows[open_])
+            result[undecided] = item(cols, rows[undecided])
         return result
 
-    # ------------------------------------------------------------------ leaves
+    return test
 
-    def _term(self, node: ast.Term, rows: np.ndarray) -> np.ndarray:
-        if patterns.is_match_all(node.value):
-            return np.ones(len(rows), dtype=bool)
-        raw = self.column("_raw")
-        if raw is None:
-            return np.zeros(len(rows), dtype=bool)
-        test = patterns.term_matcher(node.value, node.case, node.term)
-        return _each(raw[rows], lambda v: type(v) is str and test(v))
 
-    def _compare(self, field: str, op: str, value: str, case: bool, rows: np.ndarray) -> np.ndarray:
-        values = self.column(field)
+def _leaf(field: str, cell_test: Callable[[object], bool]) -> Test:
+    """Test one field's cells; a field the table lacks matches no row."""
+
+    def test(cols: _Columns, rows: np.ndarray) -> np.ndarray:
+        values = cols[field]
         if values is None:
             return np.zeros(len(rows), dtype=bool)
         cells = values[rows]
-        if op in ("=", "!="):
-            if patterns.is_match_all(value):
-                # f=* : the field exists; f!=* never matches (every value matches *).
-                return _each(cells, lambda v: not is_null(v)) if op == "=" else np.zeros(len(rows), bool)
-            test = patterns.value_matcher(value, case)
-            wanted = op == "="
-            return _each(cells, lambda v: _any_value(v, lambda s: test(s) == wanted))
-        if op in _ORDER:
-            compare = _ORDER[op]
-            number = to_number(value)
+        return np.fromiter(map(cell_test, cells), dtype=bool, count=len(cells))
 
-            def ordered(x) -> bool:
-                n = to_number(x) if number is not None else None
-                return compare(n, number) if n is not None else compare(to_str(x), value)
-
-            return _each(cells, lambda v: any(ordered(x) for x in mv_values(v)))
-        raise SearchError(f"unknown comparison operator {op!r}")
-
-    def _time(self, node: ast.TimeModifier, rows: np.ndarray) -> np.ndarray:
-        if node.name.lower() == "timeformat":  # it only says how starttime/endtime are written
-            return np.ones(len(rows), dtype=bool)
-        op, bound = _time_bound(node, self.ctx, self.timeformat)
-        times = self.column("_time")
-        if times is None:
-            return np.zeros(len(rows), dtype=bool)
-        t = pd.to_numeric(pd.Series(times[rows]), errors="coerce").to_numpy(dtype=float)
-        with np.errstate(invalid="ignore"):
-            return op(t, bound)
+    return test
 
 
-def _each(cells: np.ndarray, test) -> np.ndarray:
-    return np.fromiter(map(test, cells), dtype=bool, count=len(cells))
+def _cell_test(op: str, value: str, case: bool, span) -> Callable[[object], bool]:
+    """Whether one cell passes ``field <op> value``; null cells never do."""
+    if op in ("=", "!="):
+        if patterns.is_match_all(value):
+            # f=* : the field exists; f!=* never matches (every value matches *).
+            return (lambda v: not is_null(v)) if op == "=" else (lambda v: False)
+        test = patterns.value_matcher(value, case)
+        if op == "=":
+            return lambda v: _any_value(v, test)
+        return lambda v: _any_value(v, lambda s: not test(s))
+    if op in _ORDER:
+        compare = _ORDER[op]
+        number = to_number(value)
+
+        def ordered(x) -> bool:
+            n = to_number(x) if number is not None else None
+            return compare(n, number) if n is not None else compare(to_str(x), value)
+
+        return lambda v: any(ordered(x) for x in mv_values(v))
+    raise SearchError(f"unknown comparison operator {op!r}", span=span)
 
 
 def _any_value(cell, test) -> bool:
@@ -162,6 +165,22 @@ def _any_value(cell, test) -> bool:
 
 # Older spellings that stand for a relative earliest (start...) or latest (end...) bound.
 _AGO_UNITS = {"daysago": "d", "hoursago": "h", "minutesago": "m", "monthsago": "mon"}
+
+
+def _time_test(node: ast.TimeModifier, ctx: Context, timeformat: str) -> Test:
+    if node.name.lower() == "timeformat":  # it only says how starttime/endtime are written
+        return lambda cols, rows: np.ones(len(rows), dtype=bool)
+    op, bound = _time_bound(node, ctx, timeformat)
+
+    def test(cols: _Columns, rows: np.ndarray) -> np.ndarray:
+        times = cols["_time"]
+        if times is None:
+            return np.zeros(len(rows), dtype=bool)
+        t = pd.to_numeric(pd.Series(times[rows]), errors="coerce").to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            return op(t, bound)
+
+    return test
 
 
 def _timeformat(expr) -> str:
