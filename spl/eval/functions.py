@@ -667,6 +667,32 @@ def _extreme(args, pick_max: bool):
     return min(strings) if strings else None
 
 
+def _numbers(args) -> list:
+    """Every numeric value of the arguments (multivalue fields included, non-numbers skipped)."""
+    out = []
+    for a in args:
+        for v in _values(a):
+            n = None if isinstance(v, bool) else to_number(v)
+            if n is not None:
+                out.append(n)
+    return out
+
+
+@function("avg", 1, None, "avg(x, ...): mean of the numeric values (non-numbers ignored)")
+def _avg(*args):
+    nums = _numbers(args)
+    if not nums:
+        return None
+    total = sum(nums)
+    return evaluator.divide(total, len(nums))
+
+
+@function("sum", 1, None, "sum(x, ...): total of the numeric values (non-numbers ignored)")
+def _sum(*args):
+    nums = _numbers(args)
+    return sum(nums) if nums else None
+
+
 @function("max", 1, None, "max(x, ...): the largest value; strings rank above numbers")
 def _max(*args):
     return _extreme(args, True)
