@@ -1,0 +1,69 @@
+"""``spl test``: run detections' own tests (their ``attack_data``) and judge them as contentctl does.
+
+For each detection YAML (security_content's layouts, older ``rba:`` and 2026 ``finding:``) and
+each entry of its ``tests:``, the attack data is found (a local clone of splunk/attack_data given
+by ``--attack-data``, else the download cache, else a download), loaded with the entry's
+``sourcetype`` and ``source``, and the detection's search is run verbatim over all time with the
+macros of the content tree. The verdicts:
+
+- pass / fail: contentctl's unit-test rules (spl.testing.judge); a failure names the broken rule
+  and shows the result rows;
+- skip: what contentctl does not test (non-production, Correlation, manual tests, experimental
+  tests, searches that need a baseline first);
+- unsupported: the search uses something the engine lacks;
+- unavailable: offline without a cached copy, or a Git LFS pointer instead of the data;
+- error: the detection or its data cannot be used (bad YAML, missing file, a search error).
+Only fail and error make the exit status 1.
+
+Negative tests (security_content has none): a test entry may say ``expect: no_results``; it then
+passes only when the search returns nothing over its attack data. ``expect: results`` is the
+default. The key is an extra field of the test mapping, which loaders that tolerate unknown keys
+(and this one) accept::
+
+    tests:
+      - name: Benign admin activity
+        expect: no_results
+        attack_data:
+          - data: benign_cloudtrail.json
+            sourcetype: aws:cloudtrail
+            source: aws_cloudtrail
+
+Python use: ``run_tests(paths, Options(...))`` returns a list of ``Outcome``; the pytest plugin
+(spl.testing.pytest_plugin) runs them inside a team's own test suite.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from spl.testing.runner import Options, Outcome, run_tests
+
+__all__ = ["main", "run_tests", "Options", "Outcome"]
+
+
+def main(args) -> int:
+    """The ``spl test`` command over parsed arguments; returns the exit status."""
+    from rich.console import Console
+
+    from spl.testing import reports
+
+    out = Console(soft_wrap=False)
+    err = Console(stderr=True)
+    options = Options(attack_data=Path(args.attack_data) if args.attack_data else None,
+                      cache=Path(args.cache) if args.cache else None, offline=args.offline,
+                      jobs=max(1, args.jobs), macros=[Path(m) for m in args.macros])
+    live = err if err.is_terminal else None
+    outcomes = run_tests(args.paths, options, console=live,
+                         on_result=(lambda o: err.print(reports.line(o), highlight=False))
+                         if live else None)
+    if args.format == "json":
+        out.print(reports.to_json(outcomes), markup=False, highlight=False, soft_wrap=True)
+    else:
+        out.print(reports.summary_table(outcomes))
+        for table in reports.failure_tables(outcomes):
+            out.print(table)
+        out.print(reports.totals(outcomes), highlight=False)
+    if args.junit:
+        reports.write_junit(outcomes, args.junit)
+    if args.summary:
+        reports.write_summary(outcomes, args.summary)
+    return 1 if any(o.failed for o in outcomes) else 0

@@ -1,0 +1,285 @@
+"""Running detections' tests: find the files, plan each test, run the planned ones, in parallel.
+
+Planning happens in this process (reading YAML, deciding skips, resolving and downloading
+attack data, so each file is fetched once); running a test (load its data into a Session, run
+the search verbatim over all time, judge the results) happens in worker processes with ``jobs``
+above 1.
+"""
+from __future__ import annotations
+
+import time
+from contextlib import nullcontext
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from spl import detections
+from spl.detections import Detection
+from spl.errors import ConfigError, DataError, SplError, UnsupportedError
+from spl.testing import judge as rules
+from spl.testing.resolve import Resolver, Unavailable
+from spl.values import is_null
+
+PASS, FAIL, ERROR, SKIP, UNSUPPORTED, UNAVAILABLE = (
+    "pass", "fail", "error", "skip", "unsupported", "unavailable")
+FAILING = (FAIL, ERROR)
+SHOWN_ROWS = 10
+
+
+@dataclass
+class Options:
+    attack_data: Path | None = None
+    cache: Path | None = None
+    offline: bool = False
+    jobs: int = 1
+    macros: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """The verdict of one test of one detection (or of a detection file that could not be read)."""
+
+    detection: str
+    file: str
+    test: str
+    verdict: str
+    reason: str = ""
+    results: int | None = None
+    columns: list[str] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  # the rows that show the verdict, at most 10
+    seconds: float = 0.0
+    status: str = ""
+    type: str = ""
+    expect: str = rules.EXPECT_RESULTS
+
+    @property
+    def failed(self) -> bool:
+        return self.verdict in FAILING
+
+
+@dataclass
+class DataFile:
+    path: Path
+    sourcetype: str
+    source: str | None
+    host: str | None
+    index: str
+
+
+@dataclass
+class Job:
+    """A test ready to run: its detection, its data on disk and the macro directories."""
+
+    det: Detection
+    name: str
+    expect: str
+    files: list[DataFile]
+    macros: list[Path]
+
+
+def find_detections(paths) -> list[Path]:
+    """Detection YAMLs named by ``paths``: files as given, directories searched recursively.
+
+    In a directory, YAML files without a ``search:`` (macros, lookups, stories) are passed over.
+    """
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_file():
+            found.append(p)
+        elif p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.suffix in (".yml", ".yaml") and f.is_file() and _has_search(f):
+                    found.append(f)
+        else:
+            raise ConfigError("no such file or directory", file=str(p))
+    return list(dict.fromkeys(found))
+
+
+def _has_search(path: Path) -> bool:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return True  # let loading report what is wrong with it
+    return isinstance(doc, dict) and isinstance(doc.get("search"), str)
+
+
+def content_dirs(detection_file: Path) -> tuple[list[Path], Path | None]:
+    """The ``macros/`` and ``lookups/`` of the security_content tree a detection sits in.
+
+    They are the first such directories found next to the detection or in a directory above.
+    """
+    macros: list[Path] = []
+    lookups: Path | None = None
+    for folder in detection_file.resolve().parents:
+        if not macros and (folder / "macros").is_dir():
+            macros = [folder / "macros"]
+        if lookups is None and (folder / "lookups").is_dir():
+            lookups = folder / "lookups"
+        if macros and lookups is not None:
+            break
+    return macros, lookups
+
+
+def plan(paths, options: Options, resolver: Resolver) -> list[Job | Outcome]:
+    """Every test of every detection: a Job to run, or an Outcome already decided."""
+    planned: list[Job | Outcome] = []
+    for path in find_detections(paths):
+        try:
+            det = detections.load(path)
+        except SplError as err:
+            planned.append(Outcome(path.stem, str(path), "-", ERROR, err.render()))
+            continue
+        macros, lookups = content_dirs(path)
+        skip = rules.detection_skip(det, lookups)
+        if skip:
+            names = [_test_name(t, i) for i, t in enumerate(det.tests)] or ["-"]
+            planned += [_outcome(det, name, SKIP, skip) for name in names]
+            continue
+        for i, test in enumerate(det.tests):
+            planned.append(_plan_test(det, test, i, options.macros + macros, resolver))
+    return planned
+
+
+def _test_name(test, i: int) -> str:
+    name = test.get("name") if isinstance(test, dict) else None
+    return str(name) if name else f"test {i + 1}"
+
+
+def _outcome(det: Detection, test: str, verdict: str, reason: str, **kw) -> Outcome:
+    return Outcome(det.name, str(det.path), test, verdict, reason, status=det.status,
+                   type=det.type, **kw)
+
+
+def _plan_test(det: Detection, test, i: int, macros: list[Path],
+               resolver: Resolver) -> Job | Outcome:
+    name = _test_name(test, i)
+    if not isinstance(test, dict):
+        return _outcome(det, name, ERROR, "a test entry must be a mapping")
+    skip = rules.skip_for_test(test)
+    if skip:
+        return _outcome(det, name, SKIP, skip)
+    try:
+        expect = rules.expectation(test)
+    except ValueError as exc:
+        return _outcome(det, name, ERROR, str(exc))
+    entries = test.get("attack_data") or []
+    if not entries:
+        return _outcome(det, name, ERROR, "the test has no attack_data", expect=expect)
+    files: list[DataFile] = []
+    for entry in entries:
+        if not isinstance(entry, dict) or not entry.get("data"):
+            return _outcome(det, name, ERROR, "an attack_data entry has no 'data:'", expect=expect)
+        try:
+            path = resolver.resolve(str(entry["data"]), det.path.parent)
+        except Unavailable as err:
+            return _outcome(det, name, UNAVAILABLE, err.render(), expect=expect)
+        except DataError as err:
+            return _outcome(det, name, ERROR, err.render(), expect=expect)
+        files.append(DataFile(path, str(entry.get("sourcetype") or "aws:cloudtrail"),
+                              _opt(entry.get("source")), _opt(entry.get("host")),
+                              str(entry.get("custom_index") or "main")))
+    return Job(det, name, expect, files, macros)
+
+
+def _opt(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _plain(value):
+    """A cell as JSON/YAML can hold it: None, str, int, float, bool or a list of those."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if is_null(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def execute(job: Job) -> Outcome:
+    """Run one planned test; every error becomes the Outcome's verdict, never an exception."""
+    from spl.engine import required_fields
+    from spl.session import Session
+
+    det = job.det
+    start = time.perf_counter()
+
+    def done(verdict: str, reason: str, **kw) -> Outcome:
+        return _outcome(det, job.name, verdict, reason, expect=job.expect,
+                        seconds=time.perf_counter() - start, **kw)
+
+    try:
+        session = Session(macros=job.macros)
+        parsed = session.parse(det.search)
+        session.fields = required_fields(parsed.pipeline)
+        for f in job.files:
+            session.load(f.path, sourcetype=f.sourcetype, source=f.source, host=f.host,
+                         index=f.index)
+        table = session.run(parsed)
+    except UnsupportedError as err:
+        return done(UNSUPPORTED, f"unsupported: {err.message}")
+    except SplError as err:
+        return done(ERROR, err.render())
+    except Exception as exc:  # a bug of ours: one test's verdict, not the end of the run
+        return done(ERROR, f"internal error: {type(exc).__name__}: {exc}")
+    verdict = rules.judge(table, det.risk_objects, det.threat_objects, job.expect)
+    shown = verdict.rows if not verdict.passed else tuple(range(len(table)))
+    columns = [str(c) for c in table.columns]
+    rows = [{c: _plain(table.iloc[i][c]) for c in table.columns} for i in shown[:SHOWN_ROWS]]
+    reason = verdict.reason
+    if session.problems:
+        reason += f" ({len(session.problems)} record(s) of the data skipped)"
+    return done(PASS if verdict.passed else FAIL, reason, results=len(table), columns=columns,
+                rows=rows)
+
+
+def run_tests(paths, options: Options, console=None, on_result=None) -> list[Outcome]:
+    """Plan and run the tests of the detections under ``paths``, in order of the files.
+
+    ``console``: a rich Console for download bars and the live progress (None: silent).
+    ``on_result(outcome)`` is called as each verdict arrives.
+    """
+    resolver = Resolver(options.attack_data, options.cache, options.offline, progress=console)
+    planned = plan(paths, options, resolver)
+    outcomes: dict[int, Outcome] = {}
+    jobs = []
+    for k, item in enumerate(planned):
+        if isinstance(item, Outcome):
+            outcomes[k] = item
+            if on_result:
+                on_result(item)
+        else:
+            jobs.append((k, item))
+    progress = _progress(console, len(jobs))
+    with progress or nullcontext():
+        task = progress.add_task("testing", total=len(jobs)) if progress else None
+        for k, outcome in _run(jobs, options.jobs):
+            outcomes[k] = outcome
+            if progress:
+                progress.update(task, advance=1, description=outcome.detection)
+            if on_result:
+                on_result(outcome)
+    return [outcomes[k] for k in sorted(outcomes)]
+
+
+def _run(jobs, workers: int):
+    if workers <= 1 or len(jobs) <= 1:
+        for k, job in jobs:
+            yield k, execute(job)
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        futures = {pool.submit(execute, job): k for k, job in jobs}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def _progress(console, total: int):
+    if console is None or total == 0:
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("[bold]spl test[/]"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TextColumn("{task.description}"), console=console,
+                    transient=True)
