@@ -149,10 +149,18 @@ def test_dedup_splitvals_default_false_keeps_repeated_values():
     assert cells(run(t, agg("count"), by=["k"], dedup_splitvals="true"), "count") == [1]
 
 
-def test_number_by_values_come_out_as_strings():
-    t = table(n=[5, 2.0, 5])
+def test_number_by_values_group_by_their_text_and_come_out_as_they_were():
+    # 5 and 5.0 print alike ("5"), so they are one group, shown as first seen
+    t = table(n=[5, 2.0, 5.0, "10"])
     out = run(t, agg("count"), by=["n"])
-    assert cells(out, "n") == ["2", "5"]
+    assert cells(out, "n") == [2.0, 5, "10"]
+    assert cells(out, "count") == [1, 2, 1]
+
+
+def test_time_by_values_stay_numbers():
+    t = table(_time=[3600.0, 0.0, 3600.0])
+    out = run(t, agg("count"), by=["_time"])
+    assert cells(out, "_time") == [0.0, 3600.0]
     assert cells(out, "count") == [1, 2]
 
 
@@ -403,9 +411,27 @@ def test_count_eval_uses_evaluate_and_drops_false(monkeypatch):
     assert cells(out, "n") == [2]
 
 
-def test_wildcard_field_is_unsupported():
-    with pytest.raises(UnsupportedError):
-        run(table(x=["1"]), agg("values", "x*"))
+def test_values_star_as_star_gives_one_column_per_field():
+    # ESCU: "stats values(*) as * by src_ip"; hand-worked over two groups. The BY field, the
+    # internal fields and fields with no value are left out; names follow the AS pattern.
+    t = table(src_ip=["1", "2", "1"], b=["x", "y", "z"], a=["p", None, "p"], e=[None] * 3,
+              _raw=["r1", "r2", "r3"])
+    out = run(t, agg("values", "*", alias="*"), by=["src_ip"])
+    assert list(out.columns) == ["src_ip", "a", "b"]
+    assert out.values.tolist() == [["1", "p", ["x", "z"]], ["2", None, "y"]]
+
+
+def test_wildcard_prefix_pattern_and_default_names():
+    t = table(ab=["1"], ac=["2"], b=["3"])
+    out = run(t, agg("max", "a*"))
+    assert list(out.columns) == ["max(ab)", "max(ac)"]
+    out = run(t, agg("max", "a*", alias="top_*"))
+    assert list(out.columns) == ["top_b", "top_c"]
+
+
+def test_wildcard_field_with_a_plain_as_name_is_an_error():
+    with pytest.raises(SearchError):
+        run(table(ab=["1"]), agg("values", "a*", alias="x"))
 
 
 def test_unknown_option_is_unsupported():

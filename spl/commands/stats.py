@@ -27,6 +27,7 @@ from spl.aggregates import AggSpec
 from spl.commands import command
 from spl.context import Context
 from spl.errors import SearchError, UnsupportedError
+from spl.fieldnames import expand, has_wildcard, substitute
 from spl.syntax import ast
 from spl.values import is_null, to_number, to_str
 
@@ -56,12 +57,15 @@ def _check_options(node: ast.Stats, known: set[str]) -> None:
 
 @dataclass(frozen=True)
 class _Term:
+    """One output column: a function over a field (a wildcard term gives one per field)."""
+
     agg: ast.Aggregation
     spec: AggSpec
+    field: str | None
     out: str
 
 
-def _terms(node: ast.Stats) -> list[_Term]:
+def _terms(node: ast.Stats, table: pd.DataFrame) -> list[_Term]:
     terms = []
     for agg in node.aggregations:
         spec = aggregates.lookup(agg.func)
@@ -71,31 +75,47 @@ def _terms(node: ast.Stats) -> list[_Term]:
             raise SearchError(
                 f"you must name '{agg.text}' with AS: it aggregates an eval expression",
                 span=agg.span)
-        if agg.field is not None and "*" in agg.field:
-            raise UnsupportedError("wildcard fields in statistical functions are not supported",
-                                   span=agg.span)
         if agg.field is None and agg.expr is None and spec.name != "count":
             raise UnsupportedError(f"'{agg.func}' needs a field", span=agg.span)
-        terms.append(_Term(agg, spec, agg.alias or agg.text))
+        if agg.field is not None and has_wildcard(agg.field):
+            terms.extend(_wildcard_terms(agg, spec, table, node.by))
+        else:
+            terms.append(_Term(agg, spec, agg.field, agg.alias or agg.text))
     return terms
+
+
+def _wildcard_terms(agg: ast.Aggregation, spec: AggSpec, table: pd.DataFrame,
+                    by: tuple[str, ...]) -> list[_Term]:
+    """``values(*) AS *``: one term per field the pattern matches, named after the alias pattern.
+
+    The BY fields, fields with no value at all, and internal fields (``_time``, ``_raw``...)
+    unless the pattern itself starts with ``_`` are left out.
+    """
+    if agg.alias is not None and not has_wildcard(agg.alias):
+        raise SearchError(f"'{agg.text}' names many fields: its AS name needs a * as well",
+                          span=agg.span)
+    fields = [f for f in expand(agg.field, table.columns)
+              if f not in by and (agg.field.startswith("_") or not f.startswith("_"))
+              and table[f].notna().any()]
+    return [_Term(agg, spec, f, substitute(agg.field, f, agg.alias or agg.text))
+            for f in sorted(fields)]
 
 
 def _term_cells(term: _Term, table: pd.DataFrame, ctx: Context) -> np.ndarray | None:
     """The cells a term aggregates, one per row; None for a bare ``count`` (it counts rows)."""
-    agg = term.agg
-    if agg.expr is not None:
+    if term.agg.expr is not None:
         from spl.eval import evaluate  # imported when used: most terms never need eval
 
-        result = evaluate(agg.expr, table, ctx)
+        result = evaluate(term.agg.expr, table, ctx)
         cells = np.empty(len(table), dtype=object)
         # eval's false is no value: count(eval(x="y")) counts the rows where the test holds
         cells[:] = [None if (v is False or is_null(v)) else v for v in list(result)]
         return cells
-    if agg.field is None:
+    if term.field is None:
         return None
-    if agg.field not in table.columns:
+    if term.field not in table.columns:
         return np.full(len(table), None, dtype=object)
-    return table[agg.field].to_numpy(dtype=object)
+    return table[term.field].to_numpy(dtype=object)
 
 
 def _has_mv(cells: np.ndarray) -> bool:
@@ -147,16 +167,23 @@ def _reduce_groups(term: _Term, cells: np.ndarray | None, times: np.ndarray | No
 # ---------------------------------------------------------------- grouping
 
 
-def _key_strings(cells: np.ndarray) -> np.ndarray:
-    """BY values as the strings that name their group (null stays null)."""
+def _key_strings(cells: np.ndarray) -> tuple[np.ndarray, dict | None]:
+    """BY values as the strings that name their group (null stays null), and, when some are not
+    strings (numbers from eval, ``_time``), each string's first original value for the output."""
     if all(isinstance(c, str) or c is None for c in cells):
-        return cells
+        return cells, None
+    originals: dict = {}
     out = np.empty(len(cells), dtype=object)
-    out[:] = [c if isinstance(c, (str, list)) or c is None else to_str(c) for c in cells]
-    for i, c in enumerate(out):
+    for i, c in enumerate(cells):
         if isinstance(c, list):
             out[i] = [to_str(v) for v in c]
-    return out
+            for s, v in zip(out[i], c):
+                originals.setdefault(s, v)
+        else:
+            out[i] = to_str(c)
+            if out[i] is not None:
+                originals.setdefault(out[i], c)
+    return out, originals
 
 
 def _sort_key(key: tuple):
@@ -182,7 +209,7 @@ def _group(table: pd.DataFrame, by: tuple[str, ...], split_mv: bool, dedup: bool
         return _Groups(np.arange(n), np.zeros(n, dtype=np.int64), [()])
     if any(f not in table.columns for f in by):
         return _Groups(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), [])
-    cols = [_key_strings(table[f].to_numpy(dtype=object)) for f in by]
+    cols, originals = zip(*(_key_strings(table[f].to_numpy(dtype=object)) for f in by))
     if any(_has_mv(c) for c in cols):
         rows, keys = _split_keys(cols, split_mv, dedup)
         if not keys:
@@ -194,7 +221,9 @@ def _group(table: pd.DataFrame, by: tuple[str, ...], split_mv: bool, dedup: bool
     order = sorted(range(len(uniques)), key=lambda g: _sort_key(uniques[g]))
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
-    return _Groups(rows, rank[codes], [uniques[g] for g in order])
+    keys = [tuple(k if o is None else o[k] for k, o in zip(uniques[g], originals))
+            for g in order]
+    return _Groups(rows, rank[codes], keys)
 
 
 def _plain_keys(cols: list[np.ndarray]):
@@ -260,7 +289,7 @@ def _aggregate(table: pd.DataFrame, ctx: Context, groups: _Groups, terms: list[_
 def run_stats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """One row per group (one row in all without BY, even over no events)."""
     _check_options(node, {"dedup_splitvals", "allnum", "delim", "partitions"})
-    terms = _terms(node)
+    terms = _terms(node, table)
     groups = _group(table, node.by, split_mv=True,
                     dedup=_bool_option(node, "dedup_splitvals", False))
     results = _aggregate(table, ctx, groups, terms, _bool_option(node, "allnum", False))
@@ -279,7 +308,7 @@ def run_stats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFram
 def run_eventstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Every event gets the statistics of its group; events in no group are left as they are."""
     _check_options(node, {"allnum"})
-    terms = _terms(node)
+    terms = _terms(node, table)
     groups = _group(table, node.by, split_mv=True, dedup=False)
     results = _aggregate(table, ctx, groups, terms, _bool_option(node, "allnum", False))
     # A multivalue BY field adds the event to each of its groups; it receives its first group's.
@@ -312,7 +341,7 @@ def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Da
     previous event's. An event with no group gets no statistics.
     """
     _check_options(node, {"current", "window", "global", "reset_on_change", "allnum"})
-    terms = _terms(node)
+    terms = _terms(node, table)
     current = _bool_option(node, "current", True)
     per_group_window = not _bool_option(node, "global", True)
     reset = _bool_option(node, "reset_on_change", False)
@@ -412,6 +441,8 @@ class _Distinct:
                 del self.counts[s]
 
     def value(self):
+        if self.spec.name in ("dc", "estdc"):
+            return len(self.counts)
         if not self.counts:
             return self.spec.empty
         return self.spec.reduce([v for _, v in self.counts.values()])
@@ -466,7 +497,7 @@ def _stream_keys(table: pd.DataFrame, by: tuple[str, ...]) -> list[tuple | None]
         return [()] * n
     if any(f not in table.columns for f in by):
         return [None] * n
-    cols = [_key_strings(table[f].to_numpy(dtype=object)) for f in by]
+    cols = [_key_strings(table[f].to_numpy(dtype=object))[0] for f in by]
     keys: list[tuple | None] = []
     for i in range(n):
         parts = []
