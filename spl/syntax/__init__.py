@@ -1,0 +1,4 @@
+"""SPL syntax: the typed AST and the parser that builds it."""
+from spl.syntax.parser import parse, parse_expression
+
+__all__ = ["parse", "parse_expression"]

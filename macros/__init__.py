@@ -1,0 +1,1 @@
+"""Macros bundled with spl (security_content YAML form); loaded first, so users can override."""
