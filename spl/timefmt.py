@@ -21,7 +21,7 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 # A directive: % then an optional digit width (%3N) or colons (%:z), then the letter.
-_DIRECTIVE = re.compile(r"%(\d*|:{1,3}|E)([A-Za-z%+])")
+_DIRECTIVE = re.compile(r"%(E(?=z)|:{1,3}|\d*)([A-Za-z%+])")
 
 
 @lru_cache(maxsize=64)
@@ -295,7 +295,7 @@ _UNITS = {
     "ms": "ms", "us": "us", "cs": "cs", "ds": "ds",
 }
 _SUBSECOND = {"ms": 1e-3, "us": 1e-6, "cs": 1e-2, "ds": 1e-1}
-_STEP = re.compile(r"([+-])(\d*)([a-zA-Z]+)|@([a-zA-Z]+?)(\d?)(?=[+-]|\Z)")
+_STEP = re.compile(r"([+-]?)(\d*)([a-zA-Z]+)|@([a-zA-Z]+?)(\d?)(?=[+-]|\Z)")
 
 
 def relative_time(epoch: float, spec: str, tz: str = "UTC") -> float:
@@ -303,10 +303,11 @@ def relative_time(epoch: float, spec: str, tz: str = "UTC") -> float:
 
     Offsets in days and larger move the wall-clock date in ``tz`` (so ``-1d`` across a DST change
     keeps the hour); smaller units are exact seconds. ``@unit`` snaps down to the start of the unit
-    in ``tz``; ``@w0``..``@w6`` snap to the most recent Sunday..Saturday (``@w7`` = Sunday).
+    in ``tz``; ``@w0``..``@w6`` snap to the most recent Sunday..Saturday (``@w7`` = Sunday). A
+    missing number means 1 (``-h``); a missing sign is read as ``-`` (the docs' ``earliest=2d@d``).
     """
     text = spec.strip()
-    if text.lower() in ("now", ""):
+    if text.lower() in ("now", "now()", ""):
         return epoch
     pos = 0
     t = float(epoch)
@@ -314,11 +315,11 @@ def relative_time(epoch: float, spec: str, tz: str = "UTC") -> float:
         if m.start() != pos:
             break
         pos = m.end()
-        if m.group(1):
+        if m.group(3):
             unit = _UNITS.get(m.group(3).lower())
             if unit is None:
                 raise SearchError(f"invalid time unit {m.group(3)!r} in {spec!r}")
-            amount = int(m.group(2) or 1) * (-1 if m.group(1) == "-" else 1)
+            amount = int(m.group(2) or 1) * (1 if m.group(1) == "+" else -1)
             t = _shift(t, amount, unit, tz)
         else:
             unit = _UNITS.get(m.group(4).lower())
