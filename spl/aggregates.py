@@ -14,9 +14,14 @@ Facts and sources (short keys as in docs/spl-semantics.md):
   other numeric functions ignore values that are not numbers; min/max compare numbers as
   numbers, put numbers before strings and compare strings lexicographically.
 - median: with an even count, the higher of the two middle values (AGG).
-- perc/p/exactperc/upperperc: AGG's prose says nearest rank, its worked example (1..10: perc50 =
-  5.5, perc95 = 9.55) interpolates. We follow the example: linear interpolation between the
-  closest ranks, exact for all three names (the approximations only matter over 1000 values).
+- perc/p/upperperc: AGG's prose says nearest rank, its worked example (1..10: perc50 = 5.5,
+  perc95 = 9.55) interpolates between the closest ranks, and so does Splunk in the field: p90 of
+  the ten response times in PERC90 gives 5.51 (interpolation: 5.5166). We interpolate, exactly
+  (the radix-tree approximation only starts above 1000 distinct values); upperperc, the
+  approximation's upper bound, is then the same number.
+- exactperc: PERC90 reports exactperc90 = 27.203, the largest of those ten values: the value at
+  0-based index floor(p/100 * n). For p = 50 that is median's "higher of the two middle values".
+PERC90 = https://community.splunk.com/t5/Getting-Data-In/How-to-get-the-percentile-90-of-the-response-time-in-Splunk/m-p/623886
 """
 from __future__ import annotations
 
@@ -153,11 +158,19 @@ def _stdevp(values):
     return None if v is None else math.sqrt(v)
 
 
-def _median(values):
-    nums = sorted(_numbers(values))
-    if not nums:
-        return None
-    return nums[len(nums) // 2]  # odd: the middle; even: the higher of the two middle values
+def _rank_percentile(p: float) -> Callable[[list], Any]:
+    """The value at 0-based index floor(p/100 * n) of the sorted numbers (exactperc, median)."""
+
+    def reduce(values):
+        nums = sorted(_numbers(values))
+        if not nums:
+            return None
+        return nums[min(int(p / 100 * len(nums)), len(nums) - 1)]
+
+    return reduce
+
+
+_median = _rank_percentile(50)  # odd count: the middle; even: the higher of the two middle values
 
 
 def _mode(values):
@@ -171,6 +184,8 @@ def _mode(values):
 
 
 def _percentile(p: float) -> Callable[[list], Any]:
+    """Linear interpolation between the closest ranks: rank p/100 * (n - 1), 0-based."""
+
     def reduce(values):
         nums = sorted(_numbers(values))
         if not nums:
@@ -318,6 +333,9 @@ def lookup(func: str) -> AggSpec | None:
     if m:
         p = float(m.group(2))
         if 0 <= p <= 100:
+            if m.group(1) == "exactperc":
+                return AggSpec(name="exactperc", doc="exact percentile: the value at rank p/100*n",
+                               reduce=_rank_percentile(p), numeric=True)
             return AggSpec(name=m.group(1), doc=_PERC_DOC, reduce=_percentile(p), numeric=True)
     return None
 

@@ -267,6 +267,12 @@ def test_sum_and_avg_ignore_non_numbers():
     assert one(t, agg("mean", "x")) == pytest.approx(6.5 / 3)
 
 
+def test_avg_adds_in_order_with_float_rounding():
+    # AGG extended example: "makeresults count=100 | eval test=3.99 | stats avg(test)" gives
+    # 3.9900000000000055 (https://docs.splunk.com/Documentation/Splunk/latest/SearchReference/Aggregatefunctions)
+    assert one(table(test=[3.99] * 100), agg("avg", "test")) == 3.9900000000000055
+
+
 def test_numeric_functions_over_no_numbers_are_null():
     t = table(x=["a", "b"])
     for f in ("sum", "avg", "range", "stdev", "median", "perc50"):
@@ -316,9 +322,26 @@ def test_median_even_takes_the_higher_middle_value():
 def test_percentiles_follow_the_docs_worked_example():
     # AGG perc: for the list {10,9,8,7,6,5,4,3,2,1}, perc50 = 5.5 and perc95 = 9.55
     t = table(y=[str(i) for i in range(10, 0, -1)])
-    for name in ("perc", "p", "exactperc", "upperperc"):
+    for name in ("perc", "p", "upperperc"):
         assert one(t, agg(f"{name}50", "y")) == pytest.approx(5.5), name
         assert one(t, agg(f"{name}95", "y")) == pytest.approx(9.55), name
+
+
+PERC90 = ["1.379", "1.276", "1.351", "2.062", "1.465", "3.107", "1.621", "1.901", "1.562",
+          "27.203"]
+
+
+def test_perc90_interpolates_as_splunk_answered():
+    # https://community.splunk.com/t5/Getting-Data-In/How-to-get-the-percentile-90-of-the-response-time-in-Splunk/m-p/623886
+    # p90 of these ten values "is coming as 5.51": rank 0.9 * 9 = 8.1 between 3.107 and 27.203
+    assert one(table(r=PERC90), agg("p90", "r")) == pytest.approx(3.107 + 0.1 * (27.203 - 3.107))
+
+
+def test_exactperc_takes_the_value_at_rank_p_times_n():
+    # Same thread: "exactperc90(x) ... will return you 27.203" (index floor(0.9 * 10) = 9)
+    assert one(table(r=PERC90), agg("exactperc90", "r")) == 27.203
+    t = table(y=[str(i) for i in range(10, 0, -1)])
+    assert one(t, agg("exactperc50", "y")) == 6  # as median: the higher middle value
 
 
 def test_percentile_with_a_fraction_and_the_ends():
