@@ -1,0 +1,184 @@
+"""`spl check` and `spl explain`: will a search parse, and can the engine run all of it?
+
+A search is "ok" when it parses and every command, eval function and stats function it uses is
+one the engine implements; "unsupported" when it parses but uses something the engine lacks;
+"syntax_error" / "macro_error" when it cannot be parsed at all.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+import yaml
+
+from spl.errors import MacroError, SplError, line_col
+from spl.frontend import ParsedSearch, parse_search
+from spl.macros import MacroLibrary
+from spl.syntax import ast
+
+STATUSES = ("ok", "unsupported", "syntax_error", "macro_error")
+_SUFFIXES = (".yml", ".yaml", ".spl")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    path: str
+    status: str
+    message: str
+
+
+def _registry(module: str) -> Callable[[str], object] | None:
+    """``lookup`` of an engine registry, or None while that module does not exist yet."""
+    try:
+        return importlib.import_module(module).lookup  # type: ignore[no-any-return]
+    except ImportError:
+        return None
+
+
+def _walk(node: object) -> Iterator[object]:
+    """Every AST node under ``node`` (itself included), depth first."""
+    yield node
+    if dataclasses.is_dataclass(node):
+        for f in dataclasses.fields(node):
+            value = getattr(node, f.name)
+            if isinstance(value, tuple):
+                for item in value:
+                    if dataclasses.is_dataclass(item) or isinstance(item, tuple):
+                        yield from _walk(item)
+            elif dataclasses.is_dataclass(value):
+                yield from _walk(value)
+    elif isinstance(node, tuple):
+        for item in node:
+            yield from _walk(item)
+
+
+def unsupported(parsed: ParsedSearch) -> list[str]:
+    """What the search uses that the engine cannot run, each with its line:column."""
+    commands = _registry("spl.commands")
+    functions = _registry("spl.eval.functions")
+    aggregates = _registry("spl.aggregates")
+    problems: list[str] = []
+
+    def where(span) -> str:
+        line, col = line_col(parsed.original, parsed.to_original(span).start)
+        return f"{line}:{col}"
+
+    for node in _walk(parsed.pipeline):
+        if isinstance(node, ast.Command):
+            if commands is None or commands(node.name) is None:
+                problems.append(f"command '{node.name}' ({where(node.span)})")
+        elif isinstance(node, ast.Call):
+            if functions is None or functions(node.name) is None:
+                problems.append(f"eval function '{node.name}' ({where(node.span)})")
+        elif isinstance(node, ast.Aggregation):
+            if aggregates is None or aggregates(node.func) is None:
+                problems.append(f"stats function '{node.func}' ({where(node.span)})")
+    return list(dict.fromkeys(problems))
+
+
+def check_search(text: str, library: MacroLibrary) -> tuple[str, str]:
+    """(status, message) for one search."""
+    try:
+        parsed = parse_search(text, library=library)
+    except MacroError as exc:
+        return "macro_error", exc.render()
+    except SplError as exc:
+        return "syntax_error", exc.render()
+    problems = unsupported(parsed)
+    if problems:
+        return "unsupported", "uses what spl cannot run yet: " + ", ".join(problems)
+    return "ok", ""
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
+    return [path]
+
+
+def _search_of(path: Path, explicit: bool) -> str | None | CheckResult:
+    """The search text of a file; None to skip a YAML without ``search:`` found in a directory."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return CheckResult(str(path), "syntax_error", f"cannot read file: {exc}")
+    if path.suffix == ".spl":
+        return text
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        return CheckResult(str(path), "syntax_error", f"invalid YAML: {exc}")
+    search = data.get("search") if isinstance(data, dict) else None
+    if not isinstance(search, str):
+        if explicit:
+            return CheckResult(str(path), "syntax_error", "the file has no 'search:' key")
+        return None
+    return search
+
+
+def check_paths(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] = ()) -> list[CheckResult]:
+    """Check each detection YAML (its ``search:``), ``.spl`` file, or directory of them."""
+    library = MacroLibrary.load([Path(d) for d in macro_dirs])
+    results: list[CheckResult] = []
+    for given in paths:
+        given = Path(given)
+        if not given.exists():
+            results.append(CheckResult(str(given), "syntax_error", "no such file or directory"))
+            continue
+        for path in _files(given):
+            search = _search_of(path, explicit=path == given)
+            if search is None:
+                continue
+            if isinstance(search, CheckResult):
+                results.append(search)
+                continue
+            status, message = check_search(search, library)
+            results.append(CheckResult(str(path), status, message))
+    return results
+
+
+_STYLE = {"ok": "green", "unsupported": "yellow", "syntax_error": "red", "macro_error": "red"}
+
+
+def main_check(paths: Sequence[Path | str], macro_dirs: Sequence[Path | str] = (),
+               fmt: str = "text") -> int:
+    """Print one line per search and a summary (or a JSON array); 1 when any failed to parse."""
+    try:
+        results = check_paths(paths, macro_dirs)
+    except SplError as exc:  # a bad macro directory or file
+        print(exc.render())
+        return 2
+    if fmt == "json":
+        print(json.dumps([dataclasses.asdict(r) for r in results], indent=2))
+    else:
+        from rich.console import Console
+        from rich.markup import escape
+
+        console = Console(highlight=False)
+        for r in results:
+            line = f"[{_STYLE[r.status]}]{r.status:<12}[/] {escape(r.path)}"
+            console.print(line)
+            if r.message:
+                console.print("    " + escape(r.message).replace("\n", "\n    "))
+        counts = {s: sum(r.status == s for r in results) for s in STATUSES}
+        console.print(f"{len(results)} searches: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    return 1 if any(r.status in ("syntax_error", "macro_error") for r in results) else 0
+
+
+def main_explain(search: str, macro_dirs: Sequence[Path | str] = ()) -> int:
+    """Print the expanded search and its parsed pipeline, one command per line."""
+    try:
+        parsed = parse_search(search, [Path(d) for d in macro_dirs])
+    except SplError as exc:
+        print(exc.render())
+        return 1
+    print("expanded search:")
+    print("  " + parsed.expanded.strip())
+    print("pipeline:" + (" (generating)" if parsed.pipeline.generating else ""))
+    for i, command in enumerate(parsed.pipeline.commands, 1):
+        print(f"  {i}. {command!r}")
+    return 0
