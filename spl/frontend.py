@@ -29,8 +29,11 @@ class ParsedSearch:
         """The span of the user's text that ``span`` (of the expanded text) came from."""
         return self.expansion.to_original(span)
 
-    def error(self, error: SplError) -> SplError:
-        """``error`` (whose span refers to the expanded text) re-pointed at the user's text."""
+    def relocate(self, error: SplError) -> SplError:
+        """``error`` (whose span refers to the expanded text) re-pointed at the user's text.
+
+        Errors raised while running carry spans of the expanded text (``Context.text``).
+        """
         if error.span is not None and error.text in (None, self.expanded):
             error.span = self.to_original(error.span)
             error.text = self.original
