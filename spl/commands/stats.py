@@ -3,11 +3,14 @@
 The three share one way of reading aggregation terms and BY clauses:
 - an event whose BY field is null belongs to no group; a multivalue BY field puts a stats event
   into one group per value (``dedup_splitvals=false``, the default, keeps repeated values);
-- group keys are the BY values as strings; stats emits groups sorted by them, numbers before
-  strings, numbers numerically, strings lexicographically;
+- events group by the text of their BY values (5 and 5.0 are one group, shown as first seen);
+  stats emits groups sorted numbers before strings, numbers numerically, strings in code-point
+  (UTF-8 byte) order, uppercase before lowercase;
+- eventstats/streamstats give an event with a multivalue BY field the statistics of its first
+  value's group (eventstats still counts the event in every group, as stats does);
 - the output name of a term is its ``AS`` name or the call as written (``values(errorCode)``);
-  a term over ``eval(...)`` must be named (Splunk: "You must specify a rename for the
-  aggregation specifier on the dynamically evaluated field").
+  a term over ``eval(...)`` must be named (Splunk refuses it: "You must specify a rename for
+  the aggregation specifier on the dynamically evaluated field").
 
 Sources: https://help.splunk.com/splunk-enterprise/search/spl-search-reference/9.3/search-commands/stats,
 https://help.splunk.com/splunk-cloud-platform/spl-search-reference/9.2.2406/search-commands/eventstats,
