@@ -6,6 +6,7 @@ EVAL  = https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference
 WHERE = https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/search-commands/where
 COND  = https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/evaluation-functions/comparison-and-conditional-functions
 BOOL  = https://help.splunk.com/en/splunk-enterprise/search/search-manual/9.3/expressions-and-predicates
+STAT  = https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/evaluation-functions/statistical-eval-functions
 """
 import numpy as np
 import pandas as pd
@@ -146,6 +147,24 @@ def test_modulo_keeps_the_sign_of_the_dividend():
 def test_plus_concatenates_two_strings():
     # EVAL: "+" adds numbers or concatenates two strings.
     assert ev(op("+", "a", "b")) == "ab"
+
+
+def test_quoted_literals_are_strings_not_numbers():
+    # STAT (statistical eval functions page): avg(1, 2, "3") is an error "because one of the
+    # arguments is a string", while a field holding "3" is treated as a number. So a quoted
+    # literal is a string: "5" + "3" concatenates; "5" + 1 mixes types (null here).
+    assert ev(op("+", "5", "3")) == "53"
+    assert ev(op("+", "5", 1)) is None
+    assert ev(op("+", fld("a"), fld("b")), a="5", b="3") == 8
+
+
+def test_comparison_with_a_quoted_literal_compares_text():
+    # Same rule: x="05" is a text comparison, x=5 a numeric one.
+    assert ev(op("=", fld("x"), "05"), x="5") is False
+    assert ev(op("=", fld("x"), 5), x="05") is True
+    assert ev(op("=", fld("x"), "5"), x=5) is True
+    assert ev(in_(fld("x"), "05"), x="5") is False
+    assert ev(in_(fld("x"), 5), x="05") is True
 
 
 def test_plus_with_number_and_non_numeric_string_is_null():

@@ -70,8 +70,10 @@ class Compiler:
             return self._unary(node)
         if isinstance(node, ast.In):
             target = self.compile(node.expr)
-            options = [self.compile(v) for v in node.values]
-            return lambda i: any_equal(target(i), [o(i) for o in options])
+            text = _is_text(node.expr)
+            options = [(self.compile(v), TEXT_EQUAL if text or _is_text(v) else EQUAL)
+                       for v in node.values]
+            return lambda i: _any_option(target(i), options, i)
         if isinstance(node, ast.Call):
             return self._call(node)
         raise SearchError(f"cannot evaluate {type(node).__name__} in an eval expression",
@@ -105,6 +107,10 @@ class Compiler:
         fn = BINARY.get(op)
         if fn is None:
             raise SearchError(f"unknown operator {node.op!r}", span=node.span)
+        if _is_text(node.left) or _is_text(node.right):
+            # A "quoted" literal is a string, never a number: "5" + "3" is "53" and
+            # x = "05" compares text (Splunk types literals; see the statistical page's avg()).
+            fn = TEXT_BINARY.get(op, fn)
         return lambda i: fn(left(i), right(i))
 
     def _unary(self, node: ast.UnaryOp) -> RowFn:
@@ -157,6 +163,11 @@ class Compiler:
 # ---------------------------------------------------------------- operators
 
 
+def _is_text(node) -> bool:
+    """A double-quoted string literal."""
+    return isinstance(node, ast.Literal) and isinstance(node.value, str)
+
+
 def _scalar(v):
     """The single value of an operand; a multivalue operand has none (null) in arithmetic."""
     return None if isinstance(v, list) else v
@@ -172,6 +183,14 @@ def _int_if_exact(x, a, b):
             and abs(x) < 2 ** 53:
         return int(x)
     return x
+
+
+def add_text(a, b):
+    """``+`` with a string literal operand: concatenation of two strings, else null."""
+    a, b = _scalar(a), _scalar(b)
+    if isinstance(a, str) and isinstance(b, str):
+        return a + b
+    return None
 
 
 def add(a, b):
@@ -229,15 +248,16 @@ def negate(v):
     return None if x is None else -x
 
 
-def _compare_pair(op: str, a, b) -> bool:
-    """One comparison of two non-null single values: numeric when both are numbers, else text."""
+def _compare_pair(op: str, a, b, text: bool = False) -> bool:
+    """One comparison of two non-null single values: numeric when both are numbers (and neither
+    is a string literal, ``text``), else as text."""
     if isinstance(a, bool) or isinstance(b, bool):
         if op == "=":
             return a is b
         if op == "!=":
             return a is not b
         return False
-    x, y = to_number(a), to_number(b)
+    x, y = (None, None) if text else (to_number(a), to_number(b))
     if x is None or y is None:
         x, y = to_str(a), to_str(b)
     if op == "=":
@@ -253,14 +273,14 @@ def _compare_pair(op: str, a, b) -> bool:
     return x >= y
 
 
-def _comparison(op: str):
+def _comparison(op: str, text: bool = False):
     def compare(a, b) -> bool:
         """True if any value of a multivalue side compares true; never true against null."""
         if a is None or b is None:
             return False
         if isinstance(a, list) or isinstance(b, list):
-            return any(_compare_pair(op, x, y) for x in _values(a) for y in _values(b))
-        return _compare_pair(op, a, b)
+            return any(_compare_pair(op, x, y, text) for x in _values(a) for y in _values(b))
+        return _compare_pair(op, a, b, text)
     compare.__name__ = f"compare_{op}"
     return compare
 
@@ -269,10 +289,17 @@ def _values(v) -> list:
     return v if isinstance(v, list) else [v]
 
 
+EQUAL, TEXT_EQUAL = _comparison("="), _comparison("=", text=True)
+
+
 def any_equal(target, options) -> bool:
-    """``x IN (a, b)`` and ``in(x, a, b)``: x equals one of the options."""
-    eq = BINARY["="]
-    return any(eq(target, o) for o in options)
+    """``in(x, a, b)``: x equals one of the option values."""
+    return any(EQUAL(target, o) for o in options)
+
+
+def _any_option(target, options, i) -> bool:
+    """``x IN (a, b)``: options are (closure, equality) pairs, tried in order."""
+    return any(eq(target, option(i)) for option, eq in options)
 
 
 _LIKE_CACHE: dict[str, re.Pattern] = {}
@@ -339,6 +366,10 @@ BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "=": _comparison("="), "==": _comparison("="), "!=": _comparison("!="),
     "<": _comparison("<"), "<=": _comparison("<="), ">": _comparison(">"), ">=": _comparison(">="),
     "XOR": logical_xor, "LIKE": like,
+}
+TEXT_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": add_text, **{k: _comparison(k if k != "==" else "=", text=True)
+                      for k in ("=", "==", "!=", "<", "<=", ">", ">=")},
 }
 
 
