@@ -1,0 +1,739 @@
+"""The interactive prompt: ``spl repl`` (and plain ``spl`` on a terminal).
+
+``Repl.handle(text)`` runs one input (a meta command such as ``.fields`` or a search) and prints
+to a rich Console; ``prompt_loop`` reads inputs with prompt_toolkit (multi-line editing, history,
+highlighting, completion) and hands each to ``handle``. Keeping the two apart lets tests drive
+either one. Nothing that imports pandas is imported before the first load or search, so the
+prompt comes up fast.
+"""
+from __future__ import annotations
+
+import io
+import os
+import shlex
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from spl.errors import SplError
+from spl.repl_syntax import SplCompleter, SplLexer, Vocabulary, is_complete
+
+EDITING_HELP = """\
+Enter runs the search once it is complete. It goes on to a new line instead when the last line
+ends with | or when a quote, backtick, comment, bracket or parenthesis is still open.
+Esc Enter runs the text as it stands. Tab completes commands (after |), fields, eval and stats
+functions, macros (after `) and keywords. Ctrl-R searches the history, Ctrl-C interrupts a search,
+Ctrl-D quits."""
+
+# Files larger than this (bytes, in total) get a progress bar while they load.
+PROGRESS_BYTES = 20_000_000
+TOP_VALUES = 3
+VALUE_COMPLETIONS = 50
+
+
+def history_path() -> Path:
+    """Where the prompt's history persists: $XDG_DATA_HOME/spl/history (~/.local/share by default)."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "spl" / "history"
+
+
+class MetaError(Exception):
+    """A meta command used wrongly; its message is the whole story."""
+
+
+@dataclass(frozen=True)
+class Meta:
+    name: str
+    usage: str
+    doc: str
+    run: Callable[["Repl", str], None]
+
+
+META: dict[str, Meta] = {}
+
+
+def meta(name: str, usage: str = ""):
+    """Register a ``.name`` meta command; the function's docstring is its help line."""
+
+    def wrap(fn):
+        META[name] = Meta(name, usage, " ".join((fn.__doc__ or "").split()), fn)
+        return fn
+
+    return wrap
+
+
+class Repl:
+    """One interactive session: the loaded events, the last result and the display settings."""
+
+    def __init__(self, session=None, console: Console | None = None, *, fmt: str = "table",
+                 pager: bool = False, session_options: dict | None = None):
+        self.console = console or Console()
+        self.fmt = fmt
+        self.pager = pager
+        self.raw = False
+        self.done = False
+        self.last = None  # the last search's result table
+        self.loads: list[tuple[str, str, int, int]] = []  # (file, sourcetype, events, skipped)
+        self._session = session
+        self._session_options = session_options or {}
+        self._columns: list[str] | None = None
+        self._values: dict[str, list[str]] = {}
+        self._library = None
+
+    # ------------------------------------------------------------ state
+
+    @property
+    def session(self):
+        """The spl Session, made on first use (it imports pandas)."""
+        if self._session is None:
+            from spl.session import Session
+
+            self._session = Session(**self._session_options)
+        return self._session
+
+    @property
+    def tz(self) -> str:
+        return self._session.tz if self._session is not None else self._session_options.get("tz", "UTC")
+
+    def field_names(self) -> list[str]:
+        """Fields of the loaded events (the CIM ones included), for completion and highlighting."""
+        if self._session is None or not self._session.files:
+            return []
+        if self._columns is None:
+            self._columns = sorted(self._session.events.columns)
+        return self._columns
+
+    def field_values(self, field: str) -> list[str]:
+        """The most frequent values of a field in the loaded events, for completion."""
+        if field not in self._values:
+            values = []
+            if field in self.field_names():
+                values = [v for v, _ in _value_counts(self.session.events[field])[:VALUE_COMPLETIONS]]
+            self._values[field] = values
+        return self._values[field]
+
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(commands=command_names, fields=self.field_names,
+                          eval_functions=_eval_functions, stats_functions=_stats_functions,
+                          macros=self.macro_names, values=self.field_values)
+
+    def macro_names(self) -> list[str]:
+        """Macros as they are called: ``name`` or ``name(arg1,arg2)``."""
+        try:
+            macros = self.macro_library().macros.values()
+        except SplError:
+            return []
+        return sorted(m.name + (f"({','.join(m.args)})" if m.args else "") for m in macros)
+
+    def macro_library(self):
+        """The bundled macros and those of --macros, read once."""
+        if self._library is None:
+            from spl.macros import MacroLibrary
+
+            self._library = MacroLibrary.load(self._session_options.get("macros", ()))
+        return self._library
+
+    # ------------------------------------------------------------ running inputs
+
+    def handle(self, text: str) -> None:
+        """Run one input: a ``.meta`` command or a search. Errors print; they never escape."""
+        text = text.strip()
+        if not text:
+            return
+        with self.reporting_errors():
+            if text.startswith("."):
+                self._meta(text)
+            else:
+                self.search(text)
+
+    @contextmanager
+    def reporting_errors(self):
+        """Print any error (ours with its caret, a bug as one line) and carry on."""
+        try:
+            yield
+        except KeyboardInterrupt:
+            self.console.print("interrupted", style="yellow")
+        except SplError as err:
+            self.console.print(err.render(), style="red", markup=False, highlight=False)
+        except MetaError as err:
+            self.console.print(f"error: {err}", style="red", markup=False, highlight=False)
+        except Exception as err:  # a bug of ours: one line, and the session goes on
+            if os.environ.get("SPL_DEBUG"):
+                raise
+            first = (str(err).strip().splitlines() or [""])[0]
+            self.console.print(f"internal error: {type(err).__name__}: {first} (set SPL_DEBUG=1 "
+                               "for the traceback)", style="red", markup=False, highlight=False)
+
+    def search(self, text: str) -> None:
+        started = time.perf_counter()
+        try:
+            table = self.session.run(self.session.parse(text))
+        except SplError as err:
+            raise err.with_text(text)
+        elapsed = time.perf_counter() - started
+        self.last = table
+        self.show(table, elapsed)
+
+    def show(self, table, elapsed: float | None = None) -> None:
+        """Print a result in the current format, then its row count (and how long it took)."""
+        from spl import render
+
+        events = "_raw" in table.columns
+        if self.fmt == "json":
+            body = Text(render.to_json(table, self.tz))
+        elif self.fmt == "csv":
+            body = Text(render.to_csv(table, self.tz).rstrip("\n"))
+        elif events:
+            body = events_view(table, self.tz, self.raw)
+        else:
+            body = render.to_rich(table, self.tz)
+        n = len(table)
+        noun = ("event" if events else "result") + ("" if n == 1 else "s")
+        status = f"{n} {noun}" + (f" in {elapsed:.3f} s" if elapsed is not None else "")
+        self._emit(body, Text(status, style="dim"))
+
+    def _emit(self, *renderables) -> None:
+        """Print, through the pager when on a terminal and taller than it."""
+        console = self.console
+        if self.pager and console.is_terminal:
+            with console.capture() as captured:
+                for r in renderables:
+                    console.print(r)
+            output = captured.get()
+            if output.count("\n") < console.height - 1:
+                console.file.write(output)
+                console.file.flush()
+                return
+            os.environ.setdefault("LESS", "-R")
+            with console.pager(styles=True):
+                for r in renderables:
+                    console.print(r)
+            return
+        for r in renderables:
+            console.print(r)
+
+    def _meta(self, text: str) -> None:
+        name, _, rest = text[1:].partition(" ")
+        name = name.strip().lower()
+        entry = META.get(name)
+        if entry is None:
+            raise MetaError(f"unknown command .{name} (.help lists them)")
+        entry.run(self, rest.strip())
+
+    # ------------------------------------------------------------ loading data
+
+    def load(self, paths: list[str], **options) -> None:
+        """Read files into the session (a progress bar for big ones) and say what came in."""
+        from spl.data.readers import expand_paths
+
+        files = expand_paths(paths)
+        if not files:
+            raise MetaError(f"no files found at {' '.join(paths)}")
+        sizes = [_size(f) for f in files]
+        started = time.perf_counter()
+        before = len(self.session.problems)
+        sourcetype = options.get("sourcetype", "aws:cloudtrail")
+        if sum(sizes) > PROGRESS_BYTES and self.console.is_terminal:
+            from rich.progress import (BarColumn, DownloadColumn, Progress, SpinnerColumn,
+                                       TextColumn, TimeElapsedColumn)
+
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                          DownloadColumn(), TimeElapsedColumn(), console=self.console,
+                          transient=True) as progress:
+                task = progress.add_task("loading", total=sum(sizes))
+                for f, size in zip(files, sizes):
+                    progress.update(task, description=f"loading {f.name}")
+                    self._load_one(f, sourcetype, options)
+                    progress.advance(task, size)
+        else:
+            for f in files:
+                self._load_one(f, sourcetype, options)
+        self._columns = None
+        self._values.clear()
+        elapsed = time.perf_counter() - started
+        events = sum(n for _, _, n, _ in self.loads[-len(files):])
+        skipped = len(self.session.problems) - before
+        line = (f"loaded {events} event{'s' if events != 1 else ''} from {len(files)} "
+                f"file{'s' if len(files) != 1 else ''} in {elapsed:.2f} s")
+        if skipped:
+            line += f"; {skipped} record(s) skipped (.data shows them)"
+        self.console.print(line, style="dim", markup=False, highlight=False)
+
+    def _load_one(self, path: Path, sourcetype: str, options: dict) -> None:
+        result = self.session.load([path], **options)
+        self.loads.append((str(path), sourcetype, len(result.table), len(result.problems)))
+
+    def banner(self) -> None:
+        self.console.print("[bold]spl[/] — Splunk SPL over local CloudTrail logs. "
+                           ".help lists the commands; Ctrl-D quits.", highlight=False)
+        if not self.loads:
+            self.console.print("No data loaded: [cyan].load PATH[/] reads files, [cyan].example[/] "
+                               "the bundled sample.", highlight=False)
+
+
+# ---------------------------------------------------------------- meta commands
+
+
+@meta("help", "[COMMAND]")
+def _help(repl: Repl, arg: str) -> None:
+    """Show the meta commands and how editing works, or the usage of one command."""
+    if arg:
+        entry = META.get(arg.lstrip(".").lower())
+        if entry is None:
+            raise MetaError(f"unknown command {arg} (.help lists them)")
+        repl.console.print(f".{entry.name} {entry.usage}".rstrip(), style="bold", markup=False)
+        repl.console.print(entry.doc, markup=False, highlight=False)
+        return
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="cyan", no_wrap=True)
+    grid.add_column()
+    for entry in META.values():
+        grid.add_row(escape(f".{entry.name} {entry.usage}".rstrip()), escape(entry.doc))
+    repl.console.print("Anything not starting with . is a search.", highlight=False)
+    repl.console.print(grid)
+    repl.console.print(EDITING_HELP, markup=False, highlight=False)
+
+
+@meta("load", "PATH... [sourcetype=ST] [source=S] [host=H] [index=I]")
+def _load(repl: Repl, arg: str) -> None:
+    """Read more CloudTrail files or directories (NDJSON or Records, gzipped or not)."""
+    words = _split(arg)
+    options = {}
+    paths = []
+    for w in words:
+        key, eq, value = w.partition("=")
+        if eq and key in ("sourcetype", "source", "host", "index"):
+            options[key] = value
+        else:
+            paths.append(w)
+    if not paths:
+        raise MetaError("usage: .load PATH... [sourcetype=ST] [source=S] [host=H] [index=I]")
+    repl.load(paths, **options)
+
+
+@meta("example")
+def _example(repl: Repl, arg: str) -> None:
+    """Load the bundled sample: 24 CloudTrail records with a Bedrock prober among them."""
+    from spl.cli import EXAMPLE_DATA, EXAMPLES
+
+    with resources.as_file(EXAMPLES / EXAMPLE_DATA) as path:
+        repl.load([str(path)], source="aws_cloudtrail")
+
+
+@meta("data")
+def _data(repl: Repl, arg: str) -> None:
+    """Show the loaded files, their event counts, the time range and skipped records."""
+    from spl import render
+
+    if not repl.loads:
+        repl.console.print("no data loaded (.load PATH)", markup=False)
+        return
+    table = Table(show_edge=False)
+    for col, justify in (("file", "left"), ("sourcetype", "left"), ("events", "right"),
+                         ("skipped", "right")):
+        table.add_column(col, justify=justify, overflow="fold")
+    for file, sourcetype, events, skipped in repl.loads:
+        table.add_row(file, sourcetype, str(events), str(skipped))
+    repl.console.print(table)
+    events = repl.session.events
+    line = f"{len(events)} events"
+    times = events["_time"].dropna() if "_time" in events.columns else []
+    if len(times):
+        first = render.cell_value("_time", times.min(), repl.tz)
+        last = render.cell_value("_time", times.max(), repl.tz)
+        line += f" from {first} to {last}"
+    repl.console.print(line, markup=False, highlight=False)
+    problems = repl.session.problems
+    if problems:
+        repl.console.print(f"{len(problems)} record(s) skipped:", style="yellow", markup=False)
+        for p in problems[:10]:
+            repl.console.print(f"  {p.render()}", markup=False, highlight=False)
+        if len(problems) > 10:
+            repl.console.print(f"  ... and {len(problems) - 10} more", markup=False)
+
+
+@meta("fields", "[PATTERN]")
+def _fields(repl: Repl, arg: str) -> None:
+    """Each field's coverage (% of rows with a value), distinct values and top values, for the
+    last result or, before any search, the loaded events. PATTERN filters names (* wildcards;
+    without one, names containing it), ignoring case."""
+    if repl.last is not None:
+        table, what = repl.last, "the last result"
+    else:
+        table, what = repl.session.events, "the loaded events"
+    n = len(table)
+    names = sorted(c for c in table.columns if c not in ("_raw", "_time") and _name_matches(c, arg))
+    out = Table(title=f"fields of {what} ({n} row{'s' if n != 1 else ''})", show_edge=False)
+    out.add_column("field", overflow="fold")
+    out.add_column("coverage", justify="right")
+    out.add_column("distinct", justify="right")
+    out.add_column(f"top {TOP_VALUES} values", overflow="fold")
+    for name in names:
+        column = table[name]
+        present = int(column.notna().sum())
+        if not present:
+            continue
+        counts = _value_counts(column)
+        top = "\n".join(f"{v} ({c})" for v, c in counts[:TOP_VALUES])
+        out.add_row(name, f"{100 * present / n:.1f}%", str(len(counts)), top)
+    if not out.row_count:
+        repl.console.print("no fields match" if arg else "no fields", markup=False)
+        return
+    repl._emit(out)
+
+
+@meta("macros", "[PATTERN]")
+def _macros(repl: Repl, arg: str) -> None:
+    """List the macros (bundled and --macros): call, definition and where it comes from."""
+    out = Table(show_edge=False)
+    out.add_column("macro", overflow="fold")
+    out.add_column("definition", overflow="fold")
+    out.add_column("from", overflow="fold", style="dim")
+    for m in sorted(repl.macro_library().macros.values(), key=lambda m: (m.name, len(m.args))):
+        if _name_matches(m.name, arg):
+            call = m.name + (f"({','.join(m.args)})" if m.args else "")
+            out.add_row(call, m.definition, m.source)
+    if not out.row_count:
+        repl.console.print("no macros match" if arg else "no macros", markup=False)
+        return
+    repl._emit(out)
+
+
+@meta("explain", "SEARCH")
+def _explain(repl: Repl, arg: str) -> None:
+    """Show a search with its macros expanded, and the commands it parses into."""
+    from spl import commands
+    from spl.engine import required_fields
+
+    if not arg:
+        raise MetaError("usage: .explain SEARCH")
+    try:
+        parsed = repl.session.parse(arg)
+    except SplError as err:
+        raise err.with_text(arg)
+    if parsed.expanded != arg:
+        repl.console.print("expanded:", style="bold", markup=False)
+        repl.console.print(parsed.expanded, markup=False, highlight=False)
+    out = Table(show_edge=False)
+    out.add_column("#", justify="right")
+    out.add_column("command")
+    out.add_column("runs")
+    out.add_column("parsed as", overflow="fold")
+    for k, cmd in enumerate(parsed.pipeline.commands, 1):
+        runs = "yes" if commands.lookup(cmd.name) else "[red]no[/]"
+        out.add_row(str(k), escape(cmd.name), runs, escape(brief(cmd)))
+    repl.console.print(out)
+    needed = required_fields(parsed.pipeline)
+    repl.console.print("fields read: " + ("every field" if needed is None else
+                                          ", ".join(sorted(needed)) or "none"),
+                       markup=False, highlight=False)
+
+
+@meta("format", "table|json|csv")
+def _format(repl: Repl, arg: str) -> None:
+    """Set how results print."""
+    if arg not in ("table", "json", "csv"):
+        raise MetaError(f"format is {repl.fmt}; choose table, json or csv")
+    repl.fmt = arg
+
+
+@meta("raw", "on|off")
+def _raw(repl: Repl, arg: str) -> None:
+    """Show each event's _raw text in event results (off: _time and the fields only)."""
+    if arg not in ("on", "off"):
+        raise MetaError(f"raw is {'on' if repl.raw else 'off'}; say .raw on or .raw off")
+    repl.raw = arg == "on"
+
+
+@meta("save", "FILE.json|FILE.csv")
+def _save(repl: Repl, arg: str) -> None:
+    """Write the last result to a file, in the format its extension names."""
+    from spl import render
+
+    words = _split(arg)
+    if len(words) != 1:
+        raise MetaError("usage: .save FILE.json|FILE.csv")
+    if repl.last is None:
+        raise MetaError("no result to save yet: run a search first")
+    path = Path(words[0]).expanduser()
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        content = render.to_json(repl.last, repl.tz) + "\n"
+    elif suffix == ".csv":
+        content = render.to_csv(repl.last, repl.tz)
+    else:
+        raise MetaError(f"cannot tell the format of {path.name}: use .json or .csv")
+    try:
+        path.write_text(content, encoding="utf-8")
+    except OSError as err:
+        raise MetaError(f"cannot write {path}: {err.strerror}") from None
+    n = len(repl.last)
+    repl.console.print(f"saved {n} row{'s' if n != 1 else ''} to {path}", markup=False,
+                       highlight=False)
+
+
+@meta("tz", "[ZONE]")
+def _tz(repl: Repl, arg: str) -> None:
+    """Show or set the time zone used to print and parse times (an IANA name)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not arg:
+        repl.console.print(repl.tz, markup=False, highlight=False)
+        return
+    try:
+        ZoneInfo(arg)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise MetaError(f"unknown time zone {arg!r} (an IANA name such as UTC or Europe/Paris)") from None
+    repl.session.tz = arg
+
+
+@meta("quit")
+def _quit(repl: Repl, arg: str) -> None:
+    """Leave (as Ctrl-D does)."""
+    repl.done = True
+
+
+META["exit"] = Meta("exit", "", "Leave (as .quit does).", _quit)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _split(arg: str) -> list[str]:
+    try:
+        return shlex.split(arg)
+    except ValueError as err:
+        raise MetaError(str(err)) from None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _name_matches(name: str, pattern: str) -> bool:
+    from spl.fieldnames import name_regex
+
+    if not pattern:
+        return True
+    if "*" not in pattern:
+        return pattern.lower() in name.lower()
+    return bool(name_regex(pattern.lower()).match(name.lower()))
+
+
+def _value_counts(column) -> list[tuple[str, int]]:
+    """(value, count) over every value of a column (multivalue cells split), most frequent
+    first, ties in value order."""
+    from spl.values import to_str
+
+    values = column.dropna()
+    if values.map(lambda v: isinstance(v, list)).any():
+        values = values.explode().dropna()
+    counts: dict[str, int] = {}
+    for value, count in values.value_counts(sort=False).items():
+        key = to_str(value)
+        counts[key] = counts.get(key, 0) + int(count)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def events_view(table, tz: str, raw: bool) -> Table:
+    """Events as Splunk lists them: the time, then the event's fields (and _raw when asked)."""
+    from spl import render
+    from spl.values import is_null
+
+    out = Table(show_lines=True)
+    out.add_column("_time", no_wrap=True)
+    out.add_column("event", overflow="fold")
+    fields = [c for c in table.columns if c not in ("_time", "_raw")]
+    has_time = "_time" in table.columns
+    for k in range(len(table)):
+        row = table.iloc[k]
+        text = Text()
+        if raw and not is_null(row["_raw"]):
+            text.append(str(row["_raw"]) + "\n")
+        pairs = []
+        for name in fields:
+            value = render.cell_value(name, row[name], tz)
+            for v in (value if isinstance(value, list) else [value] if value is not None else []):
+                pairs.append((name, v))
+        for i, (name, v) in enumerate(pairs):
+            if i:
+                text.append("  ")
+            text.append(name, style="cyan")
+            text.append("=" + v)
+        when = render.cell_value("_time", row["_time"], tz) if has_time else None
+        out.add_row(when or "", text)
+    return out
+
+
+def brief(node) -> str:
+    """A node of the syntax tree as one short line: spans and default-valued fields left out."""
+    from dataclasses import MISSING, fields, is_dataclass
+
+    from spl.syntax import ast
+
+    if isinstance(node, ast.Field):
+        return node.name
+    if isinstance(node, ast.Literal):
+        return repr(node.value)
+    if isinstance(node, (list, tuple)):
+        return "(" + ", ".join(brief(x) for x in node) + ")"
+    if not is_dataclass(node):
+        return repr(node)
+    parts = []
+    for f in fields(node):
+        if f.name == "span" or (f.name == "name" and isinstance(node, ast.Command)):
+            continue
+        value = getattr(node, f.name)
+        if value is None or value == () or (f.default is not MISSING and value == f.default):
+            continue
+        parts.append(f"{f.name}={brief(value)}")
+    return f"{type(node).__name__}({', '.join(parts)})"
+
+
+def command_names() -> list[str]:
+    """Commands to complete after a pipe: those the engine runs and those the parser knows."""
+    from dataclasses import fields as dc_fields
+
+    from spl import commands
+    from spl.syntax import ast
+
+    known = set(commands.supported())
+    for cls in vars(ast).values():
+        if (isinstance(cls, type) and issubclass(cls, ast.Command) and cls not in
+                (ast.Command, ast.Generic) and dc_fields(cls)):
+            known.add(cls.__name__.lower())
+    known.add("bucket")
+    return sorted(known)
+
+
+def _eval_functions() -> list[str]:
+    from spl.eval import functions
+
+    return functions.names()
+
+
+def _stats_functions() -> list[str]:
+    from spl import aggregates
+
+    return aggregates.names()
+
+
+# ---------------------------------------------------------------- the prompt
+
+
+STYLE = {
+    "spl.command": "bold ansiblue",
+    "spl.keyword": "bold ansimagenta",
+    "spl.function": "ansicyan",
+    "spl.field": "ansigreen",
+    "spl.string": "ansiyellow",
+    "spl.number": "ansiyellow",
+    "spl.macro": "bold ansired",
+    "spl.operator": "ansibrightblack",
+    "spl.pipe": "bold",
+    "spl.bracket": "bold",
+    "spl.comment": "italic ansibrightblack",
+    "spl.meta": "ansicyan",
+}
+
+
+def _key_bindings():
+    from prompt_toolkit.filters import emacs_insert_mode, vi_insert_mode
+    from prompt_toolkit.key_binding import KeyBindings
+
+    kb = KeyBindings()
+
+    @kb.add("enter", filter=emacs_insert_mode | vi_insert_mode)
+    def _enter(event):
+        """Run a complete search; continue an unfinished one on a new line."""
+        buffer = event.current_buffer
+        if is_complete(buffer.text):
+            buffer.validate_and_handle()
+        else:
+            buffer.insert_text("\n")
+
+    return kb
+
+
+def prompt_loop(repl: Repl, *, input=None, output=None, history=None) -> None:
+    """Read inputs until Ctrl-D or .quit and hand each to ``repl.handle``.
+
+    ``input``/``output`` are prompt_toolkit's (tests pass a pipe input and a DummyOutput);
+    ``history`` defaults to the file at ``history_path()``.
+    """
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+    from prompt_toolkit.styles import Style
+
+    if history is None:
+        path = history_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            history = FileHistory(str(path))
+        except OSError:
+            repl.console.print(f"history not saved: cannot write {path}", style="dim", markup=False)
+            history = InMemoryHistory()
+    prompt = PromptSession(
+        "spl> ", multiline=True, prompt_continuation=lambda width, n, soft: "...> ".rjust(width),
+        lexer=SplLexer(repl.field_names), completer=SplCompleter(repl.vocabulary()),
+        complete_while_typing=False, history=history, key_bindings=_key_bindings(),
+        style=Style.from_dict(STYLE), search_ignore_case=True, input=input, output=output)
+    while not repl.done:
+        try:
+            text = prompt.prompt()
+        except KeyboardInterrupt:
+            continue  # Ctrl-C at the prompt drops what was typed
+        except EOFError:
+            break
+        repl.handle(text)
+
+
+def script_inputs(lines) -> list[str]:
+    """Inputs from a non-interactive stream, split with the prompt's Enter rule."""
+    inputs, pending = [], ""
+    for line in lines:
+        pending += line
+        if is_complete(pending):
+            if pending.strip():
+                inputs.append(pending)
+            pending = ""
+    if pending.strip():
+        inputs.append(pending)
+    return inputs
+
+
+def main(args) -> int:
+    """``spl repl``: load ``--data``, then prompt (or read inputs from stdin when it is no terminal)."""
+    import sys
+
+    console = Console(soft_wrap=False)
+    interactive = sys.stdin.isatty()
+    repl = Repl(console=console, fmt=args.format or "table", pager=interactive,
+                session_options=dict(macros=args.macros, tz=args.tz, ta=args.ta,
+                                     strict=args.strict))
+    if args.data:
+        options = {"sourcetype": args.sourcetype}
+        if args.source:
+            options["source"] = args.source
+        with repl.reporting_errors():
+            repl.load(args.data, **options)
+    if not interactive:
+        for text in script_inputs(io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")):
+            repl.handle(text)
+            if repl.done:
+                break
+        return 0
+    repl.banner()
+    prompt_loop(repl)
+    return 0
