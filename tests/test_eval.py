@@ -395,3 +395,37 @@ def test_large_table_evaluates_quickly():
     out = evaluate(call("if", op(">", fld("a"), 100), op(".", fld("b"), fld("a")), NULL), t, CTX)
     assert out.iloc[-1] == f"x{n - 1}" and out.iloc[0] is None
     assert time.perf_counter() - start < 5
+
+
+# ------------------------------------------------------------------ through the parser
+
+
+def parsed(text, **fields):
+    from spl.syntax import parse_expression
+    return evaluate_row(parse_expression(text), fields, CTX)
+
+
+def test_parsed_replace_of_a_backslash():
+    # TEXT (replace): to replace a backslash, escape it twice: eval level, then PCRE level.
+    # https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/evaluation-functions/text-functions
+    assert parsed(r'replace(path, "\\\\", "/")', path="C:\\Windows\\System32") == \
+        "C:/Windows/System32"
+
+
+def test_parsed_dotted_field_names_in_single_quotes():
+    # EVAL: 'userIdentity.arn' is one field; the user name is the last path part of the ARN.
+    expr = """mvindex(split(mvindex(split('userIdentity.arn', ":"), -1), "/"), -1)"""
+    assert parsed(expr, **{"userIdentity.arn": "arn:aws:sts::123:assumed-role/Admin/alice"}) \
+        == "alice"
+
+
+def test_parsed_group_reference_in_replace():
+    expr = r'replace(msg, "^.*?resource:\s*(?:user\s+)?(\S+).*$", "\1")'
+    assert parsed(expr, msg="not authorized to perform: iam:GetUser on resource: user carol") \
+        == "carol"
+
+
+def test_parsed_escu_mvfilter_shape():
+    expr = 'mvcount(mvfilter(match(process, "^-name$")))'
+    assert parsed(expr, process=["-name", "x", "-name"]) == 2
+    assert parsed(expr, process="x") is None
