@@ -110,6 +110,32 @@ def test_bad_window_is_a_search_error():
         run(table(x=["1"]), agg("count"), window="-3")
 
 
+def test_reset_after_restarts_every_group_after_the_event():
+    # USAGE: sum(bytes) AS total_bytes BY host, reset after action="REBOOT":
+    # 100, 200, 500, 550, 150, 100 (the REBOOT event still includes its own bytes)
+    out = run(table(**HOSTS), agg("sum", "bytes", alias="total_bytes"), by=["host"],
+              reset_after='(action="REBOOT")')
+    assert out["total_bytes"].tolist() == [100, 200, 500, 550, 150, 100]
+
+
+def test_reset_before_restarts_every_group_at_the_event():
+    # USAGE: with reset before instead: 100, 200, 500, 50, 150, 150
+    out = run(table(**HOSTS), agg("sum", "bytes", alias="total_bytes"), by=["host"],
+              reset_before='(action="REBOOT")')
+    assert out["total_bytes"].tolist() == [100, 200, 500, 50, 150, 150]
+
+
+def test_reset_after_sees_the_statistics_just_computed():
+    # STREAMSTATS reset_after: the expression can use the fields streamstats returns
+    out = run(table(x=["a"] * 5), agg("count", alias="n"), reset_after="(n=2)")
+    assert out["n"].tolist() == [1, 2, 1, 2, 1]
+
+
+def test_bad_reset_expression_is_a_search_error():
+    with pytest.raises(SearchError):
+        run(table(x=["1"]), agg("count"), reset_before="(x=)")
+
+
 def test_time_window_is_unsupported():
     with pytest.raises(UnsupportedError):
         run(table(x=["1"]), agg("count"), time_window="1h")

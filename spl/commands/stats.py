@@ -29,7 +29,7 @@ from spl import aggregates
 from spl.aggregates import AggSpec
 from spl.commands import command
 from spl.context import Context
-from spl.errors import SearchError, UnsupportedError
+from spl.errors import SearchError, SplError, UnsupportedError
 from spl.fieldnames import expand, has_wildcard, substitute
 from spl.syntax import ast
 from spl.values import is_null, to_number, to_str
@@ -341,9 +341,12 @@ def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Da
     ``current`` (default true) counts the event itself; ``window=N`` keeps the last N events
     (unset or 0: max_stream_window, 10,000), over all events when ``global=true`` (default) else
     per group; ``reset_on_change`` starts every group afresh when the BY values differ from the
-    previous event's. An event with no group gets no statistics.
+    previous event's; ``reset_before="(<eval>)"`` starts afresh before an event for which the
+    expression is true, ``reset_after="(<eval>)"`` after it (its expression also sees the
+    statistics just computed). An event with no group gets no statistics.
     """
-    _check_options(node, {"current", "window", "global", "reset_on_change", "allnum"})
+    _check_options(node, {"current", "window", "global", "reset_on_change", "allnum",
+                          "reset_before", "reset_after"})
     terms = _terms(node, table)
     current = _bool_option(node, "current", True)
     per_group_window = not _bool_option(node, "global", True)
@@ -362,10 +365,25 @@ def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Da
         np.full(n, None, dtype=object))
     makers = [_state_maker(t, _term_cells(t, table, ctx), times, allnum) for t in terms]
     results = [np.full(n, None, dtype=object) for _ in terms]
+    before = _reset_condition(node, "reset_before")
+    if before is not None:
+        from spl.eval import where_mask  # imported when used, as for eval terms
+
+        reset_before = where_mask(before, table, ctx).to_numpy(dtype=bool)
+    after = _reset_condition(node, "reset_after")
+    if after is not None:
+        from spl.eval import evaluate_row
+
+        records = table.to_dict("records")
 
     windows: dict[tuple, tuple[deque, list]] = {}  # group -> (its rows in the window, states)
     previous = None
     for i in range(n):
+        if before is not None and reset_before[i]:
+            windows.clear()
+        if after is not None and i and _after_true(evaluate_row, after, records[i - 1], terms,
+                                                   results, i - 1, ctx):
+            windows.clear()
         key = keys[i]
         if key is None:
             continue
@@ -394,6 +412,28 @@ def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Da
             column = np.where(grouped, column, out[term.out].to_numpy(dtype=object))
         out[term.out] = pd.Series(column, index=out.index, dtype=object)
     return out
+
+
+def _reset_condition(node: ast.Stats, name: str) -> ast.Expr | None:
+    """The eval expression of ``reset_before``/``reset_after`` (written ``"(<expr>)"``)."""
+    text = ast.option(node.options, name)
+    if text is None:
+        return None
+    from spl.syntax.parser import parse_expression
+
+    try:
+        return parse_expression(text)
+    except SplError as err:
+        raise SearchError(f"streamstats: {name}={text}: {err.message}", span=node.span) from None
+
+
+def _after_true(evaluate_row, expr, record: dict, terms, results, row: int, ctx) -> bool:
+    """reset_after's test for ``row``: its fields with the statistics it just received."""
+    fields = {k: v for k, v in record.items() if not is_null(v)}
+    for term, column in zip(terms, results):
+        if column[row] is not None:
+            fields[term.out] = column[row]
+    return evaluate_row(expr, fields, ctx) is True
 
 
 # Window states: each keeps what one term needs about the rows in one group's window.
