@@ -411,10 +411,6 @@ def test_eval_term_without_as_must_be_named():
 
 def test_count_eval_counts_rows_where_the_test_holds():
     # STATS example: count(eval(status="404")) AS count_status counts the matching events
-    pytest.importorskip("spl.eval")
-    from spl import eval as spl_eval
-    if not hasattr(spl_eval, "evaluate"):
-        pytest.skip("spl.eval.evaluate is not available yet")
     expr = ast.BinOp("=", ast.Field("status", SPAN), ast.Literal("404", SPAN), SPAN)
     t = table(status=["404", "200", "404", None], h=["a", "a", "b", "b"])
     out = run(t, agg("count", alias="n404", text='count(eval(status="404"))', expr=expr),
@@ -422,16 +418,21 @@ def test_count_eval_counts_rows_where_the_test_holds():
     assert out.values.tolist() == [["a", 1], ["b", 1]]
 
 
-def test_count_eval_uses_evaluate_and_drops_false(monkeypatch):
+def test_eval_terms_drop_false_and_null(monkeypatch):
     # The counting rule alone, with eval's answer given: false and null are not counted.
-    import types
-    import sys
-    fake = types.ModuleType("spl.eval")
-    fake.evaluate = lambda expr, t, ctx: pd.Series([True, False, None, True], dtype=object)
-    monkeypatch.setitem(sys.modules, "spl.eval", fake)
-    expr = ast.Field("anything", SPAN)
-    out = run(table(x=["1", "2", "3", "4"]), agg("count", alias="n", expr=expr, text="c"))
+    answer = pd.Series([True, False, None, True], dtype=object)
+    monkeypatch.setattr(stats_cmd, "evaluate", lambda expr, t, ctx: answer)
+    out = run(table(x=["1", "2", "3", "4"]),
+              agg("count", alias="n", expr=ast.Field("x", SPAN), text="c"))
     assert cells(out, "n") == [2]
+
+
+def test_avg_of_an_eval_expression():
+    # ESCU: avg(eval(if(direction="transmit", io, null()))) AS outbound_network_io
+    cond = ast.BinOp("=", ast.Field("d", SPAN), ast.Literal("tx", SPAN), SPAN)
+    expr = ast.Call("if", (cond, ast.Field("io", SPAN), ast.Call("null", (), SPAN)), SPAN)
+    t = table(d=["tx", "rx", "tx"], io=["10", "99", "20"])
+    assert one(t, agg("avg", alias="out", text="avg(eval(...))", expr=expr)) == 15
 
 
 def test_values_star_as_star_gives_one_column_per_field():

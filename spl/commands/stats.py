@@ -30,8 +30,10 @@ from spl.aggregates import AggSpec
 from spl.commands import command
 from spl.context import Context
 from spl.errors import SearchError, SplError, UnsupportedError
+from spl.eval import evaluate, evaluate_row, where_mask
 from spl.fieldnames import expand, has_wildcard, substitute
 from spl.syntax import ast
+from spl.syntax.parser import parse_expression
 from spl.values import is_null, to_number, to_str
 
 _TRUE = {"true", "t", "1", "yes", "y"}
@@ -107,8 +109,6 @@ def _wildcard_terms(agg: ast.Aggregation, spec: AggSpec, table: pd.DataFrame,
 def _term_cells(term: _Term, table: pd.DataFrame, ctx: Context) -> np.ndarray | None:
     """The cells a term aggregates, one per row; None for a bare ``count`` (it counts rows)."""
     if term.agg.expr is not None:
-        from spl.eval import evaluate  # imported when used: most terms never need eval
-
         result = evaluate(term.agg.expr, table, ctx)
         cells = np.empty(len(table), dtype=object)
         # eval's false is no value: count(eval(x="y")) counts the rows where the test holds
@@ -367,13 +367,9 @@ def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Da
     results = [np.full(n, None, dtype=object) for _ in terms]
     before = _reset_condition(node, "reset_before")
     if before is not None:
-        from spl.eval import where_mask  # imported when used, as for eval terms
-
         reset_before = where_mask(before, table, ctx).to_numpy(dtype=bool)
     after = _reset_condition(node, "reset_after")
     if after is not None:
-        from spl.eval import evaluate_row
-
         records = table.to_dict("records")
 
     windows: dict[tuple, tuple[deque, list]] = {}  # group -> (its rows in the window, states)
@@ -381,8 +377,8 @@ def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Da
     for i in range(n):
         if before is not None and reset_before[i]:
             windows.clear()
-        if after is not None and i and _after_true(evaluate_row, after, records[i - 1], terms,
-                                                   results, i - 1, ctx):
+        if after is not None and i and _after_true(after, records[i - 1], terms, results, i - 1,
+                                                   ctx):
             windows.clear()
         key = keys[i]
         if key is None:
@@ -419,15 +415,13 @@ def _reset_condition(node: ast.Stats, name: str) -> ast.Expr | None:
     text = ast.option(node.options, name)
     if text is None:
         return None
-    from spl.syntax.parser import parse_expression
-
     try:
         return parse_expression(text)
     except SplError as err:
         raise SearchError(f"streamstats: {name}={text}: {err.message}", span=node.span) from None
 
 
-def _after_true(evaluate_row, expr, record: dict, terms, results, row: int, ctx) -> bool:
+def _after_true(expr, record: dict, terms, results, row: int, ctx) -> bool:
     """reset_after's test for ``row``: its fields with the statistics it just received."""
     fields = {k: v for k, v in record.items() if not is_null(v)}
     for term, column in zip(terms, results):
