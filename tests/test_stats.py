@@ -458,6 +458,13 @@ def test_wildcard_field_with_a_plain_as_name_is_an_error():
         run(table(ab=["1"]), agg("values", "a*", alias="x"))
 
 
+def test_wildcard_in_by_is_an_error():
+    # STATS by-clause: "You cannot use a wildcard character to specify multiple fields with
+    # similar names."
+    with pytest.raises(SearchError):
+        run(table(ab=["1"]), agg("count"), by=["a*"])
+
+
 def test_unknown_option_is_unsupported():
     with pytest.raises(UnsupportedError):
         run(table(x=["1"]), agg("count"), frobnicate="1")

@@ -71,6 +71,11 @@ class _Term:
 
 
 def _terms(node: ast.Stats, table: pd.DataFrame) -> list[_Term]:
+    """The output columns of ``node``; also checks its BY clause, which takes no wildcards."""
+    for field in node.by:
+        if has_wildcard(field):
+            raise SearchError(f"{node.name}: BY fields cannot hold wildcards ('{field}')",
+                              span=node.span)
     terms = []
     for agg in node.aggregations:
         spec = aggregates.lookup(agg.func)
