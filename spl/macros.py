@@ -64,6 +64,13 @@ class Expansion:
         """The span of the user's text that produced ``span`` of the expanded text."""
         if not self.segments:
             return span
+        if span.end <= span.start and span.start > 0:
+            # an empty span (e.g. "end of search") sits right after the character before it
+            es, ee, os_, oe, verbatim = self._segment(span.start - 1)
+            if not verbatim:
+                return Span(os_, oe)
+            pos = os_ + min(span.start, ee) - es
+            return Span(pos, pos)
         es, ee, os_, oe, verbatim = self._segment(span.start)
         if span.start >= ee:
             start = oe
