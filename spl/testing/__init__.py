@@ -59,7 +59,8 @@ def main(args) -> int:
         out.print(reports.to_json(outcomes), markup=False, highlight=False, soft_wrap=True)
     else:
         out.print(reports.summary_table(outcomes))
-        for table in reports.failure_tables(outcomes):
+        for heading, table in reports.failure_tables(outcomes):
+            out.print(heading, highlight=False)
             out.print(table)
         out.print(reports.totals(outcomes), highlight=False)
     if args.junit:

@@ -51,19 +51,18 @@ def totals(outcomes: list[Outcome]) -> str:
     return ", ".join(f"{counts[v]} {v}" for v in order if counts[v]) or "no tests"
 
 
-def failure_tables(outcomes: list[Outcome]) -> list[Table]:
-    """For each failed test, the result rows that show why."""
+def failure_tables(outcomes: list[Outcome]) -> list[tuple[str, Table]]:
+    """For each failed test with rows to show: a heading naming the broken rule, and the rows."""
     tables = []
     for o in outcomes:
         if o.verdict != FAIL or not o.rows:
             continue
-        t = Table(title=f"{_escape(o.detection)} › {_escape(o.test)}: {_escape(o.reason)}",
-                  title_justify="left")
+        t = Table()
         for c in o.columns:
             t.add_column(_escape(c))
         for row in o.rows:
             t.add_row(*(_cell(row.get(c)) for c in o.columns))
-        tables.append(t)
+        tables.append((line(o), t))
     return tables
 
 

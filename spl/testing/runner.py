@@ -90,14 +90,15 @@ def find_detections(paths) -> list[Path]:
             found.append(p)
         elif p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.suffix in (".yml", ".yaml") and f.is_file() and _has_search(f):
+                if f.suffix in (".yml", ".yaml") and f.is_file() and is_detection_file(f):
                     found.append(f)
         else:
             raise ConfigError("no such file or directory", file=str(p))
     return list(dict.fromkeys(found))
 
 
-def _has_search(path: Path) -> bool:
+def is_detection_file(path: Path) -> bool:
+    """A YAML file with a ``search:`` text (or one too broken to tell, so loading reports it)."""
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
