@@ -164,6 +164,14 @@ def test_time_by_values_stay_numbers():
     assert cells(out, "count") == [1, 2]
 
 
+def test_columns_of_other_dtypes_read_nulls_as_nulls():
+    # pandas' own string dtype shows a missing value as <NA>: still no group, no value
+    t = pd.DataFrame({"k": pd.Series(["a", None, "a"], dtype="string"),
+                      "x": pd.Series([1.0, 2.0, float("nan")])})
+    out = run(t, agg("count"), agg("sum", "x"), agg("values", "k", alias="ks"), by=["k"])
+    assert out.values.tolist() == [["a", 2, 1.0, "a"]]
+
+
 def test_many_groups_and_rows_match_a_plain_python_count():
     rng = random.Random(7)
     a = [rng.choice(["p", "q", "r", None]) for _ in range(2000)]

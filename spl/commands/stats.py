@@ -121,9 +121,17 @@ def _term_cells(term: _Term, table: pd.DataFrame, ctx: Context) -> np.ndarray | 
         return cells
     if term.field is None:
         return None
-    if term.field not in table.columns:
+    return _cells(table, term.field)
+
+
+def _cells(table: pd.DataFrame, field: str) -> np.ndarray:
+    """A column as an object array with None for null (whatever dtype the column has)."""
+    if field not in table.columns:
         return np.full(len(table), None, dtype=object)
-    return table[term.field].to_numpy(dtype=object)
+    column = table[field]
+    if column.dtype != object:
+        column = column.astype(object).where(column.notna(), None)
+    return column.to_numpy(dtype=object)
 
 
 def _has_mv(cells: np.ndarray) -> bool:
@@ -217,7 +225,7 @@ def _group(table: pd.DataFrame, by: tuple[str, ...], split_mv: bool, dedup: bool
         return _Groups(np.arange(n), np.zeros(n, dtype=np.int64), [()])
     if any(f not in table.columns for f in by):
         return _Groups(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), [])
-    cols, originals = zip(*(_key_strings(table[f].to_numpy(dtype=object)) for f in by))
+    cols, originals = zip(*(_key_strings(_cells(table, f)) for f in by))
     if any(_has_mv(c) for c in cols):
         rows, keys = _split_keys(cols, split_mv, dedup)
         if not keys:
@@ -279,8 +287,7 @@ def _split_keys(cols: list[np.ndarray], split_mv: bool, dedup: bool):
 def _aggregate(table: pd.DataFrame, ctx: Context, groups: _Groups, terms: list[_Term],
                allnum: bool) -> dict[str, list]:
     """Column name -> one result per group, for every term (a later duplicate name wins)."""
-    times = table["_time"].to_numpy(dtype=object) if "_time" in table.columns else (
-        np.full(len(table), None, dtype=object))
+    times = _cells(table, "_time")
     out: dict[str, list] = {}
     for term in terms:
         cells = _term_cells(term, table, ctx)
@@ -366,8 +373,7 @@ def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Da
 
     n = len(table)
     keys = _stream_keys(table, node.by)
-    times = table["_time"].to_numpy(dtype=object) if "_time" in table.columns else (
-        np.full(n, None, dtype=object))
+    times = _cells(table, "_time")
     makers = [_state_maker(t, _term_cells(t, table, ctx), times, allnum) for t in terms]
     results = [np.full(n, None, dtype=object) for _ in terms]
     before = _reset_condition(node, "reset_before")
@@ -539,7 +545,7 @@ def _stream_keys(table: pd.DataFrame, by: tuple[str, ...]) -> list[tuple | None]
         return [()] * n
     if any(f not in table.columns for f in by):
         return [None] * n
-    cols = [_key_strings(table[f].to_numpy(dtype=object))[0] for f in by]
+    cols = [_key_strings(_cells(table, f))[0] for f in by]
     keys: list[tuple | None] = []
     for i in range(n):
         parts = []
