@@ -283,9 +283,9 @@ class MacroLibrary:
                 segments.append((length, length + upto - pos, pos, upto, True))
                 length += upto - pos
 
-        for start, end in _calls(clean, 0):
+        for start, end in _calls(clean, 0, original=text):
             verbatim(start)
-            body = self._expand_call(clean, start, end, depth=0, chain=())
+            body = self._expand_call(clean, start, end, depth=0, chain=(), original=text)
             if body:
                 out.append(body)
                 segments.append((length, length + len(body), start, end, False))

@@ -58,7 +58,10 @@ def test_macro_error_carries_user_text():
 
 
 def test_comment_covering_a_whole_segment_leaves_an_error():
-    # `| ```x``` |` leaves an empty segment; Splunk rejects a search with an empty pipe segment.
+    # `| ```x``` |` leaves an empty segment. "The first whitespace-delimited string after each pipe
+    # character controls the command used"
+    # (https://docs.splunk.com/Documentation/SplunkCloud/9.2.2403/Search/Aboutsearchlanguagesyntax):
+    # with no string there is no command, so we reject it (no ESCU search relies on it).
     with pytest.raises(SplSyntaxError) as info:
         parse_search("a | ```x``` | stats count")
     assert "empty pipe segment" in info.value.message
