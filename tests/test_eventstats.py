@@ -63,6 +63,11 @@ def test_values_result_is_multivalue_per_event():
     assert out["values(e)"].tolist() == [["a", "b"], ["a", "b"], "c"]
 
 
+def test_one_group_of_two_values_stays_one_multivalue_cell():
+    out = run(table(e=["b", "a"]), agg("values", "e"))
+    assert out["values(e)"].tolist() == [["a", "b"], ["a", "b"]]
+
+
 def test_zero_events_give_zero_events():
     out = run(table(x=[]), agg("count"))
     assert len(out) == 0

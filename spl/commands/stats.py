@@ -115,10 +115,8 @@ def _term_cells(term: _Term, table: pd.DataFrame, ctx: Context) -> np.ndarray | 
     """The cells a term aggregates, one per row; None for a bare ``count`` (it counts rows)."""
     if term.agg.expr is not None:
         result = evaluate(term.agg.expr, table, ctx)
-        cells = np.empty(len(table), dtype=object)
         # eval's false is no value: count(eval(x="y")) counts the rows where the test holds
-        cells[:] = [None if (v is False or is_null(v)) else v for v in list(result)]
-        return cells
+        return _object_array([None if (v is False or is_null(v)) else v for v in list(result)])
     if term.field is None:
         return None
     return _cells(table, term.field)
@@ -132,6 +130,14 @@ def _cells(table: pd.DataFrame, field: str) -> np.ndarray:
     if column.dtype != object:
         column = column.astype(object).where(column.notna(), None)
     return column.to_numpy(dtype=object)
+
+
+def _object_array(items: list) -> np.ndarray:
+    """``items`` as a 1-d object array, lists kept as cells (numpy would nest equal-length ones)."""
+    out = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        out[i] = item
+    return out
 
 
 def _has_mv(cells: np.ndarray) -> bool:
@@ -333,9 +339,7 @@ def run_eventstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Dat
     for name, per_group in results.items():
         column = (out[name].to_numpy(dtype=object).copy() if name in out.columns
                   else np.full(len(out), None, dtype=object))
-        values = np.empty(len(per_group), dtype=object)
-        values[:] = per_group
-        column[rows] = values[gids]
+        column[rows] = _object_array(per_group)[gids]
         out[name] = pd.Series(column, index=out.index, dtype=object)
     return out
 
