@@ -144,10 +144,16 @@ def test_not_json_file_is_one_problem(tmp_path):
 
 
 def test_numbers_keep_their_json_text(tmp_path):
+    from spl.data import load
     p = tmp_path / "n.json"
-    p.write_text('{"eventTime": "2024-05-01T10:00:00Z", "a": 1.50, "b": 1e3, "c": 12345678901234567890123}\n')
-    [r] = records(p)
-    assert (r.value["a"], r.value["b"], r.value["c"]) == ("1.50", "1e3", "12345678901234567890123")
+    p.write_text('{"eventTime": "2024-05-01T10:00:00Z", "a": 1.50, "b": 1e3, "d": 7, '
+                 '"c": 12345678901234567890123}\n')
+    t = load([p], fields={"a", "b", "c", "d"}).table
+    assert (t["a"][0], t["b"][0], t["c"][0], t["d"][0]) == ("1.50", "1e3",
+                                                            "12345678901234567890123", "7")
+    q = tmp_path / "n2.json"
+    q.write_text('{"Records": [{"eventTime": "2024-05-01T10:00:00Z", "a": 1.50}]}')
+    assert load([q], fields={"a"}).table["a"][0] == "1.50"
 
 
 def test_crlf_and_blank_lines(tmp_path):

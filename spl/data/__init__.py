@@ -23,9 +23,10 @@ from typing import Sequence
 
 import pandas as pd
 
-from spl.data.extract import flatten, parse_event_time, prefixes
+from spl.data.extract import InexactNumber, flatten, parse_event_time, prefixes
 from spl.data.props import Sourcetype, load_sourcetype
-from spl.data.readers import DataProblem, Record, expand_paths, file_mtime, read_file
+from spl.data.readers import (DataProblem, Record, expand_paths, file_mtime, parse_exact,
+                              read_file)
 
 __all__ = ["load", "LoadResult", "DataProblem", "BASE_FIELDS", "load_sourcetype"]
 
@@ -74,17 +75,20 @@ def load(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
                 continue
             t = _event_time(item, path, last_time, problems, strict)
             last_time = t
-            rows.append(flatten(item.value, wanted))
+            try:
+                rows.append(flatten(item.value, wanted))
+            except InexactNumber:
+                rows.append(flatten(parse_exact(item.raw), wanted))
             times.append(t)
             raws.append(item.raw)
             sources.append(source if source is not None else str(path))
-    table = _table(rows, times, raws, sources, sourcetype,
-                   host if host is not None else socket.gethostname(), index)
-    table = st.apply(table)
+    cols = _columns(rows, times, raws, sources, sourcetype,
+                    host if host is not None else socket.gethostname(), index)
+    cols = st.apply_columns(cols, len(rows))
     if fields is not None and wanted is not None:
-        keep = list(BASE_FIELDS) + [c for c in table.columns
-                                    if c in fields and c not in BASE_FIELDS]
-        table = table[keep]
+        cols = {c: v for c, v in cols.items() if c in BASE_FIELDS or c in fields}
+    table = pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
+                          for c, v in cols.items()})
     return LoadResult(table, problems, [str(f) for f in files])
 
 
@@ -105,22 +109,22 @@ def _event_time(rec: Record, path: Path, last: float | None, problems, strict) -
     return file_mtime(path)
 
 
-def _table(rows, times, raws, sources, sourcetype, host, index) -> pd.DataFrame:
+def _columns(rows, times, raws, sources, sourcetype, host, index) -> dict[str, list]:
+    """The event table as {column: values}: base fields first, then fields in order of appearance."""
     n = len(rows)
-    cols: dict[str, object] = {
-        "_time": pd.Series(times, dtype="float64"),
-        "_raw": pd.Series(raws, dtype=object),
-        "sourcetype": pd.Series([sourcetype] * n, dtype=object),
-        "source": pd.Series(sources, dtype=object),
-        "host": pd.Series([host] * n, dtype=object),
-        "index": pd.Series([index] * n, dtype=object),
+    cols: dict[str, list] = {
+        "_time": times, "_raw": raws, "sourcetype": [sourcetype] * n, "source": sources,
+        "host": [host] * n, "index": [index] * n,
     }
-    names: dict[str, None] = {}
-    for r in rows:
-        for k in r:
-            names.setdefault(k, None)
-    for name in names:
+    cells: dict[str, list] = {}  # field -> [(row, value)], so building costs one step a cell
+    for i, r in enumerate(rows):
+        for k, v in r.items():
+            cells.setdefault(k, []).append((i, v))
+    for name, pairs in cells.items():
         if name in cols:
             continue  # a record's own "_raw"/"source"/... key never replaces the event's own
-        cols[name] = pd.Series([r.get(name) for r in rows], dtype=object)
-    return pd.DataFrame(cols)
+        values = [None] * n
+        for i, v in pairs:
+            values[i] = v
+        cols[name] = values
+    return cols

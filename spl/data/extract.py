@@ -43,10 +43,15 @@ def prefixes(names) -> set[str]:
     return out
 
 
+class InexactNumber(Exception):
+    """A float leaf: its JSON text is lost, so the record must be parsed again exactly."""
+
+
 def flatten(record: dict, wanted: set[str] | None = None) -> dict:
     """The extracted fields of one JSON record: {name: str | list[str]}.
 
     ``wanted`` is a set of path prefixes (see :func:`prefixes`); None extracts every field.
+    Raises InexactNumber on a float leaf (parse with spl.data.readers.parse_exact instead).
     """
     acc: dict[str, list] = {}
     _walk(record, "", acc, wanted)
@@ -77,7 +82,9 @@ def _leaf(v) -> str:
         return "false"
     if isinstance(v, str):
         return v
-    return str(v)  # ints from orjson; floats never reach here (parsed as text)
+    if isinstance(v, float):
+        raise InexactNumber
+    return str(v)  # an int prints as its JSON text
 
 
 _TIME = re.compile(

@@ -159,43 +159,60 @@ class Sourcetype:
 
     def apply(self, table: pd.DataFrame, ctx=None) -> pd.DataFrame:
         """Aliases, then calculated fields, then lookups, on an extracted event table."""
-        table = self._apply_aliases(table)
-        table = self._apply_evals(table, ctx)
+        cols = {c: table[c].tolist() for c in table.columns}
+        cols = self.apply_columns(cols, len(table), ctx)
+        return pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
+                             for c, v in cols.items()}).set_axis(table.index)
+
+    def apply_columns(self, cols: dict[str, list], n: int, ctx=None) -> dict[str, list]:
+        """:meth:`apply` on columns held as lists (how spl.data.load builds its table)."""
+        cols = dict(cols)
+        self._apply_aliases(cols, n)
+        self._apply_evals(cols, n, ctx)
         for lk in self.lookups:
-            table = apply_lookup(table, lk)
-        return table
+            apply_lookup(cols, n, lk)
+        return cols
 
-    def _apply_aliases(self, table: pd.DataFrame) -> pd.DataFrame:
-        if not self.aliases:
-            return table
-        n = len(table)
-        source = table
-        new_cols: dict[str, list] = {}
+    def _apply_aliases(self, cols: dict[str, list], n: int):
+        source = dict(cols)  # every alias reads the extracted fields
         for a in self.aliases:
-            values = list(source[a.src]) if a.src in source.columns else [None] * n
+            values = list(source.get(a.src) or [None] * n)
             if a.asnew:
-                current = new_cols.get(a.dst)
-                if current is None:
-                    current = list(source[a.dst]) if a.dst in source.columns else [None] * n
+                current = cols.get(a.dst) or [None] * n
                 values = [c if not is_null(c) else v for c, v in zip(current, values)]
-            new_cols[a.dst] = values
-        return _assign(table, new_cols)
+            cols[a.dst] = values
 
-    def _apply_evals(self, table: pd.DataFrame, ctx) -> pd.DataFrame:
+    def _apply_evals(self, cols: dict[str, list], n: int, ctx):
         if not self.evals:
-            return table
+            return
         evaluate = _eval_engine()[1]
         from spl.context import Context
         ctx = ctx or Context()
-        new_cols: dict[str, list] = {}
+        results: dict[str, list] = {}
         for calc in self.evals:
+            expr = self._parsed(calc)
+            # every EVAL sees the pre-EVAL fields; it is given only the ones it reads, and
+            # each distinct combination of their values once (events repeat them a lot)
+            refs = sorted(f for f in field_refs(expr) if f in cols)
+            if _deterministic(expr):
+                keys = list(zip(*[list(map(_hashable, cols[f])) for f in refs])) if refs \
+                    else [()] * n
+            else:
+                keys = [(i,) for i in range(n)]
+            first: dict[tuple, int] = {}
+            for i, k in enumerate(keys):
+                first.setdefault(k, i)
+            rows = list(first.values())
+            frame = pd.DataFrame({f: pd.Series([cols[f][i] for i in rows], dtype=object)
+                                  for f in refs}, index=range(len(rows)))
             try:
-                result = evaluate(self._parsed(calc), table, ctx)
+                result = evaluate(expr, frame, ctx).tolist()
             except SplError as e:
                 raise ConfigError(f"EVAL-{calc.field} of [{self.name}] fails: {e.message}",
                                   file=self.files[0] if self.files else None) from None
-            new_cols[calc.field] = [None if is_null(v) else v for v in result]
-        return _assign(table, new_cols)
+            by_key = {k: (None if is_null(v) else v) for k, v in zip(first, result)}
+            results[calc.field] = [by_key[k] for k in keys]
+        cols.update(results)
 
     def _parsed(self, calc: Calc):
         if calc.expr is None:
@@ -209,6 +226,10 @@ class Sourcetype:
         return calc.expr
 
 
+def _hashable(cell):
+    return tuple(cell) if isinstance(cell, list) else cell
+
+
 def _eval_engine():
     """spl.syntax.parse_expression and spl.eval.evaluate (the project's own SPL eval)."""
     try:
@@ -220,15 +241,12 @@ def _eval_engine():
     return parse_expression, evaluate
 
 
-def field_refs(expr) -> set[str]:
-    """Names of the fields an eval AST reads."""
-    from spl.syntax import ast
-    out: set[str] = set()
+def _nodes(expr):
+    """Every node of an eval AST."""
     stack = [expr]
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.Field):
-            out.add(node.name)
+        yield node
         if dataclasses.is_dataclass(node):
             for f in dataclasses.fields(node):
                 v = getattr(node, f.name)
@@ -236,14 +254,19 @@ def field_refs(expr) -> set[str]:
                     stack.extend(x for x in v if dataclasses.is_dataclass(x))
                 elif dataclasses.is_dataclass(v):
                     stack.append(v)
-    return out
 
 
-def _assign(table: pd.DataFrame, cols: dict[str, list]) -> pd.DataFrame:
-    table = table.copy()
-    for name, values in cols.items():
-        table[name] = pd.Series(values, index=table.index, dtype=object)
-    return table
+def field_refs(expr) -> set[str]:
+    """Names of the fields an eval AST reads."""
+    from spl.syntax import ast
+    return {node.name for node in _nodes(expr) if isinstance(node, ast.Field)}
+
+
+def _deterministic(expr) -> bool:
+    """False when the expression draws random numbers (each event must then get its own)."""
+    from spl.syntax import ast
+    return not any(isinstance(node, ast.Call) and node.name.lower() == "random"
+                   for node in _nodes(expr))
 
 
 # ---------------------------------------------------------------- loading a definition
@@ -415,8 +438,9 @@ def _matcher(pattern: str | None, wildcard: bool, case_sensitive: bool):
     return lambda v: v.lower() == low
 
 
-def apply_lookup(table: pd.DataFrame, lk: Lookup) -> pd.DataFrame:
-    """One automatic lookup: rows matched in file order, up to max_matches.
+def apply_lookup(cols: dict[str, list], n: int, lk: Lookup):
+    """One automatic lookup, in place on columns held as lists: rows matched in file order, up
+    to max_matches.
 
     An event lacking an input field is left as it is. OUTPUT writes the outputs (cleared when no
     row matches); OUTPUTNEW writes only outputs the event does not have yet. With min_matches
@@ -425,16 +449,13 @@ def apply_lookup(table: pd.DataFrame, lk: Lookup) -> pd.DataFrame:
     t = lk.table
     matchers = [[_matcher(row[col], col in t.wildcard, t.case_sensitive) for col, _ in lk.inputs]
                 for row in t.rows]
-    n = len(table)
-    in_cols = [list(table[ev]) if ev in table.columns else [None] * n for _, ev in lk.inputs]
-    out_cols = {ev: (list(table[ev]) if ev in table.columns else [None] * n)
-                for _, ev in lk.outputs}
+    in_cols = [cols.get(ev) or [None] * n for _, ev in lk.inputs]
+    out_cols = {ev: list(cols.get(ev) or [None] * n) for _, ev in lk.outputs}
     cache: dict[tuple, dict | None] = {}
     for i in range(n):
-        values = [mv_values(col[i]) for col in in_cols]
-        if any(not v for v in values):
+        key = tuple(_key(col[i]) for col in in_cols)
+        if any(not k for k in key):
             continue
-        key = tuple(tuple(to_str(x) for x in v) for v in values)
         if key not in cache:
             cache[key] = _match(t, lk, matchers, key)
         result = cache[key]
@@ -446,7 +467,14 @@ def apply_lookup(table: pd.DataFrame, lk: Lookup) -> pd.DataFrame:
                     out_cols[ev][i] = None
             else:
                 out_cols[ev][i] = result[ev]
-    return _assign(table, out_cols)
+    cols.update(out_cols)
+
+
+def _key(cell) -> tuple:
+    """The values of a cell as lookup input: a tuple of strings (empty for null)."""
+    if isinstance(cell, str):
+        return (cell,)
+    return tuple(to_str(x) for x in mv_values(cell))
 
 
 def _match(t: LookupTable, lk: Lookup, matchers, key) -> dict | None:

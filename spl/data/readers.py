@@ -53,8 +53,8 @@ class DataProblem:
 class Record:
     """One CloudTrail record: where it is, its exact text and its parsed JSON object.
 
-    ``value`` is parsed with numbers kept as their JSON text (str), so that extraction gives
-    numbers exactly as written.
+    ``value`` is the parsed JSON: integers as int or text, floats as float (NDJSON, see
+    :func:`parse_line`) or text (documents).
     """
 
     file: str
@@ -77,7 +77,7 @@ def expand_paths(paths) -> list[Path]:
     return out
 
 
-def _loads_exact(text: str):
+def parse_exact(text: str):
     """Parse JSON keeping numbers as their text (Splunk shows numbers as written)."""
     return json.loads(text, parse_int=str, parse_float=str, parse_constant=_reject_constant)
 
@@ -86,26 +86,14 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
-def _has_float(v) -> bool:
-    if isinstance(v, float):
-        return True
-    if isinstance(v, dict):
-        return any(_has_float(x) for x in v.values())
-    if isinstance(v, list):
-        return any(_has_float(x) for x in v)
-    return False
-
-
 def parse_line(text: str):
-    """Parse one JSON text; orjson first (fast), the exact-number parser when it must."""
+    """Parse one JSON text with orjson (fast); the exact parser when orjson refuses it (e.g.
+    integers beyond 64 bits). orjson gives floats as floats: extraction re-parses a record
+    with :func:`parse_exact` when it meets one."""
     try:
-        value = orjson.loads(text)
+        return orjson.loads(text)
     except orjson.JSONDecodeError:
-        value = _loads_exact(text)  # e.g. integers beyond 64 bits; raises on real errors
-        return value
-    if _has_float(value):
-        value = _loads_exact(text)
-    return value
+        return parse_exact(text)  # raises ValueError on text that is really not JSON
 
 
 class _Source:
