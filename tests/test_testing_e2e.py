@@ -132,7 +132,7 @@ def test_negative_tests(outcomes):
     assert [r["user"] for r in wrong.rows] == ["alice", "bob", "svc-ci"]
 
 
-def test_parallel_workers_give_the_same_outcomes(outcomes):
+def test_parallel_workers_give_the_same_outcomes():
     files = [DETS / f"spl_fixture_{n}.yml" for n in
              ("access_key_created", "bucket_policy_null_user", "negative", "manual")]
     serial = run_tests(files, OFFLINE)
