@@ -161,3 +161,19 @@ def test_crlf_and_blank_lines(tmp_path):
     p.write_bytes((LINES[0] + "\r\n\r\n" + LINES[1] + "\r\n").encode())
     assert [r.raw for r in records(p)] == [LINES[0], LINES[1]]
     assert problems(p) == []
+
+
+def test_large_files_across_chunk_edges(tmp_path):
+    # > 2 MB so records and multi-byte characters straddle the 1 MB read chunks
+    recs = [json.dumps({"eventTime": "2024-05-01T10:00:00Z", "i": i, "pad": "é€𝄞" * (i % 50),
+                        "x": "y" * 300}, ensure_ascii=False) for i in range(6000)]
+    nd = tmp_path / "big.ndjson"
+    nd.write_text("\n".join(recs) + "\n", encoding="utf-8")
+    doc = tmp_path / "big.json.gz"
+    doc.write_bytes(gzip.compress(('{"Records": [\n' + ",\n".join(recs) + "\n]}").encode()))
+    assert nd.stat().st_size > 2_000_000
+    for path, first_line in ((nd, 1), (doc, 2)):
+        assert problems(path) == []
+        got = records(path)
+        assert [r.raw for r in got] == recs
+        assert [r.line for r in got] == list(range(first_line, first_line + len(recs)))

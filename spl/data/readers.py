@@ -220,7 +220,8 @@ class _Text:
 
     def __init__(self, src: _Source, head: bytes):
         self.src = src
-        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors=_RECORD_BAD)
+        self._pending = 0     # bytes of an unfinished character carried from the last chunk
         self.buf = ""
         self.pos = 0          # index into buf
         self.line = 1         # line number of buf[pos]
@@ -230,14 +231,13 @@ class _Text:
         self._feed(head)
 
     def _feed(self, data: bytes, final: bool = False):
-        bad = _bad_utf8_any(data)
-        if bad is not None:
-            offset, byte = bad
-            line = self._bytes_line + data.count(b"\n", 0, offset)
+        self.buf += self.decoder.decode(data, final)
+        for offset, byte in _drain_bad_bytes():
+            line = self._bytes_line + data.count(b"\n", 0, max(0, offset - self._pending))
             self.problems.append(DataProblem(
                 self.src.name, line, f"byte 0x{byte:02x} is not UTF-8; replaced by U+FFFD"))
         self._bytes_line += data.count(b"\n")
-        self.buf += self.decoder.decode(data, final)
+        self._pending = len(self.decoder.getstate()[0])
 
     def more(self) -> bool:
         """Read another chunk; False at the end of the file."""
@@ -272,22 +272,24 @@ class _Text:
                 return None
 
 
-def _bad_utf8_any(data: bytes):
-    """(offset, byte) of a byte that can never be part of UTF-8 text in this chunk, if any.
+_RECORD_BAD = "spl-record-bad-bytes"
+_BAD_BYTES: list[tuple[int, int]] = []
 
-    Chunk edges may split a multi-byte character, so only the chunk's complete prefix is checked.
-    """
-    end = len(data)
-    k = 0
-    while k < 3 and end - k - 1 >= 0 and (data[end - k - 1] & 0xC0) == 0x80:
-        k += 1
-    if end - k - 1 >= 0 and data[end - k - 1] >= 0xC0:
-        end = end - k - 1
-    try:
-        data[:end].decode("utf-8")
-        return None
-    except UnicodeDecodeError as e:
-        return e.start, data[e.start]
+
+def _record_bad_bytes(e: UnicodeDecodeError):
+    """Codec error handler: note where a bad byte was (offset into the decoded input), and
+    replace it by U+FFFD as the 'replace' handler does."""
+    _BAD_BYTES.append((e.start, e.object[e.start]))
+    return "\ufffd", e.end
+
+
+codecs.register_error(_RECORD_BAD, _record_bad_bytes)
+
+
+def _drain_bad_bytes() -> list[tuple[int, int]]:
+    out = list(_BAD_BYTES)
+    _BAD_BYTES.clear()
+    return out
 
 
 _DECODER = json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=_reject_constant)
