@@ -55,6 +55,9 @@ def parse_search(text: str, macro_dirs: Sequence[Path] = (),
         pipeline = parse(expansion.text)
     except SplError as exc:
         if exc.span is not None:
+            call = expansion.macro_call(exc.span)
+            if call is not None:
+                exc.message += f" (in the expansion of {text[call.start:call.end]})"
             exc.span = expansion.to_original(exc.span)
         exc.text = text
         raise

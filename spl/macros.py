@@ -60,6 +60,14 @@ class Expansion:
     def _starts(self) -> list[int]:
         return [s[0] for s in self.segments]
 
+    def macro_call(self, span: Span) -> Span | None:
+        """The macro call (in the user's text) whose expansion holds ``span``, if any."""
+        if not self.segments:
+            return None
+        pos = span.start - 1 if span.end <= span.start and span.start > 0 else span.start
+        es, ee, os_, oe, verbatim = self._segment(pos)
+        return None if verbatim or pos >= ee else Span(os_, oe)
+
     def to_original(self, span: Span) -> Span:
         """The span of the user's text that produced ``span`` of the expanded text."""
         if not self.segments:

@@ -48,6 +48,7 @@ def test_syntax_error_inside_a_macro_points_at_the_call(tmp_path):
         parse_search(text, [tmp_path])
     assert info.value.text == text
     assert (info.value.span.start, info.value.span.end) == (6, 11)
+    assert info.value.message.endswith("(in the expansion of `bad`)")
 
 
 def test_macro_error_carries_user_text():

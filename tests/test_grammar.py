@@ -412,3 +412,27 @@ def test_malformed(text, line, col, words):
 
 def test_empty_search():
     assert "empty search" in syntax_error("   ").message
+
+
+# ------------------------------------------------------------------ words that are keywords elsewhere
+
+
+def test_in_operator_must_be_uppercase_in_search():
+    # "Note: The IN operator must be in uppercase."
+    # (https://splunk.com/en_us/blog/tips-and-tricks/smooth-operator-searching-for-multiple-field-values.html)
+    assert strip(search_expr("a in b")) == ast.SearchAnd((T("a"), T("in"), T("b")), Z)
+
+
+def test_keywords_of_other_commands_are_plain_words():
+    assert cmd("x | table by output as from where").fields == ("by", "output", "as", "from", "where")
+    s = cmd("x | spath input=j output=o")
+    assert (s.input, s.output) == ("j", "o")
+    assert cmd("x | lookup t a output b").mode == "output"
+    assert strip(search_expr("by as output")) == ast.SearchAnd((T("by"), T("as"), T("output")), Z)
+
+
+def test_expression_for_props_eval():
+    assert E("coalesce('a.b', c)") == ast.Call("coalesce", (F("a.b"), F("c")), Z)
+    with pytest.raises(SplSyntaxError) as info:
+        parse_expression("1 +")
+    assert info.value.position == (1, 4)
