@@ -382,3 +382,15 @@ def test_yaml_summary_splits_tested_and_skipped(tmp_path):
 def test_totals_line():
     assert reports.totals(OUTCOMES) == "1 pass, 2 fail, 1 error, 1 skip, 1 unsupported"
     assert reports.totals([]) == "no tests"
+
+
+def test_attack_data_urls_download_from_githubs_lfs_media_into_the_clone_layout(
+        server, tmp_path, monkeypatch):
+    # Any form of an attack_data URL is fetched from media.githubusercontent.com (raw.github
+    # serves only the LFS pointer); here that host is the local server.
+    monkeypatch.setattr("spl.testing.resolve.MEDIA_URL", server.base + "/")
+    server.files["/" + REL] = server.files["/data/cloudtrail.json"]
+    url = f"https://raw.githubusercontent.com/splunk/attack_data/master/{REL}"
+    path = Resolver(None, cache=tmp_path / "cache").resolve(url, tmp_path)
+    assert path == tmp_path / "cache" / "attack_data" / REL
+    assert server.requests == ["/" + REL]

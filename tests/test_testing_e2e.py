@@ -116,6 +116,14 @@ def test_unsupported_command_is_not_a_failure(outcomes):
     assert o.reason.startswith("unsupported: ") and "iplocation" in o.reason
 
 
+def test_a_sourcetype_without_definition_is_unsupported(tmp_path):
+    text = (DETS / "spl_fixture_access_key_created.yml").read_text()
+    det = tmp_path / "d.yml"
+    det.write_text(text.replace("sourcetype: aws:cloudtrail", "sourcetype: aws:cloudtrail:lake"))
+    [o] = run_tests([det], OFFLINE)
+    assert o.verdict == "unsupported" and "aws:cloudtrail:lake" in o.reason
+
+
 def test_lfs_pointer_is_reported_not_parsed(outcomes):
     o = outcomes["SPL Fixture LFS Pointer", "True Positive Test"]
     assert o.verdict == "unavailable" and "only a Git LFS pointer" in o.reason

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from spl import detections
+from spl.data import load_sourcetype
 from spl.detections import Detection
 from spl.errors import ConfigError, DataError, SplError, UnsupportedError
 from spl.testing import judge as rules
@@ -181,6 +182,11 @@ def _plan_test(det: Detection, test, i: int, macros: list[Path],
         files.append(DataFile(path, str(entry.get("sourcetype") or "aws:cloudtrail"),
                               _opt(entry.get("source")), _opt(entry.get("host")),
                               str(entry.get("custom_index") or "main")))
+    for sourcetype in dict.fromkeys(f.sourcetype for f in files):
+        try:
+            load_sourcetype(sourcetype)
+        except ConfigError as err:  # data the engine has no definition for, not a bad detection
+            return _outcome(det, name, UNSUPPORTED, f"unsupported: {err.message}", expect=expect)
     return Job(det, name, expect, files, macros)
 
 
