@@ -327,3 +327,12 @@ def test_corpus_layouts_identical(corpus_dir, tmp_path):
     (tmp_path / "r.json.gz").write_bytes(
         gzip.compress(('{"Records": [' + ",\n".join(lines) + "]}").encode()))
     same_events(load([src], host="h").table, load([tmp_path / "r.json.gz"], host="h").table)
+
+
+def test_fields_without_values_do_not_exist(tmp_path):
+    p = tmp_path / "login.json"
+    p.write_text(FIXTURE.read_text().splitlines()[2] + "\n")
+    t = load([p], host="h").table
+    for absent in ("object", "object_id", "result_id", "temp_access_key", "user_access_key"):
+        assert absent not in t.columns, absent
+    assert "user" in t.columns

@@ -85,8 +85,10 @@ def load(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
     cols = _columns(rows, times, raws, sources, sourcetype,
                     host if host is not None else socket.gethostname(), index)
     cols = st.apply_columns(cols, len(rows))
-    if fields is not None and wanted is not None:
-        cols = {c: v for c, v in cols.items() if c in BASE_FIELDS or c in fields}
+    # a field no event has does not exist (Splunk lists only fields with values)
+    cols = {c: v for c, v in cols.items()
+            if c in BASE_FIELDS or ((wanted is None or c in fields)
+                                    and any(x is not None for x in v))}
     table = pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
                           for c, v in cols.items()})
     return LoadResult(table, problems, [str(f) for f in files])
