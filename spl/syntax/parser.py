@@ -752,30 +752,78 @@ def _prescan(text: str) -> None:
         raise _error("unbalanced bracket: this '[' is never closed", Span(brackets[-1], brackets[-1] + 1))
 
 
+# How to name what the parser could have accepted, in the order the phrases are listed.
 _DESCRIBE = [
-    ("CMDNAME", "a command"),
-    ("NAME", "an expression"),
-    ("SWORD", "a search term"),
-    ("SVALUE", "a value"),
-    ("INWORD", "a value"),
-    ("ALIAS", "a field name"),
-    ("WORD", "a field name or argument"),
-    ("GARG", "an argument"),
-    ("RPAR", "')'"),
-    ("RSQB", "']'"),
-    ("LPAR", "'('"),
-    ("EQ", "'='"),
-    ("AS", "'as'"),
+    ({"CMDNAME"}, "a command"),
+    ({"NAME", "NUMBER", "SQ"}, "an expression"),
+    ({"SWORD", "TERMCALL"}, "a search term"),
+    ({"SVALUE", "INWORD"}, "a value"),
+    ({"ALIAS"}, "a field name"),
+    ({"WORD"}, "a field name or argument"),
+    ({"GARG"}, "an argument"),
+    ({"ECMP", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", "DOT", "E_AND", "E_OR", "E_XOR",
+      "E_LIKE", "E_IN"}, "an operator"),
+    ({"CMP"}, "a comparison such as '='"),
+    ({"EQ"}, "'='"),
+    ({"AS"}, "'as'"),
+    ({"LPAR"}, "'('"),
+    ({"RPAR"}, "')'"),
+    ({"LSQB"}, "a [subsearch]"),
+    ({"RSQB"}, "']'"),
+    ({"COMMA"}, "','"),
+    ({"PIPE"}, "'|'"),
 ]
 
 
 def _expected(expected: set[str], after: str) -> str:
-    if after.lower() in ("by", "as", "output", "outputnew", ",") and "WORD" in expected | {"ALIAS"}:
+    """The terminals the parser could accept, in words."""
+    if after.lower() in ("by", "as", "output", "outputnew", ",") and expected & {"WORD", "ALIAS"}:
         return "a field name"
-    for name, words in _DESCRIBE:
-        if name in expected:
-            return words
-    return " or ".join(sorted(expected)) or "nothing more"
+    if expected & {"NAME", "NUMBER"}:  # the start of an expression, not a binary operator
+        expected = expected - {"MINUS", "PLUS", "LPAR", "E_NOT"}
+    if "SVALUE" in expected:
+        expected = expected - {"TERMCALL"}
+    phrases = [words for names, words in _DESCRIBE if names & expected]
+    if not phrases:
+        return "the end of the search" if "$END" in expected else "something else"
+    if len(phrases) > 4:
+        phrases = phrases[:4]
+    return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " or " + phrases[-1]
+
+
+def _acceptable(exc: UnexpectedInput) -> set[str]:
+    """What the parser would really accept at the error (LALR's own list may hold terminals that
+    only fit other contexts)."""
+    interactive = getattr(exc, "interactive_parser", None)
+    if interactive is not None:
+        try:
+            accepts = set(interactive.accepts())
+        except Exception:  # noqa: BLE001 - only a better message is at stake
+            accepts = set()
+        if accepts:
+            return accepts
+    return set(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
+
+
+def _unclosed_paren(text: str) -> int | None:
+    """The offset of the last '(' (outside double quotes) that no ')' closes, if any."""
+    stack: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            stack.pop()
+        i += 1
+    return stack[-1] if stack else None
 
 
 def _previous(text: str, pos: int) -> str:
@@ -798,14 +846,16 @@ def _translate(exc: UnexpectedInput, text: str) -> SplSyntaxError:
         return _error(f"unexpected character '{ch}'{where}", Span(pos, pos + 1))
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         pos = len(text.rstrip())
-        expected = set(exc.expected)
+        expected = _acceptable(exc)
         prev = _previous(text, pos)
         if not text.strip():
             return _error("empty search", Span(0, 0))
         if prev == "|":
             return _error("trailing pipe: expected a command after '|'", Span(pos - 1, pos))
-        if "RPAR" in expected and "CMDNAME" not in expected and text.count("(") > text.count(")"):
-            return _error("unbalanced parenthesis: missing ')'", Span(pos, pos))
+        unclosed = _unclosed_paren(text)
+        if "RPAR" in expected and unclosed is not None:
+            return _error("unbalanced parenthesis: this '(' is never closed",
+                          Span(unclosed, unclosed + 1))
         return _error(f"unexpected end of search after '{prev}': expected {_expected(expected, prev)}",
                       Span(pos, pos))
     assert isinstance(exc, UnexpectedToken)
@@ -814,12 +864,13 @@ def _translate(exc: UnexpectedInput, text: str) -> SplSyntaxError:
     prev = _previous(text, tok.start_pos)
     if tok.type == "PIPE" and (prev in ("|", "") or prev == "["):
         return _error("empty pipe segment: expected a command before '|'", span)
-    if tok.type == "RPAR" and "RPAR" not in exc.expected:
+    expected = _acceptable(exc)
+    if tok.type == "RPAR" and "RPAR" not in expected:
         return _error("unbalanced parenthesis: ')' without a matching '('", span)
     if tok.type == "RSQB" and prev in ("[", "|"):
         return _error("empty subsearch: expected a command", span)
     where = f" after '{prev}'" if prev else ""
-    return _error(f"unexpected '{tok}'{where}: expected {_expected(set(exc.expected), prev)}", span)
+    return _error(f"unexpected '{tok}'{where}: expected {_expected(expected, prev)}", span)
 
 
 def _run(start: str, text: str) -> Any:
