@@ -44,7 +44,11 @@ def test_booleans_and_numbers_are_text():
 
 
 def test_json_null_is_the_string_null():
-    # decision documented in spl/data/extract.py: Splunk shows a JSON null leaf as "null"
+    # Decision (no Splunk doc page states it; see spl/data/extract.py): a JSON null leaf is the
+    # field value "null". Evidence: aws-cloudtrail-fields.md defines `desc` from
+    # requestParameters "only when that is a scalar" (CloudTrail's requestParameters is an
+    # object or null), and ESCU's gsuite_drive_share_in_external_email filters
+    # `NOT (email IN("", "null"))` on JSON data.
     assert flatten(RECORD)["requestParameters"] == "null"
 
 

@@ -177,3 +177,10 @@ def test_large_files_across_chunk_edges(tmp_path):
         got = records(path)
         assert [r.raw for r in got] == recs
         assert [r.line for r in got] == list(range(first_line, first_line + len(recs)))
+
+
+def test_corrupt_gzip_reported(tmp_path):
+    p = tmp_path / "bad.gz"
+    p.write_bytes(b"\x1f\x8b" + b"\x00" * 40)
+    [prob] = problems(p)
+    assert prob.file == str(p) and "gzip" in prob.reason

@@ -100,7 +100,7 @@ class _Source:
     """A file's decoded text, read in chunks; tracks UTF-8 and gzip trouble as problems."""
 
     def __init__(self, path: Path):
-        self.path = path
+        """Opens the file; OSError (unreadable file) is for the caller to report."""
         self.name = str(path)
         with open(path, "rb") as f:
             magic = f.read(2)
@@ -117,8 +117,10 @@ class _Source:
             return self.raw.read1(n)
         except EOFError:
             self.error = "gzip stream is truncated (ended before its end-of-stream marker)"
-        except (gzip.BadGzipFile, zlib.error, OSError) as e:
+        except (gzip.BadGzipFile, zlib.error) as e:
             self.error = f"gzip stream is corrupt ({e})"
+        except OSError as e:
+            self.error = f"read error ({e})"
         return b""
 
     def close(self):
@@ -136,7 +138,11 @@ def _bad_utf8(data: bytes) -> str | None:
 
 def read_file(path: Path) -> Iterator[Record | DataProblem]:
     """The records and problems of one file, in file order."""
-    src = _Source(path)
+    try:
+        src = _Source(path)
+    except OSError as e:
+        yield DataProblem(str(path), None, f"cannot read the file ({e.strerror or e})")
+        return
     try:
         head = b""
         while len(head) < 4096:
