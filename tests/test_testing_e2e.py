@@ -120,7 +120,8 @@ def test_a_sourcetype_without_definition_is_unsupported(tmp_path):
     text = (DETS / "spl_fixture_access_key_created.yml").read_text()
     det = tmp_path / "d.yml"
     det.write_text(text.replace("sourcetype: aws:cloudtrail", "sourcetype: aws:cloudtrail:lake"))
-    [o] = run_tests([det], OFFLINE)
+    # judged before any download: without a clone or a cache it is still unsupported
+    [o] = run_tests([det], Options(offline=True, cache=tmp_path / "cache"))
     assert o.verdict == "unsupported" and "aws:cloudtrail:lake" in o.reason
 
 

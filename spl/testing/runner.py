@@ -169,24 +169,24 @@ def _plan_test(det: Detection, test, i: int, macros: list[Path],
     entries = test.get("attack_data") or []
     if not entries:
         return _outcome(det, name, ERROR, "the test has no attack_data", expect=expect)
+    if not all(isinstance(e, dict) and e.get("data") for e in entries):
+        return _outcome(det, name, ERROR, "an attack_data entry has no 'data:'", expect=expect)
+    sourcetypes = [str(e.get("sourcetype") or "aws:cloudtrail") for e in entries]
+    for sourcetype in dict.fromkeys(sourcetypes):
+        try:
+            load_sourcetype(sourcetype)
+        except ConfigError as err:  # data the engine has no definition for, not a bad detection
+            return _outcome(det, name, UNSUPPORTED, f"unsupported: {err.message}", expect=expect)
     files: list[DataFile] = []
-    for entry in entries:
-        if not isinstance(entry, dict) or not entry.get("data"):
-            return _outcome(det, name, ERROR, "an attack_data entry has no 'data:'", expect=expect)
+    for entry, sourcetype in zip(entries, sourcetypes):
         try:
             path = resolver.resolve(str(entry["data"]), det.path.parent)
         except Unavailable as err:
             return _outcome(det, name, UNAVAILABLE, err.render(), expect=expect)
         except DataError as err:
             return _outcome(det, name, ERROR, err.render(), expect=expect)
-        files.append(DataFile(path, str(entry.get("sourcetype") or "aws:cloudtrail"),
-                              _opt(entry.get("source")), _opt(entry.get("host")),
-                              str(entry.get("custom_index") or "main")))
-    for sourcetype in dict.fromkeys(f.sourcetype for f in files):
-        try:
-            load_sourcetype(sourcetype)
-        except ConfigError as err:  # data the engine has no definition for, not a bad detection
-            return _outcome(det, name, UNSUPPORTED, f"unsupported: {err.message}", expect=expect)
+        files.append(DataFile(path, sourcetype, _opt(entry.get("source")),
+                              _opt(entry.get("host")), str(entry.get("custom_index") or "main")))
     return Job(det, name, expect, files, macros)
 
 
