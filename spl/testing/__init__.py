@@ -10,15 +10,19 @@ macros of the content tree. The verdicts:
   and shows the result rows;
 - skip: what contentctl does not test (non-production, Correlation, manual tests, experimental
   tests, searches that need a baseline first);
-- unsupported: the search uses something the engine lacks;
+- unsupported: the search uses a command or function the engine lacks, or the data has a
+  sourcetype it has no definition for;
 - unavailable: offline without a cached copy, or a Git LFS pointer instead of the data;
 - error: the detection or its data cannot be used (bad YAML, missing file, a search error).
 Only fail and error make the exit status 1.
 
 Negative tests (security_content has none): a test entry may say ``expect: no_results``; it then
 passes only when the search returns nothing over its attack data. ``expect: results`` is the
-default. The key is an extra field of the test mapping, which loaders that tolerate unknown keys
-(and this one) accept::
+default. The key is an extra field of the test mapping (security_content's test fields are
+``name``, ``test_type``, ``description``, ``attack_data``, and in older schemas ``pass_condition``,
+``earliest_time``, ``latest_time``, ``baselines``); loaders that ignore unknown keys, as pydantic
+models do by default, accept it. contentctl would run such a test as an ordinary positive one
+and fail it, so a pack that is also tested by contentctl keeps negative tests out of its way::
 
     tests:
       - name: Benign admin activity
