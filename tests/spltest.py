@@ -1,6 +1,8 @@
 """Helpers for engine tests: a table from plain rows, and a search run over it."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from spl.context import Context
@@ -20,9 +22,14 @@ def table(rows: list[dict]) -> pd.DataFrame:
 
 
 def run(search: str, rows: list[dict] | pd.DataFrame, tz: str = "UTC") -> pd.DataFrame:
-    """Run ``search`` (no macros) over ``rows`` in the order given."""
+    """Run ``search`` (no macros) over ``rows`` in the order given.
+
+    A search starting with ``|`` runs its commands over ``rows`` (rather than over no rows, as a
+    generating search would), so each test states only the command it is about.
+    """
     events = rows if isinstance(rows, pd.DataFrame) else table(rows)
-    return execute(parse(search), events, Context(now=NOW, tz=tz, text=search))
+    pipeline = replace(parse(search), generating=False)
+    return execute(pipeline, events, Context(now=NOW, tz=tz, text=search))
 
 
 def column(result: pd.DataFrame, name: str) -> list:
