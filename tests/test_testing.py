@@ -394,3 +394,4 @@ def test_attack_data_urls_download_from_githubs_lfs_media_into_the_clone_layout(
     path = Resolver(None, cache=tmp_path / "cache").resolve(url, tmp_path)
     assert path == tmp_path / "cache" / "attack_data" / REL
     assert server.requests == ["/" + REL]
+

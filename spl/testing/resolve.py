@@ -95,7 +95,11 @@ class Resolver:
                 path = base / path
             if not path.is_file():
                 raise DataError("attack data file not found", file=str(path))
-        if is_lfs_pointer(path):
+        try:
+            pointer = is_lfs_pointer(path)
+        except OSError as exc:
+            raise DataError(f"cannot read attack data: {exc.strerror}", file=str(path)) from None
+        if pointer:
             raise Unavailable("only a Git LFS pointer, not the data (run `git lfs pull` in the "
                               "attack_data clone)", file=str(path))
         return path
