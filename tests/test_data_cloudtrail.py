@@ -336,3 +336,13 @@ def test_fields_without_values_do_not_exist(tmp_path):
     for absent in ("object", "object_id", "result_id", "temp_access_key", "user_access_key"):
         assert absent not in t.columns, absent
     assert "user" in t.columns
+
+
+def test_corpus_long_record_cut_at_5000_bytes(corpus):
+    # security_content_examples.ndjson line 28 is 69038 bytes; eventType, recipientAccountId
+    # come after its long responseElements (see spl/data/extract.py, extraction cutoff)
+    e = row(corpus["security_content_examples.ndjson"].table, 27)
+    check(e, {"eventName": "DescribeImageScanFindings", "vendor_account": "111111111111",
+              "user_name": "test", "_time": utc(2021, 8, 11, 11, 52, 27)})
+    for absent in ("eventType", "app", "recipientAccountId", "eventID"):
+        assert absent not in e, absent

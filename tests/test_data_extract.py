@@ -93,3 +93,50 @@ def test_not_times():
     for v in ("redacted", "...", "", None, 1700000000, "2022-13-01T00:00:00Z",
               "2022-12-11T25:00:00Z"):
         assert parse_event_time(v) is None, v
+
+
+# limits.conf.spec [spath] extraction_cutoff (default 5000 bytes) "applies both the auto kv
+# extraction and the spath command":
+# https://help.splunk.com/en/data-management/splunk-enterprise-admin-manual/9.4/configuration-file-reference/9.4.0-configuration-file-reference/limits.conf
+
+def test_prefix_keeps_only_values_complete_within_the_cutoff():
+    from spl.data.extract import flatten_prefix
+    raw = '{"a": "xyz", "b": [1, 22, {"c": true}], "d": null, "e": {"f": "long string"}, "g": 7}'
+    assert flatten_prefix(raw, len(raw)) == {"a": "xyz", "b{}": ["1", "22"], "b{}.c": "true",
+                                             "d": "null", "e.f": "long string", "g": "7"}
+    cut = raw.index("long") + 3          # inside "long string"
+    assert flatten_prefix(raw, cut) == {"a": "xyz", "b{}": ["1", "22"], "b{}.c": "true",
+                                        "d": "null"}
+    cut = raw.index("22") + 1            # "22" cut to "2": not a complete number
+    assert flatten_prefix(raw, cut) == {"a": "xyz", "b{}": "1"}
+    cut = raw.index("true") + 2          # literal cut
+    assert flatten_prefix(raw, cut) == {"a": "xyz", "b{}": ["1", "22"]}
+
+
+def test_prefix_counts_bytes_and_honours_wanted():
+    from spl.data.extract import flatten_prefix
+    raw = '{"a": "ééé", "b": "x"}'        # é is 2 bytes in UTF-8
+    assert flatten_prefix(raw, len(raw)) == {"a": "ééé"}   # 3 more bytes than characters
+    assert flatten_prefix(raw, len(raw.encode())) == {"a": "ééé", "b": "x"}
+    assert flatten_prefix(raw, 100, prefixes(["b"])) == {"b": "x"}
+
+
+def test_long_records_lose_fields_past_the_cutoff(tmp_path):
+    import json
+    from spl.data import load
+    head = {"eventTime": "2024-05-01T10:00:00Z", "eventName": "Big", "pad": "p" * 6000,
+            "recipientAccountId": "123"}
+    p = tmp_path / "big.json"
+    p.write_text(json.dumps(head) + "\n")
+    t = load([p], host="h").table
+    assert t["eventName"][0] == "Big" and "recipientAccountId" not in t.columns
+    assert "pad" not in t.columns
+    assert t["_time"][0] == 1714557600.0   # _time comes from the whole record
+    # a definition can raise the limit in its limits.conf, as a Splunk admin can
+    ta = tmp_path / "ta"
+    (ta / "default").mkdir(parents=True)
+    (ta / "default" / "props.conf").write_text("[aws:cloudtrail]\nKV_MODE = json\n")
+    (ta / "local").mkdir()
+    (ta / "local" / "limits.conf").write_text("[spath]\nextraction_cutoff = 10000\n")
+    t = load([p], host="h", ta=ta).table
+    assert t["recipientAccountId"][0] == "123"

@@ -23,7 +23,8 @@ from typing import Sequence
 
 import pandas as pd
 
-from spl.data.extract import InexactNumber, flatten, parse_event_time, prefixes
+from spl.data.extract import (InexactNumber, flatten, flatten_prefix, parse_event_time,
+                              prefixes)
 from spl.data.props import Sourcetype, load_sourcetype
 from spl.data.readers import (DataProblem, Record, expand_paths, file_mtime, parse_exact,
                               read_file)
@@ -75,10 +76,7 @@ def load(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
                 continue
             t = _event_time(item, path, last_time, problems, strict)
             last_time = t
-            try:
-                rows.append(flatten(item.value, wanted))
-            except InexactNumber:
-                rows.append(flatten(parse_exact(item.raw), wanted))
+            rows.append(_extract(item, wanted, st.extraction_cutoff))
             times.append(t)
             raws.append(item.raw)
             sources.append(source if source is not None else str(path))
@@ -92,6 +90,17 @@ def load(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
     table = pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
                           for c, v in cols.items()})
     return LoadResult(table, problems, [str(f) for f in files])
+
+
+def _extract(rec: Record, wanted, cutoff: int) -> dict:
+    """The JSON fields of a record as Splunk's auto-KV extracts them (see spl.data.extract)."""
+    raw = rec.raw
+    if len(raw) > cutoff or (len(raw) * 4 > cutoff and len(raw.encode("utf-8")) > cutoff):
+        return flatten_prefix(raw, cutoff, wanted)
+    try:
+        return flatten(rec.value, wanted)
+    except InexactNumber:
+        return flatten(parse_exact(raw), wanted)
 
 
 def _event_time(rec: Record, path: Path, last: float | None, problems, strict) -> float:

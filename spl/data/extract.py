@@ -13,14 +13,19 @@ Names and values, as Splunk shows them for a JSON event:
   test ``email IN("", "null")``. Pinned in tests/test_data_extract.py.
 - a field with one value is a scalar, with two or more a list (spl.values' multivalue rule).
 
-Extraction cutoff: limits.conf ``[spath] extraction_cutoff`` (default 5000 bytes) is described as
-applying to auto-KV too, but the exact edge behaviour (a value straddling the cutoff, arrays) is
-not documented, so spl extracts the whole record. Records longer than 5000 bytes (RunInstances
-and similar) may therefore show fields that a default Splunk install omits.
+Extraction cutoff: limits.conf.spec, ``[spath] extraction_cutoff`` (default 5000): "this
+setting applies extraction only to the first <integer> number of bytes. This setting applies
+both the auto kv extraction and the spath command" (quoted in spl-semantics.md section 7;
+https://help.splunk.com/en/data-management/splunk-enterprise-admin-manual/9.4/configuration-file-reference/9.4.0-configuration-file-reference/limits.conf).
+So a record longer than the cutoff gives only the fields whose whole value lies within its first
+5000 bytes (:func:`flatten_prefix`); a value the limit cuts, and everything after it, is not
+extracted. Splunk does not document what happens to the value straddling the limit; this is
+spl's reading. A definition may set another cutoff in its limits.conf (spl.data.props).
 """
 from __future__ import annotations
 
 import calendar
+import json
 import re
 
 _NULL = "null"
@@ -121,3 +126,109 @@ def parse_event_time(value) -> float | None:
     if frac:
         out += float("0." + frac)
     return out
+
+
+def flatten_prefix(raw: str, cutoff: int, wanted: set[str] | None = None) -> dict:
+    """:func:`flatten` of only the first ``cutoff`` bytes of a record's JSON text."""
+    data = raw.encode("utf-8")[:cutoff].decode("utf-8", errors="ignore")
+    acc: dict[str, list] = {}
+    try:
+        _Prefix(data, acc, wanted).value(_Prefix.skip_ws(data, 0), "")
+    except _End:
+        pass
+    return {k: (v[0] if len(v) == 1 else v) for k, v in acc.items()}
+
+
+class _End(Exception):
+    """The text ended (or stopped being JSON) before the value did."""
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_WS = re.compile(r"[ \t\r\n]*")
+
+
+class _Prefix:
+    """A JSON reader that keeps the complete leaves of a cut-off text, in document order."""
+
+    def __init__(self, text: str, acc: dict, wanted):
+        self.text, self.acc, self.wanted = text, acc, wanted
+
+    @staticmethod
+    def skip_ws(text: str, i: int) -> int:
+        return _WS.match(text, i).end()
+
+    def value(self, i: int, path: str) -> int:
+        t = self.text
+        if i >= len(t):
+            raise _End
+        c = t[i]
+        if c == "{":
+            return self.object(i + 1, path)
+        if c == "[":
+            return self.array(i + 1, path)
+        if c == '"':
+            m = _STRING.match(t, i)
+            if not m:
+                raise _End
+            self.leaf(path, json.loads(m.group()))
+            return m.end()
+        for word, leaf in (("true", "true"), ("false", "false"), ("null", "null")):
+            if t.startswith(word, i):
+                self.leaf(path, leaf)
+                return i + len(word)
+        m = _NUMBER.match(t, i)
+        if not m or m.end() >= len(t):  # a number running into the cut may be cut short
+            raise _End
+        self.leaf(path, m.group())
+        return m.end()
+
+    def object(self, i: int, path: str) -> int:
+        t = self.text
+        i = self.skip_ws(t, i)
+        if t.startswith("}", i):
+            return i + 1
+        while True:
+            m = _STRING.match(t, i)
+            if not m:
+                raise _End
+            key = json.loads(m.group())
+            i = self.skip_ws(t, m.end())
+            if not t.startswith(":", i):
+                raise _End
+            i = self.skip_ws(t, i + 1)
+            p = f"{path}.{key}" if path else key
+            i = self.value(i, p) if self.wanted is None or p in self.wanted else self.skip(i)
+            i = self.skip_ws(t, i)
+            if t.startswith("}", i):
+                return i + 1
+            if not t.startswith(",", i):
+                raise _End
+            i = self.skip_ws(t, i + 1)
+
+    def array(self, i: int, path: str) -> int:
+        t = self.text
+        p = path + "{}"
+        keep = self.wanted is None or p in self.wanted
+        i = self.skip_ws(t, i)
+        if t.startswith("]", i):
+            return i + 1
+        while True:
+            i = self.value(i, p) if keep else self.skip(i)
+            i = self.skip_ws(t, i)
+            if t.startswith("]", i):
+                return i + 1
+            if not t.startswith(",", i):
+                raise _End
+            i = self.skip_ws(t, i + 1)
+
+    def skip(self, i: int) -> int:
+        """Pass over a value that is not wanted (its leaves are read and dropped)."""
+        saved, self.acc = self.acc, {}
+        try:
+            return self.value(i, "")
+        finally:
+            self.acc = saved
+
+    def leaf(self, path: str, value: str):
+        self.acc.setdefault(path, []).append(value)

@@ -12,7 +12,8 @@ Splunk). Read from the props.conf stanza of the sourcetype:
   ``case_sensitive_match``, ``max_matches``, ``min_matches``, ``default_match``.
 
 Other keys (KV_MODE, timestamp and line-breaking settings, REPORT/EXTRACT) are not used: the
-JSON extraction of spl.data.extract is the only extraction.
+JSON extraction of spl.data.extract is the only extraction. A limits.conf beside props.conf may
+set ``[spath] extraction_cutoff`` (default 5000 bytes, as in Splunk).
 
 Order of search-time operations (PROPS: https://docs.splunk.com/Documentation/Splunk/latest/Admin/Propsconf,
 sequence: https://help.splunk.com/splunk-enterprise/manage-knowledge-objects/knowledge-management-manual/9.2/get-started-with-knowledge-objects/the-sequence-of-search-time-operations):
@@ -128,6 +129,10 @@ class Lookup:
     new_only: bool = False                   # OUTPUTNEW
 
 
+# limits.conf.spec [spath] extraction_cutoff: the bytes of an event auto-KV reads (spl.data.extract)
+DEFAULT_EXTRACTION_CUTOFF = 5000
+
+
 @dataclass
 class Sourcetype:
     name: str
@@ -135,6 +140,7 @@ class Sourcetype:
     evals: list[Calc]
     lookups: list[Lookup]
     files: list[str]
+    extraction_cutoff: int = DEFAULT_EXTRACTION_CUTOFF
 
     def needed(self, fields) -> set[str]:
         """The fields to extract so that ``fields`` come out right (a superset is harmless).
@@ -297,7 +303,16 @@ def load_sourcetype(name: str, root: Path | None = None) -> Sourcetype:
              if key.startswith("EVAL-")]
     lookups = [_parse_lookup(key[len("LOOKUP-"):], stanza[key], transforms, root, where)
                for key in sorted(stanza) if key.startswith("LOOKUP-")]
-    return Sourcetype(name, aliases, evals, lookups, props_files + transforms_files)
+    limits, limits_files = _read_layered(root, "limits.conf")
+    cutoff_text = limits.get("spath", {}).get("extraction_cutoff",
+                                                str(DEFAULT_EXTRACTION_CUTOFF))
+    try:
+        cutoff = int(cutoff_text)
+    except ValueError:
+        raise ConfigError(f"[spath] extraction_cutoff must be an integer, not {cutoff_text!r}",
+                          file=limits_files[-1]) from None
+    return Sourcetype(name, aliases, evals, lookups,
+                      props_files + transforms_files + limits_files, cutoff)
 
 
 def _split(text: str, key: str, where: str) -> list[str]:
