@@ -192,6 +192,7 @@ def test_needed_walks_lookups_evals_aliases(tmp_path):
 def test_ta_default_local_layout_and_lookups(tmp_path):
     ta = tmp_path / "Splunk_TA_aws"
     write_def(ta, "[aws:cloudtrail]\nFIELDALIAS-a = eventName AS signature\n"
+                  "EVAL-origin = \"add-on \" . eventName\n"
                   "LOOKUP-v = vend sourcetype OUTPUT vendor\n",
               "[vend]\nfilename = vend.csv\n", {"vend.csv": "sourcetype,vendor\naws:cloudtrail,V\n"},
               layout="addon")
@@ -204,4 +205,13 @@ def test_ta_default_local_layout_and_lookups(tmp_path):
     assert t["command"][0] == "X"          # local/ overrides default/ key by key
     assert "signature" not in t.columns
     assert t["vendor"][0] == "V"
+    assert t["origin"][0] == "add-on X"
     assert "vendor_product" not in t.columns  # the project's own definition is not used
+
+
+def test_fields_with_a_wildcard_means_all(tmp_path):
+    data = tmp_path / "d.json"
+    data.write_text(json.dumps({"eventTime": "2024-05-01T10:00:00Z", "eventName": "X",
+                                "a": {"b": "c"}}) + "\n")
+    t = load([data], host="h", fields={"event*"}).table
+    assert t["a.b"][0] == "c" and t["signature"][0] == "X"
