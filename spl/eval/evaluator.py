@@ -2,8 +2,9 @@
 
 Field columns are read out of the DataFrame once as plain lists, so evaluating a row costs a few
 Python calls, not pandas indexing. The value rules are those of ``spl.values``: None is null,
-numeric strings act as numbers in arithmetic and comparison, a list is a multivalue field, and
-``bool`` only exists inside an expression.
+numeric strings (what JSON extraction gives) act as numbers in arithmetic and comparison, a list
+is a multivalue field, and ``bool`` only exists inside an expression. A double-quoted literal is
+always a string, as Splunk types literals.
 """
 from __future__ import annotations
 
@@ -119,8 +120,6 @@ class Compiler:
             return lambda i: logical_not(operand(i))
         if node.op == "-":
             return lambda i: negate(operand(i))
-        if node.op == "+":
-            return lambda i: _numeric_or_null(operand(i))
         raise SearchError(f"unknown operator {node.op!r}", span=node.span)
 
     def _call(self, node: ast.Call) -> RowFn:
@@ -148,7 +147,7 @@ class Compiler:
                 fn = lambda i: impl(a0(i), a1(i))  # noqa: E731
             else:
                 fn = lambda i: impl(*[a(i) for a in args])  # noqa: E731
-        span = node.span
+        span, name = node.span, spec.name
 
         def call(i):
             try:
@@ -157,6 +156,8 @@ class Compiler:
                 if e.span is None:
                     e.span = span
                 raise
+            except (ArithmeticError, ValueError, TypeError) as e:
+                raise SearchError(f"{name}() cannot compute this value: {e}", span=span) from None
         return call
 
 
@@ -232,7 +233,10 @@ def modulo(a, b):
     if isinstance(x, int) and isinstance(y, int):
         r = abs(x) % abs(y)
         return -r if x < 0 else r
-    return math.fmod(x, y)
+    try:
+        return math.fmod(x, y)
+    except ValueError:  # an infinite dividend has no remainder
+        return None
 
 
 def concat(a, b):
