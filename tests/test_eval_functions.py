@@ -295,6 +295,11 @@ def test_printf_examples():
     assert ev(call("printf", "100%%")) == "100%"
 
 
+def test_printf_value_out_of_range_is_a_search_error():
+    with pytest.raises(SearchError):
+        ev(call("printf", "%c", 99999999999))
+
+
 def test_printf_flags_width_precision():
     # CONV: flag and width examples (the page's rendering drops padding spaces; C semantics).
     assert ev(call("printf", "%'d", 12345)) == "12,345"
@@ -438,6 +443,8 @@ def test_mvindex():
     assert ev(call("mvindex", fld("p"), -3), p=PONIES) == "minty"
     assert ev(call("mvindex", fld("p"), -3, -1), p=PONIES) == ["minty", "pinky", "rarity"]
     assert ev(call("mvindex", fld("p"), 8), p=PONIES) is None
+    assert ev(call("mvindex", fld("p"), 6, 8), p=PONIES) is None
+    assert ev(call("mvindex", fld("p"), 3, 1), p=PONIES) is None
     assert ev(call("mvindex", fld("p"), 0), p="single") == "single"
 
 

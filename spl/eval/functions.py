@@ -725,9 +725,9 @@ def _mvindex(x, start, end=None):
     if e is None:
         return None
     e = e + n if e < 0 else e
-    if s < 0 or s >= n or e < s:
+    if s < 0 or e >= n or e < s:  # documented: out-of-range or invalid indexes give null
         return None
-    return make_mv(values[s:min(e, n - 1) + 1])
+    return make_mv(values[s:e + 1])
 
 
 @function("mvjoin", 2, 2, "mvjoin(mv, delim): the values joined into one string")
