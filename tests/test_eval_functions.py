@@ -111,6 +111,9 @@ def test_in_function():
     assert ev(expr, status="200") is False
     either = call("in", "203.0.113.255", fld("ipaddress"), fld("clientip"))
     assert ev(either, clientip="203.0.113.255") is True
+    # Quoted values are strings, as for the IN operator: "0404" is not "404".
+    assert ev(expr, status="0404") is False
+    assert ev(call("in", fld("n"), 1, 2), n="2.0") is True
 
 
 def test_like_function():

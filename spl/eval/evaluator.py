@@ -296,11 +296,6 @@ def _values(v) -> list:
 EQUAL, TEXT_EQUAL = _comparison("="), _comparison("=", text=True)
 
 
-def any_equal(target, options) -> bool:
-    """``in(x, a, b)``: x equals one of the option values."""
-    return any(EQUAL(target, o) for o in options)
-
-
 def _any_option(target, options, i) -> bool:
     """``x IN (a, b)``: options are (closure, equality) pairs, tried in order."""
     return any(eq(target, option(i)) for option, eq in options)

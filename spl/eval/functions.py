@@ -187,9 +187,10 @@ def _validate(call, c):
     return f
 
 
-@function("in", 2, None, "in(x, v1, v2, ...): true if x equals one of the values")
-def _in(x, *options):
-    return evaluator.any_equal(x, list(options))
+@special("in", 2, None, "in(x, v1, v2, ...): true if x equals one of the values")
+def _in(call, c):
+    """The same test as the ``x IN (...)`` operator (quoted values compare as text)."""
+    return c.compile(ast.In(call.args[0], call.args[1:], call.span))
 
 
 @function("like", 2, 2, "like(text, pattern): true if text matches the SQL pattern (% any run, _ one char)")
@@ -593,7 +594,7 @@ def _ceil(x):
     return None if n is None or not math.isfinite(n) else math.ceil(n)
 
 
-_REGISTRY["ceiling"] = FunctionSpec("ceiling", 1, 1, "ceiling(x): same as ceil(x)", impl=_ceil)
+function("ceiling", 1, 1, "ceiling(x): same as ceil(x)")(_ceil)
 
 
 @function("floor", 1, 1, "floor(x): largest integer not above x")
