@@ -169,13 +169,28 @@ def _is_text(node) -> bool:
     return isinstance(node, ast.Literal) and isinstance(node.value, str)
 
 
+_NUMBERS: dict[str, Any] = {}
+
+
+def number(v):
+    """``to_number`` with a memo for strings: field values repeat, and parsing is the hot spot."""
+    if type(v) is str:
+        n = _NUMBERS.get(v, _NUMBERS)
+        if n is _NUMBERS:
+            n = to_number(v)
+            if len(_NUMBERS) < 100_000:
+                _NUMBERS[v] = n
+        return n
+    return to_number(v)
+
+
 def _scalar(v):
     """The single value of an operand; a multivalue operand has none (null) in arithmetic."""
     return None if isinstance(v, list) else v
 
 
 def _numeric_or_null(v):
-    return to_number(_scalar(v))
+    return number(_scalar(v))
 
 
 def _int_if_exact(x, a, b):
@@ -199,7 +214,7 @@ def add(a, b):
     a, b = _scalar(a), _scalar(b)
     if a is None or b is None:
         return None
-    x, y = to_number(a), to_number(b)
+    x, y = number(a), number(b)
     if x is not None and y is not None:
         return x + y
     if isinstance(a, str) and isinstance(b, str):
@@ -261,7 +276,7 @@ def _compare_pair(op: str, a, b, text: bool = False) -> bool:
         if op == "!=":
             return a is not b
         return False
-    x, y = (None, None) if text else (to_number(a), to_number(b))
+    x, y = (None, None) if text else (number(a), number(b))
     if x is None or y is None:
         x, y = to_str(a), to_str(b)
     if op == "=":
@@ -382,7 +397,7 @@ def _table_columns(table: pd.DataFrame) -> Callable[[str], list | None]:
         series = table[name]
         if isinstance(series, pd.DataFrame):  # duplicate column names: the first one wins
             series = series.iloc[:, 0]
-        return [_clean(v) for v in series.tolist()]
+        return [v if type(v) is str else _clean(v) for v in series.tolist()]
     return column
 
 

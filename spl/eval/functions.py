@@ -202,7 +202,9 @@ def _like(x, pattern):
 def _match(x, regex):
     if x is None or regex is None:
         return False
-    rx = compile_pcre(to_str(regex))
+    rx = compile_pcre(regex if type(regex) is str else to_str(regex))
+    if type(x) is str:
+        return rx.search(x) is not None
     return any(rx.search(to_str(v)) is not None for v in _values(x))
 
 
