@@ -11,7 +11,6 @@ TIME = https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/
 INFO = https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/evaluation-functions/informational-functions
 HASH = https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/evaluation-functions/cryptographic-functions
 """
-import math
 import time
 
 import pytest
@@ -20,7 +19,7 @@ from spl.context import Context
 from spl.errors import SearchError, UnsupportedError
 from spl.eval import functions
 from spl.values import to_str
-from test_eval import CTX, NULL, TRUE, call, ev, fld, not_, op
+from test_eval import NULL, TRUE, call, ev, fld, not_, op
 
 # ------------------------------------------------------------------ registry
 
