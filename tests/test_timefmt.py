@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from spl.errors import SearchError
 from spl.timefmt import parse_time_modifier, relative_time, strftime, strptime
@@ -256,3 +258,21 @@ def test_parse_time_modifier_relative_and_now():
 def test_parse_time_modifier_rejects_bad_values(value):
     with pytest.raises(SearchError):
         parse_time_modifier(value, NOW)
+
+
+@given(st.integers(min_value=0, max_value=4_000_000_000),
+       st.sampled_from(["UTC", NY, LA, "Asia/Kolkata", "Australia/Lord_Howe"]))
+def test_strftime_strptime_round_trip_any_time(epoch, tz):
+    # With the offset written out, parsing gives back the same instant, DST folds included.
+    fmt = "%Y-%m-%d %H:%M:%S %:z"
+    assert strptime(strftime(epoch, fmt, tz), fmt, tz) == epoch
+
+
+@given(st.integers(min_value=86400 * 400, max_value=4_000_000_000),
+       st.sampled_from(["UTC", NY, "Asia/Kolkata"]),
+       st.sampled_from(["s", "m", "h", "d", "w", "mon", "q", "y"]))
+def test_snap_is_at_or_before_and_idempotent(epoch, tz, unit):
+    # MODS: snapping always rounds down to "the latest time not after the specified time".
+    snapped = relative_time(epoch, "@" + unit, tz)
+    assert snapped <= epoch
+    assert relative_time(snapped, "@" + unit, tz) == snapped
