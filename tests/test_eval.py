@@ -337,6 +337,19 @@ def test_where_keeps_only_true_rows():
     assert kept(fld("a"), t) == [False, False, False, False]
 
 
+def test_where_rejects_expressions_that_are_never_boolean():
+    # WHERE: "These eval-expressions must be Boolean expressions"; the expression "is checked
+    # before running the search". Decision: a literal, arithmetic, concatenation or a call of a
+    # value function is refused with its span; a field or if()/case() may still give a Boolean.
+    t = table(a=["1"])
+    for expr in (lit(5), op("+", fld("a"), 1), op(".", fld("a"), "x"), call("lower", fld("a"))):
+        with pytest.raises(SearchError) as e:
+            where_mask(expr, t, CTX)
+        assert e.value.span == SPAN
+    assert kept(call("if", op("=", fld("a"), "1"), TRUE, FALSE), t) == [True]
+    assert kept(call("coalesce", fld("missing"), TRUE), t) == [True]
+
+
 def test_where_field_to_field_comparison():
     t = table(x=["a", "b"], y=["a", "c"])
     assert kept(op("=", fld("x"), fld("y")), t) == [True, False]

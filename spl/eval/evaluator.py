@@ -413,9 +413,33 @@ def evaluate(expr, table: pd.DataFrame, ctx: Context) -> pd.Series:
     return pd.Series(values, index=table.index, dtype=object)
 
 
+_VALUE_OPERATORS = {"+", "-", "*", "/", "%", "."}
+
+
+def _never_boolean(expr) -> bool:
+    """True when ``expr`` cannot give a Boolean whatever the data: a literal, arithmetic or
+    concatenation, or a call of a function that only returns values."""
+    from spl.eval.functions import lookup
+
+    if isinstance(expr, ast.Literal):
+        return True
+    if isinstance(expr, ast.BinOp):
+        return expr.op in _VALUE_OPERATORS
+    if isinstance(expr, ast.UnaryOp):
+        return expr.op == "-"
+    if isinstance(expr, ast.Call):
+        spec = lookup(expr.name)
+        return spec is not None and spec.result == "value"
+    return False
+
+
 def where_mask(expr, table: pd.DataFrame, ctx: Context) -> pd.Series:
-    """The rows ``where`` keeps: the expression is Boolean true (null, false, any non-Boolean
-    value drop the row)."""
+    """The rows ``where`` keeps: those for which the expression is Boolean true; null, false and
+    non-Boolean values drop the row. An expression that can never be Boolean is an error: the
+    where page says its expression "must be Boolean" and is checked before the search runs."""
+    if _never_boolean(expr):
+        raise SearchError("where needs a Boolean expression, such as a comparison, AND/OR/NOT, "
+                          "or a test like isnull() or like()", span=getattr(expr, "span", None))
     fn = compile_expression(expr, table, ctx)
     return pd.Series([fn(i) is True for i in range(len(table))], index=table.index, dtype=bool)
 

@@ -32,7 +32,8 @@ from spl.values import make_mv, to_number, to_str
 
 @dataclass(frozen=True)
 class FunctionSpec:
-    """An eval function: ``max_args`` None means any number."""
+    """An eval function: ``max_args`` None means any number. ``result`` is "bool" for tests,
+    "any" when an argument passes through (if, case, coalesce...), else "value"."""
 
     name: str
     min_args: int
@@ -41,6 +42,7 @@ class FunctionSpec:
     impl: Callable[..., Any] | None = None
     special: Callable[[ast.Call, "evaluator.Compiler"], Callable[[int], Any]] | None = None
     needs_ctx: bool = False
+    result: str = "value"
 
     def arity_text(self) -> str:
         if self.max_args == self.min_args:
@@ -64,23 +66,25 @@ def names() -> list[str]:
 
 
 def _register(name: str, min_args: int, max_args: int | None, doc: str, *, special=None,
-              needs_ctx: bool = False):
+              needs_ctx: bool = False, result: str = "value"):
     def deco(fn):
         _REGISTRY[name] = FunctionSpec(name, min_args, max_args, doc,
                                        impl=None if special else fn,
-                                       special=fn if special else None, needs_ctx=needs_ctx)
+                                       special=fn if special else None, needs_ctx=needs_ctx,
+                                       result=result)
         return fn
     return deco
 
 
-def function(name: str, min_args: int, max_args: int | None, doc: str, *, needs_ctx=False):
+def function(name: str, min_args: int, max_args: int | None, doc: str, *, needs_ctx=False,
+             result: str = "value"):
     """Register a value function ``impl(*values)`` (``impl(ctx, *values)`` with needs_ctx)."""
-    return _register(name, min_args, max_args, doc, needs_ctx=needs_ctx)
+    return _register(name, min_args, max_args, doc, needs_ctx=needs_ctx, result=result)
 
 
-def special(name: str, min_args: int, max_args: int | None, doc: str):
+def special(name: str, min_args: int, max_args: int | None, doc: str, *, result: str = "value"):
     """Register a function compiled from its unevaluated arguments."""
-    return _register(name, min_args, max_args, doc, special=True)
+    return _register(name, min_args, max_args, doc, special=True, result=result)
 
 
 # ---------------------------------------------------------------- helpers
@@ -138,13 +142,13 @@ def _num(v):
 # ---------------------------------------------------------------- conditional / comparison
 
 
-@special("if", 3, 3, "if(cond, x, y): x when cond is true, else y")
+@special("if", 3, 3, "if(cond, x, y): x when cond is true, else y", result="any")
 def _if(call, c):
     cond, yes, no = (c.compile(a) for a in call.args)
     return lambda i: yes(i) if cond(i) is True else no(i)
 
 
-@special("case", 2, None, "case(cond1, v1, cond2, v2, ...): the value of the first true condition, else null")
+@special("case", 2, None, "case(cond1, v1, cond2, v2, ...): the value of the first true condition, else null", result="any")
 def _case(call, c):
     if len(call.args) % 2:
         raise SearchError("case() takes pairs of condition and value", span=call.span)
@@ -159,7 +163,7 @@ def _case(call, c):
     return f
 
 
-@special("coalesce", 1, None, "coalesce(x, ...): the first argument that is not null")
+@special("coalesce", 1, None, "coalesce(x, ...): the first argument that is not null", result="any")
 def _coalesce(call, c):
     args = [c.compile(a) for a in call.args]
 
@@ -187,18 +191,18 @@ def _validate(call, c):
     return f
 
 
-@special("in", 2, None, "in(x, v1, v2, ...): true if x equals one of the values")
+@special("in", 2, None, "in(x, v1, v2, ...): true if x equals one of the values", result="bool")
 def _in(call, c):
     """The same test as the ``x IN (...)`` operator (quoted values compare as text)."""
     return c.compile(ast.In(call.args[0], call.args[1:], call.span))
 
 
-@function("like", 2, 2, "like(text, pattern): true if text matches the SQL pattern (% any run, _ one char)")
+@function("like", 2, 2, "like(text, pattern): true if text matches the SQL pattern (% any run, _ one char)", result="bool")
 def _like(x, pattern):
     return evaluator.like(x, pattern)
 
 
-@function("match", 2, 2, "match(text, regex): true if the regex matches anywhere in text")
+@function("match", 2, 2, "match(text, regex): true if the regex matches anywhere in text", result="bool")
 def _match(x, regex):
     if x is None or regex is None:
         return False
@@ -208,7 +212,7 @@ def _match(x, regex):
     return any(rx.search(to_str(v)) is not None for v in _values(x))
 
 
-@function("cidrmatch", 2, 2, "cidrmatch(cidr, ip): true if the IPv4/IPv6 address is in the subnet")
+@function("cidrmatch", 2, 2, "cidrmatch(cidr, ip): true if the IPv4/IPv6 address is in the subnet", result="bool")
 def _cidrmatch(cidr, ip):
     if cidr is None or ip is None or isinstance(cidr, list):
         return False
@@ -226,27 +230,27 @@ def _cidrmatch(cidr, ip):
     return False
 
 
-@special("searchmatch", 1, 1, "searchmatch(search): true if the event matches the search string (not supported)")
+@special("searchmatch", 1, 1, "searchmatch(search): true if the event matches the search string (not supported)", result="bool")
 def _searchmatch(call, c):
     raise UnsupportedError("eval function searchmatch is not supported", span=call.span)
 
 
-@function("null", 0, 0, "null(): the null value")
+@function("null", 0, 0, "null(): the null value", result="any")
 def _null():
     return None
 
 
-@function("true", 0, 0, "true(): Boolean true")
+@function("true", 0, 0, "true(): Boolean true", result="bool")
 def _true():
     return True
 
 
-@function("false", 0, 0, "false(): Boolean false")
+@function("false", 0, 0, "false(): Boolean false", result="bool")
 def _false():
     return False
 
 
-@function("nullif", 2, 2, "nullif(x, y): null if x equals y, else x")
+@function("nullif", 2, 2, "nullif(x, y): null if x equals y, else x", result="any")
 def _nullif(x, y):
     return None if evaluator.BINARY["="](x, y) else x
 
@@ -254,12 +258,12 @@ def _nullif(x, y):
 # ---------------------------------------------------------------- informational
 
 
-@function("isnull", 1, 1, "isnull(x): true if x is null")
+@function("isnull", 1, 1, "isnull(x): true if x is null", result="bool")
 def _isnull(x):
     return x is None
 
 
-@function("isnotnull", 1, 1, "isnotnull(x): true if x is not null")
+@function("isnotnull", 1, 1, "isnotnull(x): true if x is not null", result="bool")
 def _isnotnull(x):
     return x is not None
 
@@ -268,12 +272,12 @@ def _is_number(x) -> bool:
     return not isinstance(x, (bool, list)) and to_number(x) is not None
 
 
-@function("isnum", 1, 1, "isnum(x): true if x is a number (a numeric string counts)")
+@function("isnum", 1, 1, "isnum(x): true if x is a number (a numeric string counts)", result="bool")
 def _isnum(x):
     return _is_number(x)
 
 
-@function("isint", 1, 1, "isint(x): true if x is an integer number")
+@function("isint", 1, 1, "isint(x): true if x is an integer number", result="bool")
 def _isint(x):
     if not _is_number(x):
         return False
@@ -282,12 +286,12 @@ def _isint(x):
     return isinstance(x, int) or float(x).is_integer()
 
 
-@function("isstr", 1, 1, "isstr(x): true if x is a string that is not a number")
+@function("isstr", 1, 1, "isstr(x): true if x is a string that is not a number", result="bool")
 def _isstr(x):
     return isinstance(x, str) and to_number(x) is None
 
 
-@function("isbool", 1, 1, "isbool(x): true if x is a Boolean")
+@function("isbool", 1, 1, "isbool(x): true if x is a Boolean", result="bool")
 def _isbool(x):
     return isinstance(x, bool)
 
