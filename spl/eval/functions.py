@@ -148,7 +148,9 @@ def _if(call, c):
     return lambda i: yes(i) if cond(i) is True else no(i)
 
 
-@special("case", 2, None, "case(cond1, v1, cond2, v2, ...): the value of the first true condition, else null", result="any")
+@special("case", 2, None,
+         "case(cond1, v1, cond2, v2, ...): the value of the first true condition, else null",
+         result="any")
 def _case(call, c):
     if len(call.args) % 2:
         raise SearchError("case() takes pairs of condition and value", span=call.span)
@@ -176,7 +178,8 @@ def _coalesce(call, c):
     return f
 
 
-@special("validate", 2, None, "validate(cond1, msg1, ...): the message of the first false condition, else null")
+@special("validate", 2, None,
+         "validate(cond1, msg1, ...): the message of the first false condition, else null")
 def _validate(call, c):
     if len(call.args) % 2:
         raise SearchError("validate() takes pairs of condition and message", span=call.span)
@@ -197,12 +200,15 @@ def _in(call, c):
     return c.compile(ast.In(call.args[0], call.args[1:], call.span))
 
 
-@function("like", 2, 2, "like(text, pattern): true if text matches the SQL pattern (% any run, _ one char)", result="bool")
+@function("like", 2, 2,
+          "like(text, pattern): true if text matches the SQL pattern (% any run, _ one char)",
+          result="bool")
 def _like(x, pattern):
     return evaluator.like(x, pattern)
 
 
-@function("match", 2, 2, "match(text, regex): true if the regex matches anywhere in text", result="bool")
+@function("match", 2, 2,
+          "match(text, regex): true if the regex matches anywhere in text", result="bool")
 def _match(x, regex):
     if x is None or regex is None:
         return False
@@ -212,7 +218,8 @@ def _match(x, regex):
     return any(rx.search(to_str(v)) is not None for v in _values(x))
 
 
-@function("cidrmatch", 2, 2, "cidrmatch(cidr, ip): true if the IPv4/IPv6 address is in the subnet", result="bool")
+@function("cidrmatch", 2, 2,
+          "cidrmatch(cidr, ip): true if the IPv4/IPv6 address is in the subnet", result="bool")
 def _cidrmatch(cidr, ip):
     if cidr is None or ip is None or isinstance(cidr, list):
         return False
@@ -230,7 +237,9 @@ def _cidrmatch(cidr, ip):
     return False
 
 
-@special("searchmatch", 1, 1, "searchmatch(search): true if the event matches the search string (not supported)", result="bool")
+@special("searchmatch", 1, 1,
+         "searchmatch(search): true if the event matches the search string (not supported)",
+         result="bool")
 def _searchmatch(call, c):
     raise UnsupportedError("eval function searchmatch is not supported", span=call.span)
 
@@ -331,7 +340,8 @@ def _len(x):
 _TRIM_DEFAULT = " \t"
 
 
-@function("trim", 1, 2, "trim(text[, chars]): text without leading/trailing chars (spaces and tabs)")
+@function("trim", 1, 2,
+          "trim(text[, chars]): text without leading/trailing chars (spaces and tabs)")
 def _trim(x, chars=_TRIM_DEFAULT):
     return _single(lambda v: to_str(v).strip(_chars(chars)))(x)
 
@@ -350,7 +360,8 @@ def _chars(chars) -> str:
     return _TRIM_DEFAULT if chars is None else to_str(chars)
 
 
-@function("substr", 2, 3, "substr(text, start[, length]): 1-based substring; negative start counts from the end")
+@function("substr", 2, 3,
+          "substr(text, start[, length]): 1-based substring; negative start counts from the end")
 def _substr(x, start, length=None):
     p1 = _int_arg(start, "substr start")
     p2 = _int_arg(length, "substr length") if length is not None else None
@@ -385,7 +396,8 @@ def sqlite_substr(text: str, p1: int, p2: int | None) -> str:
     return text[p1:p1 + max(p2, 0)]
 
 
-@function("replace", 3, 3, "replace(text, regex, replacement): every match replaced; \\1 refers to a group")
+@function("replace", 3, 3,
+          "replace(text, regex, replacement): every match replaced; \\1 refers to a group")
 def _replace(x, regex, replacement):
     if regex is None or replacement is None:
         return None
@@ -430,7 +442,8 @@ for _algo in ("md5", "sha1", "sha256", "sha512"):
 _PRINTF = re.compile(r"%([-+ #0']*)(\*|\d+)?(?:\.(\*|\d*))?([diouxXeEfFgGaAcszp%])")
 
 
-@function("printf", 1, None, "printf(format, args...): C sprintf-style formatting (%d %s %f %x %e %g %c %', ...)")
+@function("printf", 1, None,
+          "printf(format, args...): C sprintf-style formatting (%d %s %f %x %e %g %c %', ...)")
 def _printf(fmt, *args):
     """Conversions, flags, width and precision as in Splunk's printf page; ``%z`` is ``%s`` and
     ``%p`` is ``%X`` there, and the ``'`` flag groups thousands with commas."""
@@ -497,7 +510,8 @@ def _hex_float(n: float, digits: int) -> str:
 # ---------------------------------------------------------------- conversion
 
 
-@function("tonumber", 1, 2, "tonumber(text[, base]): the number text stands for in base 2-36, else null")
+@function("tonumber", 1, 2,
+          "tonumber(text[, base]): the number text stands for in base 2-36, else null")
 def _tonumber(x, base=10):
     b = _int_arg(base, "tonumber base")
     if b is None or not 2 <= b <= 36:
@@ -577,7 +591,8 @@ def _round_half_up(x, digits: int):
     return float(q)
 
 
-@function("round", 1, 2, "round(x[, digits]): x rounded half away from zero (to an integer by default)")
+@function("round", 1, 2,
+          "round(x[, digits]): x rounded half away from zero (to an integer by default)")
 def _round(x, digits=0):
     n, d = _num(x), _int_arg(digits, "round digits")
     if n is None or d is None:
@@ -718,7 +733,8 @@ def _mvcount(x):
     return None if x is None else len(_values(x))
 
 
-@function("mvindex", 2, 3, "mvindex(mv, start[, end]): value(s) by 0-based position, end inclusive; negative from the end")
+@function("mvindex", 2, 3,
+          "mvindex(mv, start[, end]): value(s) by 0-based position, end inclusive; negative from the end")
 def _mvindex(x, start, end=None):
     values = _values(x)
     s = _int_arg(start, "mvindex start")
@@ -760,7 +776,8 @@ def _mvdedup(x):
     return make_mv(out)
 
 
-@function("mvfind", 2, 2, "mvfind(mv, regex): 0-based index of the first value matching regex, else null")
+@function("mvfind", 2, 2,
+          "mvfind(mv, regex): 0-based index of the first value matching regex, else null")
 def _mvfind(x, regex):
     if regex is None:
         return None
@@ -787,7 +804,9 @@ def _mvzip(x, y, delim=","):
 _SPAN = re.compile(r"([+-]?)(\d+)([a-zA-Z]+)\Z")
 
 
-@function("mvrange", 2, 3, "mvrange(start, end[, step]): numbers from start up to (not including) end; a step like \"7d\" steps through time", needs_ctx=True)
+@function("mvrange", 2, 3,
+          "mvrange(start, end[, step]): numbers from start up to (not including) end; a step like \"7d\" steps through time",
+          needs_ctx=True)
 def _mvrange(ctx, start, end, step=1):
     a, b = _num(start), _num(end)
     if a is None or b is None:
@@ -813,7 +832,8 @@ def _mvrange(ctx, start, end, step=1):
     return make_mv(out)
 
 
-@special("mvfilter", 1, 1, "mvfilter(predicate): the values of the one field in predicate for which it is true")
+@special("mvfilter", 1, 1,
+         "mvfilter(predicate): the values of the one field in predicate for which it is true")
 def _mvfilter(call, c):
     fields = sorted({f.name for f in _fields_in(call.args[0])})
     if len(fields) != 1:
@@ -834,7 +854,8 @@ def _mvfilter(call, c):
     return f
 
 
-@special("mvmap", 2, 2, "mvmap(mv, expr): expr computed for each value of mv (expr names mv's field)")
+@special("mvmap", 2, 2,
+         "mvmap(mv, expr): expr computed for each value of mv (expr names mv's field)")
 def _mvmap(call, c):
     fields = list(_fields_in(call.args[0]))
     if not fields:
@@ -900,7 +921,9 @@ def _time_now():
     return round(_time.time(), 6)
 
 
-@function("strftime", 2, 2, "strftime(epoch, format): the time rendered with Splunk's format variables", needs_ctx=True)
+@function("strftime", 2, 2,
+          "strftime(epoch, format): the time rendered with Splunk's format variables",
+          needs_ctx=True)
 def _strftime(ctx, t, fmt):
     n, f = _num(t), _text(fmt)
     if n is None or f is None or not math.isfinite(n):
@@ -911,7 +934,9 @@ def _strftime(ctx, t, fmt):
         return None
 
 
-@function("strptime", 2, 2, "strptime(text, format): epoch seconds of text parsed with format, else null", needs_ctx=True)
+@function("strptime", 2, 2,
+          "strptime(text, format): epoch seconds of text parsed with format, else null",
+          needs_ctx=True)
 def _strptime(ctx, text, fmt):
     s, f = _text(text), _text(fmt)
     if s is None or f is None:
@@ -919,7 +944,9 @@ def _strptime(ctx, text, fmt):
     return timefmt.strptime(s, f, ctx.tz)
 
 
-@function("relative_time", 2, 2, "relative_time(epoch, modifier): epoch moved by a modifier such as \"-1d@d\"", needs_ctx=True)
+@function("relative_time", 2, 2,
+          "relative_time(epoch, modifier): epoch moved by a modifier such as \"-1d@d\"",
+          needs_ctx=True)
 def _relative_time(ctx, t, spec):
     n, s = _num(t), _text(spec)
     if n is None or s is None:
@@ -1000,7 +1027,8 @@ def _spath(x, path):
     return make_mv([_json_text(n) for n in _walk(doc, _json_path(p))])
 
 
-@function("json_extract", 1, None, "json_extract(json[, path, ...]): value at path as JSON text (several paths: a JSON array)")
+@function("json_extract", 1, None,
+          "json_extract(json[, path, ...]): value at path as JSON text (several paths: a JSON array)")
 def _json_extract(x, *paths):
     doc, ok = _load_json(x)
     if not ok:
