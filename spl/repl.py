@@ -162,15 +162,18 @@ class Repl:
         except KeyboardInterrupt:
             self.console.print("interrupted", style="yellow")
         except SplError as err:
-            self.console.print(err.render(), style="red", markup=False, highlight=False)
+            self.console.print(err.render(), style="red", markup=False, highlight=False,
+                               soft_wrap=True)  # no wrapping: the caret must stay under its text
         except MetaError as err:
-            self.console.print(f"error: {err}", style="red", markup=False, highlight=False)
+            self.console.print(f"error: {err}", style="red", markup=False, highlight=False,
+                               soft_wrap=True)
         except Exception as err:  # a bug of ours: one line, and the session goes on
             if os.environ.get("SPL_DEBUG"):
                 raise
             first = (str(err).strip().splitlines() or [""])[0]
             self.console.print(f"internal error: {type(err).__name__}: {first} (set SPL_DEBUG=1 "
-                               "for the traceback)", style="red", markup=False, highlight=False)
+                               "for the traceback)", style="red", markup=False, highlight=False,
+                               soft_wrap=True)
 
     def search(self, text: str) -> None:
         started = time.perf_counter()
@@ -362,16 +365,17 @@ def _data(repl: Repl, arg: str) -> None:
 
 @meta("fields", "[PATTERN]")
 def _fields(repl: Repl, arg: str) -> None:
-    """Each field's coverage (% of rows with a value), distinct values and top values, for the
-    last result or, before any search, the loaded events. PATTERN filters names (* wildcards;
-    without one, names containing it), ignoring case."""
-    if repl.last is not None:
-        table, what = repl.last, "the last result"
+    """Each field's coverage (% of events with a value), distinct values and top values, as
+    Splunk's field sidebar: over the events of the last search if it returned events, else over
+    every loaded event. PATTERN filters names (* wildcards; without one, names containing it),
+    ignoring case."""
+    if repl.last is not None and "_raw" in repl.last.columns:
+        table, what = repl.last, "the last search's events"
     else:
         table, what = repl.session.events, "the loaded events"
     n = len(table)
     names = sorted(c for c in table.columns if c not in ("_raw", "_time") and _name_matches(c, arg))
-    out = Table(title=f"fields of {what} ({n} row{'s' if n != 1 else ''})", show_edge=False)
+    out = Table(title=f"fields of {what} ({n})", show_edge=False)
     out.add_column("field", overflow="fold")
     out.add_column("coverage", justify="right")
     out.add_column("distinct", justify="right")
@@ -649,12 +653,12 @@ STYLE = {
 
 
 def _key_bindings():
-    from prompt_toolkit.filters import emacs_insert_mode, vi_insert_mode
+    from prompt_toolkit.filters import emacs_insert_mode, is_searching, vi_insert_mode
     from prompt_toolkit.key_binding import KeyBindings
 
     kb = KeyBindings()
 
-    @kb.add("enter", filter=emacs_insert_mode | vi_insert_mode)
+    @kb.add("enter", filter=(emacs_insert_mode | vi_insert_mode) & ~is_searching)
     def _enter(event):
         """Run a complete search; continue an unfinished one on a new line."""
         buffer = event.current_buffer

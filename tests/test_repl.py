@@ -196,17 +196,19 @@ def test_fields_sidebar_over_loaded_events(out):
     assert rows(text) == [["eventName", "100.0%", "5", "ListFoundationModels (15)"],
                           ["", "", "", "PutObject (6)"],
                           ["", "", "", "DescribeInstances (1)"]]
-    assert "fields of the loaded events (24 rows)" in text
+    assert "fields of the loaded events (24)" in text
     text = out(".fields errorMessage")
     assert rows(text)[0][:3] == ["errorMessage", "54.2%", "2"]  # 13 of 24 records
 
 
-def test_fields_describe_the_last_result(out):
-    out("errorCode=AccessDenied | stats count by eventName")
-    text = out(".fields")
-    assert "fields of the last result (2 rows)" in text
-    assert [r[:3] for r in rows(text) if r[0]] == [["count", "100.0%", "2"],
-                                                   ["eventName", "100.0%", "2"]]
+def test_fields_describe_the_last_event_search(out):
+    out("errorCode=AccessDenied")
+    text = out(".fields eventName")
+    assert "fields of the last search's events (13)" in text
+    assert rows(text) == [["eventName", "100.0%", "2", "ListFoundationModels (12)"],
+                          ["", "", "", "ListCustomModels (1)"]]
+    out("errorCode=AccessDenied | stats count by eventName")  # no events: back to all of them
+    assert "fields of the loaded events (24)" in out(".fields eventName")
 
 
 def test_fields_pattern_with_wildcard(out):
@@ -403,3 +405,23 @@ def test_history_persists_in_the_data_directory(tmp_path, monkeypatch, example):
         pipe.send_text("eventName=PutObject | stats count" + ENTER + CTRL_D)
         prompt_loop(repl, input=pipe, output=DummyOutput())
     assert "+eventName=PutObject | stats count" in (tmp_path / "spl" / "history").read_text()
+
+
+def test_ctrl_r_finds_an_earlier_search(example):
+    repl, buffer = make_repl()
+    repl.load([example])
+    history = InMemoryHistory()
+    for old in ("eventName=PutObject | stats count", "eventName=GetCallerIdentity | stats count"):
+        history.append_string(old)
+    drive(repl, "\x12PutO" + ENTER + ENTER + CTRL_D, history)
+    assert rows(buffer.getvalue()) == [["6"]]
+
+
+def test_big_loads_show_a_progress_bar_and_still_load(example, monkeypatch):
+    monkeypatch.setattr("spl.repl.PROGRESS_BYTES", 0)
+    buffer = io.StringIO()
+    repl = Repl(console=Console(file=buffer, width=100, force_terminal=True, color_system=None))
+    repl.load([example, example])
+    text = buffer.getvalue()
+    assert "loading bedrock_cloudtrail.json" in text  # the bar's description, drawn at least once
+    assert "loaded 48 events from 2 files" in text
