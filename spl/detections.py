@@ -32,6 +32,9 @@ class Detection:
 
 
 def _fields(entries) -> list[str]:
+    """Field names of risk/threat entries: a list of mappings, or one mapping (2026's entity)."""
+    if isinstance(entries, dict):
+        entries = [entries]
     return [e["field"] for e in entries or [] if isinstance(e, dict) and e.get("field")]
 
 
@@ -51,7 +54,9 @@ def load(path: str | Path) -> Detection:
     rba = doc.get("rba") or {}
     finding = doc.get("finding") or {}
     message = rba.get("message") or finding.get("title")
-    risk = _fields(rba.get("risk_objects")) or _fields(finding.get("entity"))
+    intermediate = doc.get("intermediate_findings") or {}
+    risk = (_fields(rba.get("risk_objects")) or _fields(finding.get("entity"))
+            or _fields(intermediate.get("entities")))
     threat = _fields(rba.get("threat_objects")) or _fields(doc.get("threat_objects"))
     return Detection(path=path, name=str(doc.get("name", path.stem)), search=doc["search"],
                      status=str(doc.get("status", "")), type=str(doc.get("type", "")),

@@ -73,8 +73,6 @@ def test_rule_two_risk_object_null_in_one_result(outcomes):
     assert o.rows == [{"src": "192.0.2.44", "count": 1, "user": None}]
 
 
-@pytest.mark.xfail(strict=True, reason="spl/detections.py reads finding.entity as a list; in the "
-                                       "2026 layout it is one mapping, so no risk object is read")
 def test_rule_two_in_the_2026_layout(outcomes):
     o = outcomes["SPL Fixture Finding Null Entity", "True Positive Test"]
     assert o.verdict == "fail" and o.reason.startswith("risk object field 'user' is null")
