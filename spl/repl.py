@@ -36,6 +36,7 @@ Ctrl-D quits."""
 # Files larger than this (bytes, in total) get a progress bar while they load.
 PROGRESS_BYTES = 20_000_000
 TOP_VALUES = 3
+DISPLAY_LIMIT = 1000
 VALUE_COMPLETIONS = 50
 
 
@@ -134,11 +135,13 @@ class Repl:
         return sorted(m.name + (f"({','.join(m.args)})" if m.args else "") for m in macros)
 
     def macro_library(self):
-        """The bundled macros and those of --macros, read once."""
+        """The bundled macros and those of --macros, read once: searches and completion share it."""
         if self._library is None:
             from spl.macros import MacroLibrary
 
-            self._library = MacroLibrary.load(self._session_options.get("macros", ()))
+            dirs = (self._session.macro_dirs if self._session is not None
+                    else self._session_options.get("macros", ()))
+            self._library = MacroLibrary.load(dirs)
         return self._library
 
     # ------------------------------------------------------------ running inputs
@@ -176,9 +179,12 @@ class Repl:
                                soft_wrap=True)
 
     def search(self, text: str) -> None:
+        from spl.frontend import parse_search
+
         started = time.perf_counter()
         try:
-            table = self.session.run(self.session.parse(text))
+            parsed = parse_search(text, library=self.macro_library())
+            table = self.session.run(parsed)
         except SplError as err:
             raise err.with_text(text)
         elapsed = time.perf_counter() - started
@@ -186,21 +192,28 @@ class Repl:
         self.show(table, elapsed)
 
     def show(self, table, elapsed: float | None = None) -> None:
-        """Print a result in the current format, then its row count (and how long it took)."""
+        """Print a result in the current format, then its row count (and how long it took).
+
+        Only the first DISPLAY_LIMIT rows print: a terminal cannot show a million events, and
+        ``.save`` writes them all.
+        """
         from spl import render
 
         events = "_raw" in table.columns
-        if self.fmt == "json":
-            body = Text(render.to_json(table, self.tz))
-        elif self.fmt == "csv":
-            body = Text(render.to_csv(table, self.tz).rstrip("\n"))
-        elif events:
-            body = events_view(table, self.tz, self.raw)
-        else:
-            body = render.to_rich(table, self.tz)
         n = len(table)
+        shown = table.head(DISPLAY_LIMIT)
+        if self.fmt == "json":
+            body = Text(render.to_json(shown, self.tz))
+        elif self.fmt == "csv":
+            body = Text(render.to_csv(shown, self.tz).rstrip("\n"))
+        elif events:
+            body = events_view(shown, self.tz, self.raw)
+        else:
+            body = render.to_rich(shown, self.tz)
         noun = ("event" if events else "result") + ("" if n == 1 else "s")
         status = f"{n} {noun}" + (f" in {elapsed:.3f} s" if elapsed is not None else "")
+        if n > len(shown):
+            status += f"; the first {len(shown)} shown (.save FILE writes them all)"
         self._emit(body, Text(status, style="dim"))
 
     def _emit(self, *renderables) -> None:
@@ -558,24 +571,24 @@ def events_view(table, tz: str, raw: bool) -> Table:
     out = Table(show_lines=True)
     out.add_column("_time", no_wrap=True)
     out.add_column("event", overflow="fold")
-    fields = [c for c in table.columns if c not in ("_time", "_raw")]
-    has_time = "_time" in table.columns
-    for k in range(len(table)):
-        row = table.iloc[k]
+    columns = list(table.columns)
+    for row in table.itertuples(index=False, name=None):
+        cells = dict(zip(columns, row))
         text = Text()
-        if raw and not is_null(row["_raw"]):
-            text.append(str(row["_raw"]) + "\n")
-        pairs = []
-        for name in fields:
-            value = render.cell_value(name, row[name], tz)
+        if raw and not is_null(cells.get("_raw")):
+            text.append(str(cells["_raw"]) + "\n")
+        first = True
+        for name in columns:
+            if name in ("_time", "_raw"):
+                continue
+            value = render.cell_value(name, cells[name], tz)
             for v in (value if isinstance(value, list) else [value] if value is not None else []):
-                pairs.append((name, v))
-        for i, (name, v) in enumerate(pairs):
-            if i:
-                text.append("  ")
-            text.append(name, style="cyan")
-            text.append("=" + v)
-        when = render.cell_value("_time", row["_time"], tz) if has_time else None
+                if not first:
+                    text.append("  ")
+                first = False
+                text.append(name, style="cyan")
+                text.append("=" + v)
+        when = render.cell_value("_time", cells["_time"], tz) if "_time" in cells else None
         out.add_row(when or "", text)
     return out
 

@@ -314,8 +314,6 @@ def _context(tokens: list[Token]) -> _Context:
         command, args = "search", segment[1:]
     else:
         command, args = "search", segment
-    if not args and at_pipe and tokens[-1].kind != "ws":
-        return _Context("command")
     prev = args[-1] if args else None
     if prev is not None and prev.kind == "word" and prev.text.lower() == "as":
         return _Context("none")  # a new name follows

@@ -105,6 +105,17 @@ def test_event_results_show_time_and_fields_and_raw_on_request(out):
     assert "raw is off" in out(".raw")
 
 
+def test_macros_expand_in_searches(out):
+    assert rows(out("`cloudtrail` eventName=PutObject | stats count")) == [["6"]]
+
+
+def test_long_results_print_their_first_rows_only(out, monkeypatch):
+    monkeypatch.setattr("spl.repl.DISPLAY_LIMIT", 2)
+    text = out("eventName=PutObject | table eventName")
+    assert rows(text) == [["PutObject"], ["PutObject"]]
+    assert "6 results in " in text and "; the first 2 shown (.save FILE writes them all)" in text
+
+
 def test_multivalue_cells_one_value_per_line(out):
     text = out('eventName=GetCallerIdentity | eval pair=mvappend("a","b") | table eventName pair')
     assert rows(text) == [["GetCallerIdentity", "a"], ["", "b"]]
