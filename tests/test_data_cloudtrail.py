@@ -346,3 +346,27 @@ def test_corpus_long_record_cut_at_5000_bytes(corpus):
               "user_name": "test", "_time": utc(2021, 8, 11, 11, 52, 27)})
     for absent in ("eventType", "app", "recipientAccountId", "eventID"):
         assert absent not in e, absent
+
+
+def test_user_name_from_error_message(tmp_path):
+    # aws-cloudtrail-fields.md: CreateAccessKey -> responseElements.accessKey.userName, else the
+    # user named in errorMessage after "resource:"; GetUser & co -> that user
+    ident = {"type": "IAMUser", "userName": "mallory", "accountId": "1"}
+    recs = [
+        {"eventName": "CreateAccessKey", "errorCode": "AccessDenied",
+         "errorMessage": "User: arn:aws:iam::1:user/mallory is not authorized to perform: "
+                         "iam:CreateAccessKey on resource: user bob"},
+        {"eventName": "GetUser", "errorCode": "AccessDenied",
+         "errorMessage": "User: arn:aws:iam::1:user/mallory is not authorized to perform: "
+                         "iam:GetUser on resource: arn:aws:iam::1:user/carol because no "
+                         "identity-based policy allows the iam:GetUser action"},
+        {"eventName": "ListAccessKeys"},
+        {"eventName": "UpdateUser", "requestParameters": {"userName": "old", "newUserName": "new"}},
+    ]
+    p = tmp_path / "u.json"
+    p.write_text("".join(json.dumps({"eventTime": "2024-05-01T10:00:00Z", "eventType": "AwsApiCall",
+                                     "userIdentity": ident, **r}) + "\n" for r in recs))
+    t = load([p], host="h").table
+    assert list(t["user_name"]) == ["bob", "carol", None, "new"]
+    assert list(t["user_id"]) == [None, None, None, "old"]
+    assert "user_type" not in t.columns  # null for all four calls
