@@ -178,12 +178,19 @@ class Repl:
                                "for the traceback)", style="red", markup=False, highlight=False,
                                soft_wrap=True)
 
-    def search(self, text: str) -> None:
+    def parse(self, text: str):
+        """Expand macros and parse, with the library completion uses too."""
         from spl.frontend import parse_search
 
-        started = time.perf_counter()
         try:
-            parsed = parse_search(text, library=self.macro_library())
+            return parse_search(text, library=self.macro_library())
+        except SplError as err:
+            raise err.with_text(text)
+
+    def search(self, text: str) -> None:
+        started = time.perf_counter()
+        parsed = self.parse(text)
+        try:
             table = self.session.run(parsed)
         except SplError as err:
             raise err.with_text(text)
@@ -264,7 +271,8 @@ class Repl:
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                           DownloadColumn(), TimeElapsedColumn(), console=self.console,
                           transient=True) as progress:
-                task = progress.add_task("loading", total=sum(sizes))
+                # One file moves the bar only at its end, so it pulses instead.
+                task = progress.add_task("loading", total=sum(sizes) if len(files) > 1 else None)
                 for f, size in zip(files, sizes):
                     progress.update(task, description=f"loading {f.name}")
                     self._load_one(f, sourcetype, options)
@@ -272,8 +280,6 @@ class Repl:
         else:
             for f in files:
                 self._load_one(f, sourcetype, options)
-        self._columns = None
-        self._values.clear()
         elapsed = time.perf_counter() - started
         events = sum(n for _, _, n, _ in self.loads[-len(files):])
         skipped = len(self.session.problems) - before
@@ -285,6 +291,8 @@ class Repl:
 
     def _load_one(self, path: Path, sourcetype: str, options: dict) -> None:
         result = self.session.load([path], **options)
+        self._columns = None  # new fields, new values to complete
+        self._values.clear()
         self.loads.append((str(path), sourcetype, len(result.table), len(result.problems)))
 
     def banner(self) -> None:
@@ -432,10 +440,7 @@ def _explain(repl: Repl, arg: str) -> None:
 
     if not arg:
         raise MetaError("usage: .explain SEARCH")
-    try:
-        parsed = repl.session.parse(arg)
-    except SplError as err:
-        raise err.with_text(arg)
+    parsed = repl.parse(arg)
     if parsed.expanded != arg:
         repl.console.print("expanded:", style="bold", markup=False)
         repl.console.print(parsed.expanded, markup=False, highlight=False)
