@@ -37,6 +37,7 @@ Ctrl-D quits."""
 PROGRESS_BYTES = 20_000_000
 TOP_VALUES = 3
 DISPLAY_LIMIT = 1000
+EVENT_LIMIT = 100
 VALUE_COMPLETIONS = 50
 
 
@@ -117,7 +118,8 @@ class Repl:
         if field not in self._values:
             values = []
             if field in self.field_names():
-                values = [v for v, _ in _value_counts(self.session.events[field])[:VALUE_COMPLETIONS]]
+                _, _, top = _value_counts(self.session.events[field], VALUE_COMPLETIONS)
+                values = [v for v, _ in top]
             self._values[field] = values
         return self._values[field]
 
@@ -201,14 +203,14 @@ class Repl:
     def show(self, table, elapsed: float | None = None) -> None:
         """Print a result in the current format, then its row count (and how long it took).
 
-        Only the first DISPLAY_LIMIT rows print: a terminal cannot show a million events, and
-        ``.save`` writes them all.
+        Only the first DISPLAY_LIMIT rows print (EVENT_LIMIT events in the event view, which is
+        slow to lay out): a terminal cannot show a million events, and ``.save`` writes them all.
         """
         from spl import render
 
         events = "_raw" in table.columns
         n = len(table)
-        shown = table.head(DISPLAY_LIMIT)
+        shown = table.head(EVENT_LIMIT if events and self.fmt == "table" else DISPLAY_LIMIT)
         if self.fmt == "json":
             body = Text(render.to_json(shown, self.tz))
         elif self.fmt == "csv":
@@ -402,13 +404,11 @@ def _fields(repl: Repl, arg: str) -> None:
     out.add_column("distinct", justify="right")
     out.add_column(f"top {TOP_VALUES} values", overflow="fold")
     for name in names:
-        column = table[name]
-        present = int(column.notna().sum())
+        present, distinct, top = _value_counts(table[name], TOP_VALUES)
         if not present:
             continue
-        counts = _value_counts(column)
-        top = "\n".join(f"{v} ({c})" for v, c in counts[:TOP_VALUES])
-        out.add_row(name, f"{100 * present / n:.1f}%", str(len(counts)), top)
+        out.add_row(name, f"{100 * present / n:.1f}%", str(distinct),
+                    "\n".join(f"{v} ({c})" for v, c in top))
     if not out.row_count:
         repl.console.print("no fields match" if arg else "no fields", markup=False)
         return
@@ -553,19 +553,28 @@ def _name_matches(name: str, pattern: str) -> bool:
     return bool(name_regex(pattern.lower()).match(name.lower()))
 
 
-def _value_counts(column) -> list[tuple[str, int]]:
-    """(value, count) over every value of a column (multivalue cells split), most frequent
-    first, ties in value order."""
-    from spl.values import to_str
+def _value_counts(column, top: int) -> tuple[int, int, list[tuple[str, int]]]:
+    """(cells with a value, distinct values, the ``top`` most frequent values with their counts)
+    of a column: multivalue cells split, values compared as the text Splunk shows, ties in value
+    order."""
+    import heapq
+    from collections import Counter
 
-    values = column.dropna()
-    if values.map(lambda v: isinstance(v, list)).any():
-        values = values.explode().dropna()
+    from spl.values import is_null, to_str
+
+    cells = column.to_numpy(dtype=object)
+    try:
+        raw = Counter(cells)  # fast when no cell is a list
+        present = sum(count for value, count in raw.items() if not is_null(value))
+    except TypeError:
+        raw = Counter(v for cell in cells for v in (cell if isinstance(cell, list) else (cell,)))
+        present = sum(1 for cell in cells if not is_null(cell))
     counts: dict[str, int] = {}
-    for value, count in values.value_counts(sort=False).items():
-        key = to_str(value)
-        counts[key] = counts.get(key, 0) + int(count)
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    for value, count in raw.items():
+        if not is_null(value):
+            key = value if type(value) is str else to_str(value)
+            counts[key] = counts.get(key, 0) + count
+    return present, len(counts), heapq.nsmallest(top, counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def events_view(table, tz: str, raw: bool) -> Table:

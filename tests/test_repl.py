@@ -114,6 +114,10 @@ def test_long_results_print_their_first_rows_only(out, monkeypatch):
     text = out("eventName=PutObject | table eventName")
     assert rows(text) == [["PutObject"], ["PutObject"]]
     assert "6 results in " in text and "; the first 2 shown (.save FILE writes them all)" in text
+    monkeypatch.setattr("spl.repl.EVENT_LIMIT", 1)
+    text = out("eventName=PutObject")
+    assert len(re.findall(r"eventName=PutObject", text)) == 1
+    assert "6 events in " in text and "; the first 1 shown" in text
 
 
 def test_multivalue_cells_one_value_per_line(out):
