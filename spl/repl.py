@@ -126,7 +126,8 @@ class Repl:
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(commands=command_names, fields=self.field_names,
                           eval_functions=_eval_functions, stats_functions=_stats_functions,
-                          macros=self.macro_names, values=self.field_values)
+                          macros=self.macro_names, values=self.field_values,
+                          describe=_describe)
 
     def macro_names(self) -> list[str]:
         """Macros as they are called: ``name`` or ``name(arg1,arg2)``."""
@@ -646,6 +647,21 @@ def command_names() -> list[str]:
             known.add(cls.__name__.lower())
     known.add("bucket")
     return sorted(known)
+
+
+def _describe(kind: str, name: str) -> str | None:
+    """The registry's one-line doc of an eval or stats function."""
+    if kind == "function":
+        from spl.eval import functions
+
+        spec = functions.lookup(name)
+    elif kind == "stats function":
+        from spl import aggregates
+
+        spec = aggregates.lookup(name.replace("<N>", "50"))
+    else:
+        return None
+    return spec.doc if spec is not None else None
 
 
 def _eval_functions() -> list[str]:

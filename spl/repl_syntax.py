@@ -206,6 +206,8 @@ class Vocabulary:
     stats_functions: Callable[[], Iterable[str]] = lambda: ()
     macros: Callable[[], Iterable[str]] = lambda: ()  # as called: name or name(arg1,arg2)
     values: Callable[[str], Iterable[str]] = lambda field: ()
+    # A one-line description of a name of some kind ("function", "stats function"), or None.
+    describe: Callable[[str, str], str | None] = lambda kind, name: None
 
 
 class SplCompleter(Completer):
@@ -238,10 +240,13 @@ class SplCompleter(Completer):
 
         def offer(names: Iterable[str], kind: str) -> None:
             for name in _matching(names, prefix):
-                shown = name
+                meta = self.vocab.describe(kind, name) or kind
                 if name.endswith("<N>"):  # perc<N>: insert the stem, show the pattern
-                    name = name[:-3]
-                out.append((name, -len(prefix), kind, shown if shown != name else None))
+                    out.append((name[:-3], -len(prefix), meta, name))
+                elif kind == "function":  # an eval function is always called
+                    out.append((name + "(", -len(prefix), meta, name))
+                else:
+                    out.append((name, -len(prefix), meta, None))
 
         kind = context.kind
         if kind == "command":

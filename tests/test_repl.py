@@ -360,9 +360,13 @@ def test_completes_command_names_after_a_pipe(out):
 
 
 def test_completes_functions_keywords_macros_and_values(out):
-    assert complete(out.repl, "x | eval y=low")["lower"] == ("function", -3)
-    assert complete(out.repl, "x | where isnu")["isnull"] == ("function", -4)
+    # eval functions insert their opening parenthesis and describe themselves
+    from spl.eval import functions
+
+    assert complete(out.repl, "x | eval y=low")["lower("] == (functions.lookup("lower").doc, -3)
+    assert complete(out.repl, "x | where isnu")["isnull("][1] == -4
     assert "distinct_count" in complete(out.repl, "x | stats disti")
+    assert "perc" in complete(out.repl, "x | stats per")  # perc<N>: the stem goes in
     assert set(complete(out.repl, "x | stats count(eventName) ")) >= {"as", "by"}
     assert complete(out.repl, "x | stats count as ") == {}
     assert complete(out.repl, "`cloudt") == {"cloudtrail`": ("macro", -6)}
