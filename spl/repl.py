@@ -727,6 +727,8 @@ def prompt_loop(repl: Repl, *, input=None, output=None, history=None) -> None:
         path = history_path()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "ab"):  # FileHistory would only fail later, at the first Enter
+                pass
             history = FileHistory(str(path))
         except OSError:
             repl.console.print(f"history not saved: cannot write {path}", style="dim", markup=False)

@@ -444,3 +444,21 @@ def test_big_loads_show_a_progress_bar_and_still_load(example, monkeypatch):
     text = buffer.getvalue()
     assert "loading bedrock_cloudtrail.json" in text  # the bar's description, drawn at least once
     assert "loaded 48 events from 2 files" in text
+
+
+def test_esc_enter_runs_an_unfinished_search_as_it_stands(example):
+    repl, buffer = make_repl()
+    repl.load([example])
+    drive(repl, "eventName=PutObject |" + "\x1b" + ENTER + CTRL_D)
+    assert "syntax error" in buffer.getvalue()
+
+
+def test_unwritable_history_falls_back_to_memory(tmp_path, monkeypatch):
+    (tmp_path / "spl").write_text("a file where the directory should be")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    repl, buffer = make_repl()
+    with create_pipe_input() as pipe:
+        pipe.send_text(".tz" + ENTER + CTRL_D)
+        prompt_loop(repl, input=pipe, output=DummyOutput())
+    assert buffer.getvalue().splitlines() == [
+        f"history not saved: cannot write {tmp_path / 'spl' / 'history'}", "UTC"]
