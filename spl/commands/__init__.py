@@ -17,6 +17,7 @@ from spl.syntax import ast
 CommandFn = Callable[[ast.Command, pd.DataFrame, Context], pd.DataFrame]
 
 _REGISTRY: dict[str, CommandFn] = {}
+_loaded = False
 
 # Modules that register commands; imported on first use.
 _MODULES = (
@@ -37,13 +38,12 @@ def command(*names: str):
 
 
 def _load() -> None:
-    if not _REGISTRY:
+    """Import every command module once (a module imported directly may have registered first)."""
+    global _loaded
+    if not _loaded:
         for module in _MODULES:
-            try:
-                importlib.import_module(f"spl.commands.{module}")
-            except ModuleNotFoundError as exc:  # a module still being written
-                if exc.name != f"spl.commands.{module}":
-                    raise
+            importlib.import_module(f"spl.commands.{module}")
+        _loaded = True
 
 
 def lookup(name: str) -> CommandFn | None:
