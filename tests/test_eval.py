@@ -399,15 +399,12 @@ def test_runtime_error_carries_the_call_span():
     assert e.value.span == span
 
 
-def test_large_table_evaluates_quickly():
-    # Compiled once, run per row over plain lists: 200k rows in well under a few seconds.
-    import time
+def test_large_table_keeps_row_alignment():
+    # Speed is measured in benchmarks/, not here; this checks a long table stays row-aligned.
     n = 200_000
     t = table(a=[str(i) for i in range(n)], b=["x"] * n)
-    start = time.perf_counter()
     out = evaluate(call("if", op(">", fld("a"), 100), op(".", fld("b"), fld("a")), NULL), t, CTX)
-    assert out.iloc[-1] == f"x{n - 1}" and out.iloc[0] is None
-    assert time.perf_counter() - start < 5
+    assert out.iloc[-1] == f"x{n - 1}" and out.iloc[0] is None and out.iloc[101] == "x101"
 
 
 # ------------------------------------------------------------------ through the parser
