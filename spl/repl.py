@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Callable
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -72,12 +71,18 @@ def meta(name: str, usage: str = ""):
     return wrap
 
 
+def make_console(**options) -> Console:
+    """The REPL's console: markup off, so that data such as ``[aws-sdk-go-v2/1.25.2]`` prints
+    as it is instead of being read as a style tag."""
+    return Console(markup=False, **options)
+
+
 class Repl:
     """One interactive session: the loaded events, the last result and the display settings."""
 
     def __init__(self, session=None, console: Console | None = None, *, fmt: str = "table",
                  pager: bool = False, session_options: dict | None = None):
-        self.console = console or Console()
+        self.console = console or make_console()
         self.fmt = fmt
         self.pager = pager
         self.raw = False
@@ -299,11 +304,12 @@ class Repl:
         self.loads.append((str(path), sourcetype, len(result.table), len(result.problems)))
 
     def banner(self) -> None:
-        self.console.print("[bold]spl[/] — Splunk SPL over local CloudTrail logs. "
-                           ".help lists the commands; Ctrl-D quits.", highlight=False)
+        self.console.print(Text.assemble(("spl", "bold"), " — Splunk SPL over local CloudTrail "
+                                         "logs. .help lists the commands; Ctrl-D quits."))
         if not self.loads:
-            self.console.print("No data loaded: [cyan].load PATH[/] reads files, [cyan].example[/] "
-                               "the bundled sample.", highlight=False)
+            self.console.print(Text.assemble("No data loaded: ", (".load PATH", "cyan"),
+                                             " reads files, ", (".example", "cyan"),
+                                             " the bundled sample."))
 
 
 # ---------------------------------------------------------------- meta commands
@@ -323,7 +329,7 @@ def _help(repl: Repl, arg: str) -> None:
     grid.add_column(style="cyan", no_wrap=True)
     grid.add_column()
     for entry in META.values():
-        grid.add_row(escape(f".{entry.name} {entry.usage}".rstrip()), escape(entry.doc))
+        grid.add_row(Text(f".{entry.name} {entry.usage}".rstrip()), Text(entry.doc))
     repl.console.print("Anything not starting with . is a search.", highlight=False)
     repl.console.print(grid)
     repl.console.print(EDITING_HELP, markup=False, highlight=False)
@@ -408,8 +414,9 @@ def _fields(repl: Repl, arg: str) -> None:
         present, distinct, top = _value_counts(table[name], TOP_VALUES)
         if not present:
             continue
+        shown = [(v if v != "" else '""', c) for v, c in top]  # an empty value stays visible
         out.add_row(name, f"{100 * present / n:.1f}%", str(distinct),
-                    "\n".join(f"{v} ({c})" for v, c in top))
+                    "\n".join(f"{v} ({c})" for v, c in shown))
     if not out.row_count:
         repl.console.print("no fields match" if arg else "no fields", markup=False)
         return
@@ -451,8 +458,8 @@ def _explain(repl: Repl, arg: str) -> None:
     out.add_column("runs")
     out.add_column("parsed as", overflow="fold")
     for k, cmd in enumerate(parsed.pipeline.commands, 1):
-        runs = "yes" if commands.lookup(cmd.name) else "[red]no[/]"
-        out.add_row(str(k), escape(cmd.name), runs, escape(brief(cmd)))
+        runs = Text("yes") if commands.lookup(cmd.name) else Text("no", style="red")
+        out.add_row(str(k), Text(cmd.name), runs, Text(brief(cmd)))
     repl.console.print(out)
     needed = required_fields(parsed.pipeline)
     repl.console.print("fields read: " + ("every field" if needed is None else
@@ -619,7 +626,7 @@ def brief(node) -> str:
     if isinstance(node, ast.Literal):
         return repr(node.value)
     if isinstance(node, (list, tuple)):
-        return "(" + ", ".join(brief(x) for x in node) + ")"
+        return "[" + ", ".join(brief(x) for x in node) + "]"
     if not is_dataclass(node):
         return repr(node)
     parts = []
@@ -627,7 +634,8 @@ def brief(node) -> str:
         if f.name == "span" or (f.name == "name" and isinstance(node, ast.Command)):
             continue
         value = getattr(node, f.name)
-        if value is None or value == () or (f.default is not MISSING and value == f.default):
+        if value is None or value is False or value == () or (
+                f.default is not MISSING and value == f.default):
             continue
         parts.append(f"{f.name}={brief(value)}")
     return f"{type(node).__name__}({', '.join(parts)})"
@@ -766,7 +774,7 @@ def main(args) -> int:
     """``spl repl``: load ``--data``, then prompt (or read inputs from stdin when it is no terminal)."""
     import sys
 
-    console = Console(soft_wrap=False)
+    console = make_console(soft_wrap=False)
     interactive = sys.stdin.isatty()
     repl = Repl(console=console, fmt=args.format or "table", pager=interactive,
                 session_options=dict(macros=args.macros, tz=args.tz, ta=args.ta,

@@ -20,9 +20,8 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
-from rich.console import Console
 
-from spl.repl import META, Repl, history_path, prompt_loop, script_inputs
+from spl.repl import META, Repl, history_path, make_console, prompt_loop, script_inputs
 from spl.repl_syntax import SplCompleter, SplLexer, Vocabulary, is_complete, roles, tokenize
 
 ENTER = "\r"
@@ -48,7 +47,7 @@ class Out:
 
 def make_repl(**options) -> tuple[Repl, io.StringIO]:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=160, color_system=None, force_terminal=False)
+    console = make_console(file=buffer, width=160, color_system=None, force_terminal=False)
     return Repl(console=console, **options), buffer
 
 
@@ -150,7 +149,7 @@ def test_long_results_go_through_the_pager_on_a_terminal(example, monkeypatch):
     paged = []
     monkeypatch.setattr("rich.pager.SystemPager._pager", lambda self, content: paged.append(content))
     buffer = io.StringIO()
-    console = Console(file=buffer, width=100, height=20, force_terminal=True, color_system=None)
+    console = make_console(file=buffer, width=100, height=20, force_terminal=True, color_system=None)
     repl = Repl(console=console, pager=True)
     repl.load([example])
     repl.handle("eventName=GetCallerIdentity | table eventName")  # short: printed directly
@@ -214,6 +213,14 @@ def test_fields_sidebar_over_loaded_events(out):
     assert "fields of the loaded events (24)" in text
     text = out(".fields errorMessage")
     assert rows(text)[0][:3] == ["errorMessage", "54.2%", "2"]  # 13 of 24 records
+
+
+def test_values_in_brackets_print_as_they_are(out):
+    # 7 records (the ci-deployer role) have userAgent "[aws-sdk-go-v2/1.25.2]": not a style tag
+    text = out(".fields userAgent")
+    assert "[aws-sdk-go-v2/1.25.2] (7)" in text
+    text = out("eventName=DescribeInstances | table userAgent")
+    assert rows(text) == [["[aws-sdk-go-v2/1.25.2]"]]
 
 
 def test_fields_describe_the_last_event_search(out):
@@ -439,7 +446,7 @@ def test_ctrl_r_finds_an_earlier_search(example):
 def test_big_loads_show_a_progress_bar_and_still_load(example, monkeypatch):
     monkeypatch.setattr("spl.repl.PROGRESS_BYTES", 0)
     buffer = io.StringIO()
-    repl = Repl(console=Console(file=buffer, width=100, force_terminal=True, color_system=None))
+    repl = Repl(console=make_console(file=buffer, width=100, force_terminal=True, color_system=None))
     repl.load([example, example])
     text = buffer.getvalue()
     assert "loading bedrock_cloudtrail.json" in text  # the bar's description, drawn at least once
