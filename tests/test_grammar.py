@@ -227,6 +227,7 @@ def test_comparisons_and_concatenation():
 
 def test_dotted_names():
     assert E("userIdentity.arn") == B(".", F("userIdentity"), F("arn"))
+    assert E("größe_1") == F("größe_1")
     assert E("'userIdentity.arn'") == F("userIdentity.arn")
 
 
