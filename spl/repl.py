@@ -132,7 +132,7 @@ class Repl:
         return Vocabulary(commands=command_names, fields=self.field_names,
                           eval_functions=_eval_functions, stats_functions=_stats_functions,
                           macros=self.macro_names, values=self.field_values,
-                          describe=_describe)
+                          describe=_describe, metas=lambda: list(META))
 
     def macro_names(self) -> list[str]:
         """Macros as they are called: ``name`` or ``name(arg1,arg2)``."""
@@ -346,7 +346,7 @@ def _load(repl: Repl, arg: str) -> None:
         if eq and key in ("sourcetype", "source", "host", "index"):
             options[key] = value
         else:
-            paths.append(w)
+            paths.append(os.path.expanduser(w))
     if not paths:
         raise MetaError("usage: .load PATH... [sourcetype=ST] [source=S] [host=H] [index=I]")
     repl.load(paths, **options)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-from prompt_toolkit.completion import Completer, Completion
+from prompt_toolkit.completion import Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
 from prompt_toolkit.lexers import Lexer
 
@@ -206,6 +206,7 @@ class Vocabulary:
     stats_functions: Callable[[], Iterable[str]] = lambda: ()
     macros: Callable[[], Iterable[str]] = lambda: ()  # as called: name or name(arg1,arg2)
     values: Callable[[str], Iterable[str]] = lambda field: ()
+    metas: Callable[[], Iterable[str]] = lambda: ()  # meta command names, without the dot
     # A one-line description of a name of some kind ("function", "stats function"), or None.
     describe: Callable[[str, str], str | None] = lambda kind, name: None
 
@@ -219,9 +220,21 @@ class SplCompleter(Completer):
     def get_completions(self, document: Document, complete_event=None) -> Iterator[Completion]:
         before = document.text_before_cursor
         if before.lstrip().startswith("."):
+            yield from self._meta_completions(before.lstrip(), complete_event)
             return
         for text, start, meta, display in self.candidates(before):
             yield Completion(text, start_position=start, display_meta=meta, display=display)
+
+    def _meta_completions(self, before: str, complete_event) -> Iterator[Completion]:
+        """Meta command names after ``.``; file paths after ``.load`` and ``.save``."""
+        name, space, rest = before.partition(" ")
+        if not space:
+            for meta in _matching(self.vocab.metas(), name[1:]):
+                yield Completion(meta, start_position=-(len(name) - 1), display_meta="command")
+        elif name in (".load", ".save"):
+            word = rest.rsplit(" ", 1)[-1]
+            yield from PathCompleter(expanduser=True).get_completions(Document(word),
+                                                                      complete_event)
 
     def candidates(self, before: str) -> list[tuple[str, int, str, str | None]]:
         """(insert text, start offset relative to the cursor, kind, display) for ``before``."""

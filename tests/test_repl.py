@@ -382,6 +382,12 @@ def test_completes_functions_keywords_macros_and_values(out):
     assert complete(out.repl, 'x | eval y="low') == {}
 
 
+def test_completes_meta_commands_and_paths(out, tmp_path):
+    assert complete(out.repl, ".fi") == {"fields": ("command", -2)}
+    (tmp_path / "trail.json").write_text("")
+    assert list(complete(out.repl, f".load {tmp_path}/tr")) == ["ail.json"]
+
+
 def test_completer_without_data_offers_no_fields():
     completer = SplCompleter(Vocabulary(commands=lambda: ["stats", "search"]))
     assert [c.text for c in completer.get_completions(Document("| st"), None)] == ["stats"]
