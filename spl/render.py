@@ -85,6 +85,31 @@ def to_rich(table: pd.DataFrame, tz: str = "UTC", title: str | None = None) -> T
     return out
 
 
+def to_cards(table: pd.DataFrame, tz: str = "UTC") -> list[Table]:
+    """One two-column (field, value) table per result: for results too wide for the terminal."""
+    cards = []
+    columns = display_columns(table)
+    for i, row in enumerate(table[columns].itertuples(index=False, name=None), 1):
+        card = Table(title=f"result {i}", show_header=False, title_justify="left")
+        card.add_column("field", style="bold", no_wrap=True)
+        card.add_column("value", overflow="fold")
+        for c, v in zip(columns, row):
+            value = cell_value(c, v, tz)
+            if value is not None:
+                card.add_row(c, "\n".join(value) if isinstance(value, list) else value)
+        cards.append(card)
+    return cards
+
+
+def _fits(table: pd.DataFrame, width: int) -> bool:
+    """Whether a column per field leaves each a readable width (values up to 24 characters)."""
+    needed = 1
+    for c in display_columns(table):
+        longest = max([len(c)] + [len(str(v)) for v in table[c].head(50).tolist()])
+        needed += min(longest, 24) + 3
+    return needed <= width
+
+
 def show(table: pd.DataFrame, fmt: str, console: Console, tz: str = "UTC") -> None:
     """Print ``table`` in format ``fmt`` (table, json or csv)."""
     if fmt == "json":
@@ -92,6 +117,10 @@ def show(table: pd.DataFrame, fmt: str, console: Console, tz: str = "UTC") -> No
     elif fmt == "csv":
         console.print(to_csv(table, tz), markup=False, highlight=False, soft_wrap=True, end="")
     else:
-        console.print(to_rich(table, tz))
+        if _fits(table, console.width):
+            console.print(to_rich(table, tz))
+        else:
+            for card in to_cards(table, tz):
+                console.print(card)
         n = len(table)
         console.print(f"{n} result{'s' if n != 1 else ''}", style="dim")
