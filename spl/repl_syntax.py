@@ -15,8 +15,9 @@ from prompt_toolkit.completion import Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
 from prompt_toolkit.lexers import Lexer
 
-# A bare word runs until whitespace or a character with a meaning of its own.
-_WORD = re.compile(r"""[^\s|"`'\[\](),=<>!]+""")
+# A bare word runs until whitespace or a character with a meaning of its own. A single quote
+# opens a quoted field name only at the start of a word: in ``don't`` it is a letter.
+_WORD = re.compile(r"""[^\s|"`'\[\](),=<>!][^\s|"`\[\](),=<>!]*""")
 _OP = re.compile(r"==|!=|<=|>=|=|<|>|!")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?\Z")
 _OPERATOR_WORD = re.compile(r"[-+*/%.]+\Z")

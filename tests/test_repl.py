@@ -310,6 +310,8 @@ def test_quit(out):
     ("search [| inputlookup x", False),
     ("``` a comment", False),
     ('eventName="a|"', True),
+    ("userAgent=don't", True),  # a quote inside a word is a letter
+    ("| eval x='user", False),  # at a word's start it opens a quoted field name
     (".load a |", True),
     ("", True),
 ])
