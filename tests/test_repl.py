@@ -477,3 +477,15 @@ def test_unwritable_history_falls_back_to_memory(tmp_path, monkeypatch):
         prompt_loop(repl, input=pipe, output=DummyOutput())
     assert buffer.getvalue().splitlines() == [
         f"history not saved: cannot write {tmp_path / 'spl' / 'history'}", "UTC"]
+
+
+def test_spl_repl_reads_inputs_from_a_pipe(example, monkeypatch, capsys):
+    from spl.cli import main
+
+    script = "errorCode=AccessDenied |\n  stats count by eventName\n.quit\neventName=PutObject\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(script.encode())))
+    assert main(["repl", "--data", example, "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("loaded 24 events from 1 file in ")
+    assert lines[1:4] == ["eventName,count", "ListCustomModels,1", "ListFoundationModels,12"]
+    assert re.fullmatch(r"2 results in \d+\.\d{3} s", lines[4]) and len(lines) == 5  # then .quit
