@@ -371,25 +371,17 @@ def _named_args(values: list[str], names: tuple[str, ...]) -> list[str]:
     return values
 
 
+_QUOTES_AND_BACKTICKS = re.compile(r'\\.|"(?:[^"\\]|\\.)*"?|`[^`]*(`?)', re.S)
+
+
 def _calls(text: str, start: int, *, original: str | None = None,
            at: Span | None = None) -> Iterable[tuple[int, int]]:
     """(start, end) of each `macro` call in ``text`` outside double-quoted strings."""
-    i, n = start, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            i = _skip_string(text, i)
+    for m in _QUOTES_AND_BACKTICKS.finditer(text, start):
+        if m.group()[0] != "`":
             continue
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "`":
-            close = text.find("`", i + 1)
-            if close == -1:
-                span = at or Span(i, i + 1)
-                raise MacroError("unbalanced backtick: this macro call is never closed",
-                                 span=span, text=original if original is not None else text)
-            yield i, close + 1
-            i = close + 1
-            continue
-        i += 1
+        if not m.group(1):
+            span = at or Span(m.start(), m.start() + 1)
+            raise MacroError("unbalanced backtick: this macro call is never closed",
+                             span=span, text=original if original is not None else text)
+        yield m.start(), m.end()

@@ -723,31 +723,26 @@ def _parser() -> Lark:
     return _PARSER
 
 
+_QUOTES_AND_BRACKETS = re.compile(r'\\.|"(?:[^"\\]|\\.)*("?)|[\[\]]', re.S)
+
+
 def _prescan(text: str) -> None:
     """Report an unbalanced double quote or square bracket at the character that opens it.
 
     Lark would only notice at the end of the text (or at a confusing later token).
     """
     brackets: list[int] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            if j >= n:
-                raise _error("unbalanced quote: this \" is never closed", Span(i, i + 1))
-            i = j
-        elif ch == "\\":
-            i += 1
-        elif ch == "[":
-            brackets.append(i)
+    for m in _QUOTES_AND_BRACKETS.finditer(text):
+        ch = m.group()
+        if ch == "[":
+            brackets.append(m.start())
         elif ch == "]":
             if not brackets:
-                raise _error("unbalanced bracket: ']' without a matching '['", Span(i, i + 1))
+                raise _error("unbalanced bracket: ']' without a matching '['",
+                             Span(m.start(), m.start() + 1))
             brackets.pop()
-        i += 1
+        elif ch[0] == '"' and not m.group(1):
+            raise _error("unbalanced quote: this \" is never closed", Span(m.start(), m.start() + 1))
     if brackets:
         raise _error("unbalanced bracket: this '[' is never closed", Span(brackets[-1], brackets[-1] + 1))
 
