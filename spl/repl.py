@@ -374,7 +374,7 @@ def _data(repl: Repl, arg: str) -> None:
                          ("skipped", "right")):
         table.add_column(col, justify=justify, overflow="fold")
     for file, sourcetype, events, skipped in repl.loads:
-        table.add_row(file, sourcetype, str(events), str(skipped))
+        table.add_row(Text(file), Text(sourcetype), str(events), str(skipped))
     repl.console.print(table)
     events = repl.session.events
     line = f"{len(events)} events"
@@ -415,8 +415,8 @@ def _fields(repl: Repl, arg: str) -> None:
         if not present:
             continue
         shown = [(v if v != "" else '""', c) for v, c in top]  # an empty value stays visible
-        out.add_row(name, f"{100 * present / n:.1f}%", str(distinct),
-                    "\n".join(f"{v} ({c})" for v, c in shown))
+        out.add_row(Text(name), f"{100 * present / n:.1f}%", str(distinct),
+                    Text("\n".join(f"{v} ({c})" for v, c in shown)))
     if not out.row_count:
         repl.console.print("no fields match" if arg else "no fields", markup=False)
         return
@@ -433,7 +433,7 @@ def _macros(repl: Repl, arg: str) -> None:
     for m in sorted(repl.macro_library().macros.values(), key=lambda m: (m.name, len(m.args))):
         if _name_matches(m.name, arg):
             call = m.name + (f"({','.join(m.args)})" if m.args else "")
-            out.add_row(call, m.definition, m.source)
+            out.add_row(Text(call), Text(m.definition), Text(m.source))
     if not out.row_count:
         repl.console.print("no macros match" if arg else "no macros", markup=False)
         return
@@ -642,16 +642,15 @@ def brief(node) -> str:
 
 
 def command_names() -> list[str]:
-    """Commands to complete after a pipe: those the engine runs and those the parser knows."""
-    from dataclasses import fields as dc_fields
-
+    """Commands to complete after a pipe: those the engine runs and those the parser knows (each
+    node class of the syntax tree is named after its command; bucket is bin's other name)."""
     from spl import commands
     from spl.syntax import ast
 
     known = set(commands.supported())
     for cls in vars(ast).values():
-        if (isinstance(cls, type) and issubclass(cls, ast.Command) and cls not in
-                (ast.Command, ast.Generic) and dc_fields(cls)):
+        if isinstance(cls, type) and issubclass(cls, ast.Command) and cls not in (ast.Command,
+                                                                                   ast.Generic):
             known.add(cls.__name__.lower())
     known.add("bucket")
     return sorted(known)
