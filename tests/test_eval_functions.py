@@ -39,8 +39,8 @@ def test_registry_lists_every_required_function_with_arity_and_doc():
         assert spec.max_args is None or spec.max_args >= spec.min_args
 
 
-def test_lookup_is_exact_and_unknown_is_none():
-    assert functions.lookup("IF") is None
+def test_lookup_ignores_case_and_unknown_is_none():
+    assert functions.lookup("IF") is functions.lookup("if")
     assert functions.lookup("nosuch") is None
     spec = functions.lookup("substr")
     assert (spec.min_args, spec.max_args) == (2, 3)
@@ -586,3 +586,16 @@ def test_json_extract():
     assert ev(call("json_extract", fld("j"), "a.b"), j=doc) == "[1,2]"
     assert ev(call("json_extract", fld("j"), "a.b{0}"), j=doc) == "1"
     assert ev(call("json_extract", fld("j")), j=doc) == '{"a":{"b":[1,2],"c":"x"}}'
+
+
+def test_function_names_resolve_in_any_case():
+    # ESCU's production pingid_new_mfa_method_registered_for_user runs `eval object=CASE(ISNOTNULL(...` in
+    # Splunk, so upper-case function names must resolve to the same functions.
+    from spl.eval.functions import lookup
+    from spl.syntax import parse_expression
+    from spl.context import Context
+    from spl.eval import evaluate_row
+    assert lookup("CASE") is lookup("case") is not None
+    expr = parse_expression('CASE(ISNOTNULL(a), "yes", true(), "no")')
+    assert evaluate_row(expr, {"a": "1"}, Context()) == "yes"
+    assert evaluate_row(expr, {}, Context()) == "no"

@@ -56,8 +56,12 @@ _REGISTRY: dict[str, FunctionSpec] = {}
 
 
 def lookup(name: str) -> FunctionSpec | None:
-    """The function called ``name`` (exact, lower-case spelling), or None."""
-    return _REGISTRY.get(name)
+    """The function called ``name``, in any letter case, or None.
+
+    Production ESCU detections call ``CASE(``, ``ISNOTNULL(`` and run in Splunk, so Splunk
+    resolves eval function names without regard to case.
+    """
+    return _REGISTRY.get(name.lower())
 
 
 def names() -> list[str]:
