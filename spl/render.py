@@ -13,6 +13,7 @@ import orjson
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from spl import timefmt
 from spl.values import is_null, to_number, to_str
@@ -73,15 +74,21 @@ def to_csv(table: pd.DataFrame, tz: str = "UTC") -> str:
     return buf.getvalue()
 
 
+def _text(value) -> Text:
+    """A cell as plain text: data is never read as rich markup (``[aws-sdk-go]`` stays)."""
+    if value is None:
+        return Text("")
+    return Text("\n".join(value) if isinstance(value, list) else value)
+
+
 def to_rich(table: pd.DataFrame, tz: str = "UTC", title: str | None = None) -> Table:
     columns = display_columns(table)
     out = Table(title=title, show_lines=True)
     for c in columns:
-        out.add_column(c, overflow="fold")
+        out.add_column(Text(c), overflow="fold")
     for row in table[columns].itertuples(index=False, name=None):
         cells = [cell_value(c, v, tz) for c, v in zip(columns, row)]
-        out.add_row(*["\n".join(x) if isinstance(x, list) else ("" if x is None else x)
-                      for x in cells])
+        out.add_row(*[_text(x) for x in cells])
     return out
 
 
@@ -96,7 +103,7 @@ def to_cards(table: pd.DataFrame, tz: str = "UTC") -> list[Table]:
         for c, v in zip(columns, row):
             value = cell_value(c, v, tz)
             if value is not None:
-                card.add_row(c, "\n".join(value) if isinstance(value, list) else value)
+                card.add_row(Text(c), _text(value))
         cards.append(card)
     return cards
 

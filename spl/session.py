@@ -15,6 +15,7 @@ from spl.context import Context
 from spl.engine import execute, required_fields
 from spl.errors import SplError
 from spl.frontend import ParsedSearch, parse_search
+from spl.macros import MacroLibrary
 
 PathLike = str | os.PathLike
 
@@ -45,6 +46,7 @@ class Session:
         self.files: list[str] = []
         self._parts: list[pd.DataFrame] = []
         self._events: pd.DataFrame | None = None
+        self._macros = None
         paths = _paths(data)
         if paths:
             self.load(paths, sourcetype=sourcetype, source=source, host=host, index=index)
@@ -77,8 +79,13 @@ class Session:
         return self._events
 
     def parse(self, search: str) -> ParsedSearch:
-        """Expand macros and parse; raises SplError with the position in ``search``."""
-        return parse_search(search, self.macro_dirs)
+        """Expand macros and parse; raises SplError with the position in ``search``.
+
+        The macro files are read once per session, not once per search.
+        """
+        if self._macros is None:
+            self._macros = MacroLibrary.load(self.macro_dirs)
+        return parse_search(search, library=self._macros)
 
     def run(self, search: str | ParsedSearch, *, now: float | None = None) -> pd.DataFrame:
         """Run a search over the loaded events; multivalue cells are lists."""

@@ -37,3 +37,10 @@ def test_wide_results_print_as_cards():
     console = Console(width=60, record=True)
     render.show(table([{"a": "1", "b": "2"}]), "table", console)
     assert "result 1" not in console.export_text()
+
+
+def test_values_are_not_read_as_markup():
+    # CloudTrail user agents such as "[aws-sdk-go-v2/1.25.2]" look like rich markup tags
+    console = Console(width=80, record=True)
+    render.show(table([{"userAgent": "[aws-sdk-go-v2/1.25.2]"}]), "table", console)
+    assert "[aws-sdk-go-v2/1.25.2]" in console.export_text()
