@@ -2,11 +2,12 @@
 
 A command function takes its AST node, the table of results so far and the run context, and
 returns the new table. Adding a command touches one file: write ``spl/commands/<name>.py`` with
-``@command("name")`` and list the module in ``_MODULES`` below.
+``@command("name")``; every module of this package is imported on first use.
 """
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from typing import Callable
 
 import pandas as pd
@@ -18,12 +19,6 @@ CommandFn = Callable[[ast.Command, pd.DataFrame, Context], pd.DataFrame]
 
 _REGISTRY: dict[str, CommandFn] = {}
 _loaded = False
-
-# Modules that register commands; imported on first use.
-_MODULES = (
-    "search", "where", "eval", "rename", "stats", "convert", "table", "fields", "sort",
-    "head", "tail", "dedup", "fillnull",
-)
 
 
 def command(*names: str):
@@ -41,8 +36,8 @@ def _load() -> None:
     """Import every command module once (a module imported directly may have registered first)."""
     global _loaded
     if not _loaded:
-        for module in _MODULES:
-            importlib.import_module(f"spl.commands.{module}")
+        for module in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{module.name}")
         _loaded = True
 
 
