@@ -84,14 +84,30 @@ def _names_in(node) -> set[str] | None:
     return found
 
 
+def check_supported(pipeline: ast.Pipeline) -> None:
+    """Refuse, before any row is read, a command or function the engine cannot run.
+
+    Splunk rejects an unknown command or function when the search is parsed, whatever the
+    data; so do we, rather than only when a row reaches it (or never, on no rows).
+    """
+    from spl import aggregates
+    from spl.eval import functions
+
+    for node in ast.walk(pipeline):
+        if isinstance(node, ast.Command) and commands.lookup(node.name) is None:
+            raise UnsupportedError(f"command '{node.name}' is not supported", span=node.span)
+        if isinstance(node, ast.Call) and functions.lookup(node.name) is None:
+            raise UnsupportedError(f"eval function '{node.name}' is not supported", span=node.span)
+        if isinstance(node, ast.Aggregation) and aggregates.lookup(node.func) is None:
+            raise UnsupportedError(f"stats function '{node.func}' is not supported", span=node.span)
+
+
 def execute(pipeline: ast.Pipeline, events: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Run every command of ``pipeline``; a generating pipeline starts from no rows."""
+    check_supported(pipeline)
     table = pd.DataFrame() if pipeline.generating else events
     for cmd in pipeline.commands:
-        fn = commands.lookup(cmd.name)
-        if fn is None:
-            raise UnsupportedError(f"command '{cmd.name}' is not supported", span=cmd.span)
-        table = fn(cmd, table, ctx)
+        table = commands.lookup(cmd.name)(cmd, table, ctx)
     return finish(table, pipeline)
 
 

@@ -242,3 +242,11 @@ def test_unsupported_command_names_itself():
 
     with pytest.raises(UnsupportedError, match="frobnicate"):
         run("| frobnicate x=1", [{"a": "1"}])
+
+
+def test_unknown_eval_function_is_refused_even_when_no_row_reaches_it():
+    # Splunk checks functions when it parses the search, not per event
+    from spl.errors import UnsupportedError
+
+    with pytest.raises(UnsupportedError, match="nosuchfn"):
+        run("| search nothing=here | where nosuchfn(x)=1", [{"a": "1"}])

@@ -467,3 +467,16 @@ def option(options: tuple[tuple[str, str], ...], name: str, default: str | None 
         if key.lower() == name:
             return value
     return default
+
+
+def walk(node: object):
+    """Every AST node under ``node`` (itself included), depth first, in source order."""
+    yield node
+    if isinstance(node, tuple):
+        for item in node:
+            yield from walk(item)
+    elif hasattr(node, "__dataclass_fields__"):
+        for name in node.__dataclass_fields__:
+            value = getattr(node, name)
+            if isinstance(value, tuple) or hasattr(value, "__dataclass_fields__"):
+                yield from walk(value)
