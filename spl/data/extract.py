@@ -128,6 +128,28 @@ def parse_event_time(value) -> float | None:
     return out
 
 
+def extract_text(raw: str, cutoff: int) -> dict:
+    """Every field of one JSON text, as auto-KV (and ``spath`` without a path) extracts them.
+
+    A text within ``cutoff`` bytes is parsed whole, numbers kept as written; a longer one, or
+    one that is not well-formed JSON, gives the complete leaves of its first ``cutoff`` bytes
+    (:func:`flatten_prefix`). A bare scalar names no field, so it gives nothing.
+    """
+    if len(raw) <= cutoff and (len(raw) * 4 <= cutoff or len(raw.encode("utf-8")) <= cutoff):
+        try:
+            value = json.loads(raw, parse_int=str, parse_float=str, parse_constant=_not_json)
+        except ValueError:
+            pass
+        else:
+            return flatten(value) if isinstance(value, (dict, list)) else {}
+    out = flatten_prefix(raw, cutoff)
+    return {} if "" in out else out
+
+
+def _not_json(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def flatten_prefix(raw: str, cutoff: int, wanted: set[str] | None = None) -> dict:
     """:func:`flatten` of only the first ``cutoff`` bytes of a record's JSON text."""
     data = raw.encode("utf-8")[:cutoff].decode("utf-8", errors="ignore")
