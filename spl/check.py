@@ -2,7 +2,12 @@
 
 A search is "ok" when it parses and every command, eval function and stats function it uses is
 one the engine implements; "unsupported" when it parses but uses something the engine lacks;
-"syntax_error" / "macro_error" when it cannot be parsed at all.
+"syntax_error" / "macro_error" when it cannot be parsed at all. A search reading a data model
+(tstats/from datamodel=X) is "unsupported" with "needs datamodel X".
+
+``--exec-coverage`` goes further and runs each search (over given events, or none): "runs",
+"needs_datamodel", "needs_baseline" (a lookup filled by another search), "unsupported" (the
+command or function it stops at), "error".
 """
 from __future__ import annotations
 
@@ -68,7 +73,10 @@ def unsupported(parsed: ParsedSearch) -> list[str]:
         return f"{line}:{col}"
 
     for node in _walk(parsed.pipeline):
-        if isinstance(node, ast.Command):
+        model = _datamodel(node)
+        if model:
+            problems.append(f"needs datamodel {model} ({where(node.span)})")
+        elif isinstance(node, ast.Command):
             if commands is None or commands(node.name) is None:
                 problems.append(f"command '{node.name}' ({where(node.span)})")
         elif isinstance(node, ast.Call):
@@ -78,6 +86,15 @@ def unsupported(parsed: ParsedSearch) -> list[str]:
             if aggregates is None or aggregates(node.func) is None:
                 problems.append(f"stats function '{node.func}' ({where(node.span)})")
     return list(dict.fromkeys(problems))
+
+
+def _datamodel(node: object) -> str | None:
+    """The data model a tstats or from command reads (spl has none), else None."""
+    if isinstance(node, ast.Tstats):
+        return node.datamodel
+    if isinstance(node, ast.From):
+        return importlib.import_module("spl.commands.from_").datamodel_of(node.dataset)
+    return None
 
 
 def check_search(text: str, library: MacroLibrary) -> tuple[str, str]:
@@ -92,6 +109,19 @@ def check_search(text: str, library: MacroLibrary) -> tuple[str, str]:
     if problems:
         return "unsupported", "uses what spl cannot run yet: " + ", ".join(problems)
     return "ok", ""
+
+
+def _searches(paths: Iterable[Path | str]) -> Iterator[tuple[str, str | CheckResult]]:
+    """(file, its search text or the CheckResult of a file that cannot be read) for each file."""
+    for given in paths:
+        given = Path(given)
+        if not given.exists():
+            yield str(given), CheckResult(str(given), "syntax_error", "no such file or directory")
+            continue
+        for path in _files(given):
+            search = _search_of(path, explicit=path == given)
+            if search is not None:
+                yield str(path), search
 
 
 def _files(path: Path) -> list[Path]:
@@ -124,20 +154,12 @@ def check_paths(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] = 
     """Check each detection YAML (its ``search:``), ``.spl`` file, or directory of them."""
     library = MacroLibrary.load([Path(d) for d in macro_dirs])
     results: list[CheckResult] = []
-    for given in paths:
-        given = Path(given)
-        if not given.exists():
-            results.append(CheckResult(str(given), "syntax_error", "no such file or directory"))
+    for path, search in _searches(paths):
+        if isinstance(search, CheckResult):
+            results.append(search)
             continue
-        for path in _files(given):
-            search = _search_of(path, explicit=path == given)
-            if search is None:
-                continue
-            if isinstance(search, CheckResult):
-                results.append(search)
-                continue
-            status, message = check_search(search, library)
-            results.append(CheckResult(str(path), status, message))
+        status, message = check_search(search, library)
+        results.append(CheckResult(path, status, message))
     return results
 
 
@@ -182,3 +204,103 @@ def main_explain(search: str, macro_dirs: Sequence[Path | str] = ()) -> int:
     for i, command in enumerate(parsed.pipeline.commands, 1):
         print(f"  {i}. {command!r}")
     return 0
+
+
+# ---------------------------------------------------------------- spl check --exec-coverage
+
+COVERAGE = ("runs", "needs_datamodel", "needs_baseline", "unsupported", "error",
+            "syntax_error", "macro_error")
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    """How far one search gets: it parses, then runs (``rows`` results) or stops (``message``)."""
+
+    path: str
+    status: str
+    message: str
+    rows: int | None = None
+
+
+def _stop_status(exc: SplError) -> str:
+    from spl.errors import UnsupportedError
+
+    if isinstance(exc, UnsupportedError):
+        if exc.message.startswith("needs datamodel"):
+            return "needs_datamodel"
+        if exc.message.startswith("needs baseline"):
+            return "needs_baseline"
+        return "unsupported"
+    return "error"
+
+
+def exec_coverage(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] = (),
+                  data: Sequence[Path | str] = (), lookup_dirs: Sequence[Path | str] = ()
+                  ) -> list[CoverageResult]:
+    """Parse and run each search over ``data`` (no events when empty): where does each stop?
+
+    ``outputlookup`` writes into a temporary directory, never the user's lookups.
+    """
+    import tempfile
+
+    from spl.session import Session
+
+    results: list[CoverageResult] = []
+    with tempfile.TemporaryDirectory(prefix="spl-coverage-") as scratch:
+        session = Session(data or None, macros=macro_dirs, lookups=lookup_dirs,
+                          lookup_output=scratch)
+        for path, search in _searches(paths):
+            if isinstance(search, CheckResult):
+                results.append(CoverageResult(path, search.status, search.message))
+                continue
+            try:
+                parsed = session.parse(search)
+            except MacroError as exc:
+                results.append(CoverageResult(path, "macro_error", exc.render()))
+                continue
+            except SplError as exc:
+                results.append(CoverageResult(path, "syntax_error", exc.render()))
+                continue
+            try:
+                table = session.run(parsed)
+            except SplError as exc:
+                results.append(CoverageResult(path, _stop_status(exc), exc.render()))
+            except Exception as exc:  # a bug of ours: reported, not raised
+                results.append(CoverageResult(path, "error", f"internal error: "
+                                              f"{type(exc).__name__}: {exc}"))
+            else:
+                results.append(CoverageResult(path, "runs", "", len(table)))
+    return results
+
+
+_COVERAGE_STYLE = {"runs": "green", "needs_datamodel": "cyan", "needs_baseline": "cyan",
+                   "unsupported": "yellow", "error": "red", "syntax_error": "red",
+                   "macro_error": "red"}
+
+
+def main_exec_coverage(paths: Sequence[Path | str], macro_dirs: Sequence[Path | str] = (),
+                       fmt: str = "table", data: Sequence[Path | str] = (),
+                       lookup_dirs: Sequence[Path | str] = ()) -> int:
+    """Print one line per search and a summary count (or JSON); 1 when any failed to parse."""
+    try:
+        results = exec_coverage(paths, macro_dirs, data, lookup_dirs)
+    except SplError as exc:  # a bad macro directory, data or lookup file
+        print(exc.render())
+        return 2
+    counts = {s: sum(r.status == s for r in results) for s in COVERAGE}
+    if fmt == "json":
+        print(json.dumps({"results": [dataclasses.asdict(r) for r in results],
+                          "summary": counts}, indent=2))
+    else:
+        from rich.console import Console
+        from rich.markup import escape
+
+        console = Console(highlight=False)
+        for r in results:
+            rows = f" ({r.rows} rows)" if r.rows is not None else ""
+            console.print(f"[{_COVERAGE_STYLE[r.status]}]{r.status:<16}[/] {escape(r.path)}{rows}")
+            if r.message:
+                console.print("    " + escape(r.message).replace("\n", "\n    "))
+        console.print(f"{len(results)} searches: " +
+                      ", ".join(f"{n} {s}" for s, n in counts.items() if n))
+    return 1 if any(r.status in ("syntax_error", "macro_error") for r in results) else 0

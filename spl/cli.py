@@ -27,6 +27,10 @@ def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", default=None, help="source field of the events (default: file path)")
     p.add_argument("--macros", action="append", default=[], metavar="DIR",
                    help="directory of macro definitions (YAML or macros.conf); repeatable")
+    p.add_argument("--lookups", action="append", default=[], metavar="DIR",
+                   help="directory of lookups (CSV files, security_content YAML definitions); repeatable")
+    p.add_argument("--lookup-output", default=None, metavar="DIR",
+                   help="where outputlookup writes (default: $SPL_LOOKUP_DIR or $XDG_DATA_HOME/spl/lookups)")
     p.add_argument("--tz", default="UTC", help="time zone for rendering and parsing times (IANA name)")
     p.add_argument("--ta", default=None, metavar="PATH",
                    help="use the sourcetype definitions of this Splunk Add-on for AWS directory")
@@ -67,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="parse searches of detections and .spl files")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--macros", action="append", default=[], metavar="DIR")
+    p.add_argument("--exec-coverage", action="store_true",
+                   help="also run each search (over --data, or no events) and report where it stops")
+    p.add_argument("--data", action="append", default=[], metavar="PATH",
+                   help="with --exec-coverage: events to run the searches over; repeatable")
+    p.add_argument("--lookups", action="append", default=[], metavar="DIR",
+                   help="with --exec-coverage: directory of lookups; repeatable")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
     p = sub.add_parser("explain", help="show the expanded search and its parsed pipeline")
@@ -81,7 +91,8 @@ def _prepare(args, search: str, err: Console):
     from spl.session import Session
 
     session = Session(macros=args.macros, tz=args.tz, ta=args.ta, strict=args.strict,
-                      progress=sys.stderr.isatty())
+                      progress=sys.stderr.isatty(), lookups=args.lookups,
+                      lookup_output=args.lookup_output)
     parsed = session.parse(search)
     session.fields = required_fields(parsed.pipeline)
     session.load(args.data, sourcetype=args.sourcetype, source=args.source)
@@ -149,6 +160,10 @@ def _detect(args, out, err, detections, render) -> int:
 def _cmd_check(args, out: Console, err: Console) -> int:
     from spl.check import main_check
 
+    if args.exec_coverage:
+        from spl.check import main_exec_coverage
+
+        return main_exec_coverage(args.paths, args.macros, args.format, args.data, args.lookups)
     return main_check(args.paths, args.macros, args.format)
 
 

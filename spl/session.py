@@ -15,6 +15,7 @@ from spl.context import Context
 from spl.engine import execute, required_fields
 from spl.errors import SplError
 from spl.frontend import ParsedSearch, parse_search
+from spl.lookups import Lookups
 from spl.macros import MacroLibrary
 
 PathLike = str | os.PathLike
@@ -35,7 +36,9 @@ class Session:
                  sourcetype: str = "aws:cloudtrail", source: str | None = None,
                  host: str | None = None, index: str = "main",
                  macros: Sequence[PathLike] = (), tz: str = "UTC", ta: PathLike | None = None,
-                 strict: bool = False, progress: bool = False, fields: set[str] | None = None):
+                 strict: bool = False, progress: bool = False, fields: set[str] | None = None,
+                 lookups: Sequence[PathLike] = (), lookup_output: PathLike | None = None):
+        self.lookups = Lookups(lookups, lookup_output)  # where lookup names resolve; outputlookup's dir
         self.macro_dirs = [Path(m) for m in macros]
         self.tz = tz
         self.ta = Path(ta) if ta else None

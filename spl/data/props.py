@@ -23,18 +23,17 @@ fields as they were before any EVAL ran; lookups run one after another in class-
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
-import itertools
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from spl.errors import ConfigError, SplError
-from spl.values import is_null, make_mv, mv_values, to_str
+from spl.lookups import LookupTable, apply_lookup, load_table
+from spl.values import is_null
 
 BUILTIN = Path(__file__).resolve().parent / "sourcetypes"
 
@@ -108,19 +107,6 @@ class Calc:
 
 
 @dataclass
-class LookupTable:
-    name: str
-    file: str
-    columns: list[str]
-    rows: list[dict]
-    wildcard: set[str] = field(default_factory=set)
-    case_sensitive: bool = True
-    max_matches: int = 100
-    min_matches: int = 0
-    default_match: str | None = None
-
-
-@dataclass
 class Lookup:
     cls: str
     table: LookupTable
@@ -176,7 +162,7 @@ class Sourcetype:
         self._apply_aliases(cols, n)
         self._apply_evals(cols, n, ctx)
         for lk in self.lookups:
-            apply_lookup(cols, n, lk)
+            apply_lookup(cols, n, lk.table, lk.inputs, lk.outputs, lk.new_only)
         return cols
 
     def _apply_aliases(self, cols: dict[str, list], n: int):
@@ -373,9 +359,6 @@ def _parse_lookup(cls: str, text: str, transforms, root: Path, where: str) -> Lo
     return Lookup(cls, table, inputs, outputs, new_only)
 
 
-_TABLES: dict[tuple, LookupTable] = {}
-
-
 def _load_table(name: str, transforms, root: Path, where: str) -> LookupTable:
     stanza = transforms.get(name)
     if stanza is None:
@@ -390,120 +373,4 @@ def _load_table(name: str, transforms, root: Path, where: str) -> LookupTable:
     path = root / "lookups" / filename
     if not path.is_file():
         raise ConfigError(f"lookup file of {name!r} not found", file=str(path))
-    cache_key = (str(path), path.stat().st_mtime_ns, tuple(sorted(stanza.items())))
-    if cache_key in _TABLES:
-        return _TABLES[cache_key]
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            reader = csv.reader(f)
-            header = next(reader, None)
-            if not header:
-                raise ConfigError("lookup file is empty", file=str(path))
-            header = [h.strip() for h in header]
-            rows = []
-            for lineno, cells in enumerate(reader, 2):
-                if not any(c.strip() for c in cells):
-                    continue
-                if len(cells) != len(header):
-                    raise ConfigError(f"row has {len(cells)} cells, the header {len(header)}",
-                                      file=str(path), line=lineno)
-                rows.append({h: (c if c != "" else None) for h, c in zip(header, cells)})
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise ConfigError(f"cannot read lookup ({e})", file=str(path)) from None
-    wildcard: set[str] = set()
-    for part in re.findall(r"(\w+)\s*\(\s*([^)]+?)\s*\)", stanza.get("match_type", "")):
-        kind, col = part
-        if kind.upper() == "WILDCARD":
-            wildcard.add(col)
-        elif kind.upper() != "EXACT":
-            raise ConfigError(f"lookup {name!r}: match_type {kind} is not supported", file=where)
-    try:
-        max_matches = int(stanza.get("max_matches", "100"))
-        min_matches = int(stanza.get("min_matches", "0"))
-    except ValueError:
-        raise ConfigError(f"lookup {name!r}: max_matches/min_matches must be integers",
-                          file=where) from None
-    table = LookupTable(
-        name=name, file=str(path), columns=header, rows=rows, wildcard=wildcard,
-        case_sensitive=_bool(stanza.get("case_sensitive_match", "true")),
-        max_matches=max(1, max_matches), min_matches=min_matches,
-        default_match=stanza.get("default_match"))
-    _TABLES[cache_key] = table
-    return table
-
-
-def _bool(text: str) -> bool:
-    return text.strip().lower() in ("1", "true", "t", "yes", "y")
-
-
-# ---------------------------------------------------------------- lookups
-
-def _matcher(pattern: str | None, wildcard: bool, case_sensitive: bool):
-    """A predicate for one lookup cell: exact text, or a '*' wildcard pattern."""
-    if pattern is None:
-        return lambda v: False
-    if wildcard and "*" in pattern:
-        rx = re.compile("".join(".*" if p == "*" else re.escape(p) for p in
-                                re.split(r"(\*)", pattern)),
-                        0 if case_sensitive else re.IGNORECASE)
-        return lambda v: rx.fullmatch(v) is not None
-    if case_sensitive:
-        return lambda v: v == pattern
-    low = pattern.lower()
-    return lambda v: v.lower() == low
-
-
-def apply_lookup(cols: dict[str, list], n: int, lk: Lookup):
-    """One automatic lookup, in place on columns held as lists: rows matched in file order, up
-    to max_matches.
-
-    An event lacking an input field is left as it is. OUTPUT writes the outputs (cleared when no
-    row matches); OUTPUTNEW writes only outputs the event does not have yet. With min_matches
-    and default_match, an event with too few matches gets default_match.
-    """
-    t = lk.table
-    matchers = [[_matcher(row[col], col in t.wildcard, t.case_sensitive) for col, _ in lk.inputs]
-                for row in t.rows]
-    in_cols = [cols.get(ev) or [None] * n for _, ev in lk.inputs]
-    out_cols = {ev: list(cols.get(ev) or [None] * n) for _, ev in lk.outputs}
-    cache: dict[tuple, dict | None] = {}
-    for i in range(n):
-        key = tuple(_key(col[i]) for col in in_cols)
-        if any(not k for k in key):
-            continue
-        if key not in cache:
-            cache[key] = _match(t, lk, matchers, key)
-        result = cache[key]
-        for _, ev in lk.outputs:
-            if lk.new_only and not is_null(out_cols[ev][i]):
-                continue
-            if result is None:
-                if not lk.new_only:
-                    out_cols[ev][i] = None
-            else:
-                out_cols[ev][i] = result[ev]
-    cols.update(out_cols)
-
-
-def _key(cell) -> tuple:
-    """The values of a cell as lookup input: a tuple of strings (empty for null)."""
-    if isinstance(cell, str):
-        return (cell,)
-    return tuple(to_str(x) for x in mv_values(cell))
-
-
-def _match(t: LookupTable, lk: Lookup, matchers, key) -> dict | None:
-    """Output values for one combination of input values, or None when nothing matched."""
-    hits = []
-    for row, preds in zip(t.rows, matchers):
-        if any(all(p(v) for p, v in zip(preds, combo)) for combo in itertools.product(*key)):
-            hits.append(row)
-            if len(hits) >= t.max_matches:
-                break
-    if len(hits) < t.min_matches and t.default_match is not None:
-        missing = t.min_matches - len(hits)
-        return {ev: make_mv([r[col] for r in hits] + [t.default_match] * missing)
-                for col, ev in lk.outputs}
-    if not hits:
-        return None
-    return {ev: make_mv([r[col] for r in hits]) for col, ev in lk.outputs}
+    return load_table(name, path, stanza, where)

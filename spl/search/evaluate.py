@@ -99,7 +99,9 @@ def _compile(expr: ast.SearchExpr, ctx: Context, timeformat: str) -> Test:
     if isinstance(expr, ast.TimeModifier):
         return _time_test(expr, ctx, timeformat)
     if isinstance(expr, ast.SubsearchTerm):
-        raise UnsupportedError("subsearches are not supported yet", span=expr.span)
+        from spl.subsearch import as_search  # runs the subsearch; its results, formatted
+
+        return _compile(as_search(expr.subsearch, ctx), ctx, timeformat)
     raise SearchError(f"cannot evaluate {type(expr).__name__} in a search",
                       span=getattr(expr, "span", None))
 
