@@ -295,7 +295,7 @@ def main_exec_coverage(paths: Sequence[Path | str], macro_dirs: Sequence[Path | 
         from rich.console import Console
         from rich.markup import escape
 
-        console = Console(highlight=False)
+        console = Console(highlight=False, soft_wrap=True)
         for r in results:
             rows = f" ({r.rows} rows)" if r.rows is not None else ""
             console.print(f"[{_COVERAGE_STYLE[r.status]}]{r.status:<16}[/] {escape(r.path)}{rows}")
