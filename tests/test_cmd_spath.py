@@ -125,3 +125,10 @@ def test_row_order_is_kept():
 def test_output_without_path_is_an_error():
     with pytest.raises(SplError, match="needs a path"):
         run("| spath input=j output=x", [{"j": "{}"}])
+
+
+def test_numbers_keep_their_written_form_even_past_64_bits():
+    raw = '{"big": 123456789012345678901234567890, "e": 1e3, "neg": -7}'
+    r = run("| spath path=big | spath path=e | spath path=neg", [{"_raw": raw}])
+    assert [column(r, c)[0] for c in ("big", "e", "neg")] == [
+        "123456789012345678901234567890", "1e3", "-7"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 
+import orjson
 import pandas as pd
 
 from spl.commands import command
@@ -56,7 +57,44 @@ def parse_path(path: str, span=None) -> list[tuple[str, object]]:
 
 def values_at(text: str, steps) -> list[str]:
     """The values ``steps`` reach in a JSON text, in document order: leaves as Splunk shows them
-    (strings decoded, numbers/true/false/null as written), objects and arrays as their text."""
+    (strings decoded, numbers/true/false/null as written), objects and arrays as their text.
+
+    A fast parse answers when every value reached is a string, an integer, a boolean or null
+    (their text is known); a float, object or array is read again from the text as written.
+    """
+    try:
+        nodes = _walk(orjson.loads(text), steps)
+    except orjson.JSONDecodeError:
+        return _values_in_text(text, steps)
+    if all(n is None or isinstance(n, (str, int)) for n in nodes):  # bool is an int
+        return [_leaf_text(n) for n in nodes]
+    return _values_in_text(text, steps)
+
+
+def _walk(root, steps) -> list:
+    nodes = [root]
+    for kind, arg in steps:
+        if kind == "key":
+            nodes = [n[arg] for n in nodes if isinstance(n, dict) and arg in n]
+        elif kind == "each":
+            nodes = [x for n in nodes if isinstance(n, list) for x in n]
+        elif kind == "index":
+            nodes = [n[arg] for n in nodes if isinstance(n, list) and arg < len(n)]
+        else:
+            nodes = []
+    return nodes
+
+
+def _leaf_text(v) -> str:
+    if v is None:
+        return "null"
+    if v is True or v is False:
+        return "true" if v else "false"
+    return v if isinstance(v, str) else str(v)
+
+
+def _values_in_text(text: str, steps) -> list[str]:
+    """values_at, read from the text itself so that values keep their written form."""
     start = _WS.match(text).end()
     if start == len(text):
         return []
@@ -143,17 +181,13 @@ def _extract_all(table: pd.DataFrame, texts) -> pd.DataFrame:
             for name, value in extract_text(text, DEFAULT_EXTRACTION_CUTOFF).items():
                 merged.setdefault(name, []).extend(mv_values(value))
         rows.append({k: make_mv(v) for k, v in merged.items()})
-    names: list[str] = []
-    seen: set[str] = set()
-    for row in rows:
-        for name in row:
-            if name not in seen:
-                seen.add(name)
-                names.append(name)
-    table = table.copy()
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    updates = {}
     for name in names:
         new = [row.get(name) for row in rows]
-        old = table[name] if name in table.columns else [None] * len(rows)
-        table[name] = pd.Series([n if n is not None else o for n, o in zip(new, old)],
-                                index=table.index, dtype=object)
-    return table
+        old = table[name].tolist() if name in table.columns else [None] * len(rows)
+        updates[name] = pd.Series([n if n is not None else o for n, o in zip(new, old)],
+                                  index=table.index, dtype=object)
+    kept = table.drop(columns=[n for n in names if n in table.columns])
+    merged = pd.concat([kept, pd.DataFrame(updates, index=table.index)], axis=1)
+    return merged[list(table.columns) + [n for n in names if n not in table.columns]]
