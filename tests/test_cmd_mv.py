@@ -80,3 +80,7 @@ def test_makemv_missing_field_changes_nothing():
 def test_makemv_tokenizer_without_group_is_an_error():
     with pytest.raises(SplError, match="capturing group"):
         run('| makemv tokenizer="\\w+" s', [{"s": "a"}])
+
+
+def test_mvexpand_of_a_field_no_row_has_gives_no_rows():
+    assert len(run("| mvexpand c", [{"k": 1}, {"k": 2}])) == 0
