@@ -199,3 +199,12 @@ def test_exec_coverage_cli_text(searches, capsys):
     assert code == 1  # d_syntax.spl does not parse
     assert ("5 searches: 1 runs, 1 needs_datamodel, 1 needs_baseline, 1 unsupported, "
             "1 syntax_error") in " ".join(out.split())
+
+
+def test_static_check_names_the_datamodel():
+    from spl.check import check_search
+    from spl.macros import MacroLibrary
+
+    status, message = check_search(
+        "| tstats count from datamodel=Change.All_Changes by All_Changes.user", MacroLibrary.load([]))
+    assert status == "unsupported" and "needs datamodel Change.All_Changes (1:3)" in message
