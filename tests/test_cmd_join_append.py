@@ -208,3 +208,28 @@ def test_static_check_names_the_datamodel():
     status, message = check_search(
         "| tstats count from datamodel=Change.All_Changes by All_Changes.user", MacroLibrary.load([]))
     assert status == "unsupported" and "needs datamodel Change.All_Changes (1:3)" in message
+
+
+@pytest.mark.parametrize("search, expected", [
+    # join: the subsearch reads AssumeRole/StopInstances records the main search does not match
+    ("eventName=CreateUser | table eventName recipientAccountId | join type=left "
+     "recipientAccountId [search eventName=StopInstances | rename eventName as later | "
+     "table recipientAccountId later]",
+     [{"eventName": "CreateUser", "recipientAccountId": "222233334444", "later": "StopInstances"}]),
+    ("eventName=CreateUser | table eventName | append [search eventName=AssumeRole | "
+     "table eventName]", [{"eventName": "CreateUser"}, {"eventName": "AssumeRole"}]),
+    ("eventName=ConsoleLogin [search eventName=StopInstances | fields sourceIPAddress] "
+     "| table eventName", []),
+    ("[search eventName=StopInstances | fields sourceIPAddress] | table eventName",
+     [{"eventName": "StopInstances"}, {"eventName": "AssumeRole"}]),
+])
+def test_cli_subsearches_see_every_loaded_event(search, expected, capsys, tmp_path):
+    # By hand from tests/fixtures/data/cloudtrail_small.ndjson: StopInstances and AssumeRole both
+    # come from 203.0.113.9; results newest first. A loader that kept only the records the main
+    # search can match would starve the subsearches.
+    from spl.cli import main
+
+    code = main(["run", search, "--data", "tests/fixtures/data/cloudtrail_small.ndjson",
+                 "--lookup-output", str(tmp_path), "--format", "json"])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out) == expected
