@@ -111,7 +111,7 @@ def test_hunting_is_tested(outcomes):
 def test_unsupported_command_is_not_a_failure(outcomes):
     o = outcomes["SPL Fixture Unsupported", "True Positive Test"]
     assert o.verdict == "unsupported" and not o.failed
-    assert o.reason.startswith("unsupported: ") and "iplocation" in o.reason
+    assert o.reason.startswith("unsupported: ") and "geostats" in o.reason
 
 
 def test_a_sourcetype_without_definition_is_unsupported(tmp_path):
