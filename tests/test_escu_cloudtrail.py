@@ -73,11 +73,11 @@ def test_the_baseline_detection_says_which_baseline(corpus_session):
 
 # ---------------------------------------------------------------- detections that fire
 
-def fire(search: str, fixture: str, output: Path) -> list[dict]:
+def fire(search: str, fixture: str, output: Path, now: float | None = None) -> list[dict]:
     """The result rows of ``search`` over one fixture file, cells as Splunk prints them."""
     session = Session(FIX / f"{fixture}.ndjson", macros=[FIX / "macros"],
                       lookups=[FIX / "lookups"], lookup_output=output)
-    table = session.run(search)
+    table = session.run(search, now=now)
     return [{k: _text(v) for k, v in row.items() if not is_null(v)}
             for row in table.to_dict("records")]
 
@@ -574,6 +574,129 @@ def test_s3_spike_fires_once_the_baseline_exists(tmp_path):
         baseline = {r["arn"]: r for r in csv.DictReader(f)}
     assert {a: (r["latestCount"], r["numDataPoints"]) for a, r in baseline.items()} == {
         ALICE: ("1", "21"), MALLORY: ("4", "21")}
+
+
+# aws_create_policy_version_to_allow_all_resources.yml
+POLICY_ALLOW_ALL = """`cloudtrail` eventName=CreatePolicyVersion eventSource = iam.amazonaws.com errorCode = success
+  | spath input=requestParameters.policyDocument output=key_policy_statements path=Statement{}
+  | mvexpand key_policy_statements
+  | spath input=key_policy_statements output=key_policy_action_1 path=Action
+  | where key_policy_action_1 = "*"
+  | rename user_name as user
+  | stats count min(_time) as firstTime max(_time) as lastTime values(key_policy_statements) as policy_added
+    BY signature dest user
+       user_agent src vendor_account
+       vendor_region vendor_product
+  | `security_content_ctime(firstTime)`
+  | `security_content_ctime(lastTime)`
+  | `aws_create_policy_version_to_allow_all_resources_filter`"""
+
+
+def test_policy_version_allowing_everything(tmp_path):
+    # mallory's document has two statements; only the Action "*" one survives mvexpand + where.
+    # alice's only allows ec2:Describe*.
+    assert fire(POLICY_ALLOW_ALL, "policies", tmp_path) == [
+        common("CreatePolicyVersion", "iam.amazonaws.com", "mallory", region="us-east-1",
+               count=1, **times("2025-03-09T08:00:00"),
+               policy_added='{"Effect":"Allow","Action":"*","Resource":"*"}')]
+
+
+# aws_detect_users_creating_keys_with_encrypt_policy_without_mfa.yml
+KMS_ENCRYPT_POLICY = """`cloudtrail` eventName=CreateKey OR eventName=PutKeyPolicy | spath input=requestParameters.policy output=key_policy_statements path=Statement{} | mvexpand key_policy_statements | spath input=key_policy_statements output=key_policy_action_1 path=Action | spath input=key_policy_statements output=key_policy_action_2 path=Action{} | eval key_policy_action=mvappend(key_policy_action_1, key_policy_action_2) | spath input=key_policy_statements output=key_policy_principal path=Principal.AWS | search key_policy_action="kms:Encrypt" AND key_policy_principal="*" | stats count min(_time) as firstTime max(_time) as lastTime by eventName eventSource eventID awsRegion userIdentity.principalId user | `security_content_ctime(firstTime)`| `security_content_ctime(lastTime)` |`aws_detect_users_creating_keys_with_encrypt_policy_without_mfa_filter`"""
+
+
+def test_kms_key_policy_lets_anyone_encrypt(tmp_path):
+    # Every statement names Principal.AWS "*"; kms:Encrypt is in mallory's first CreateKey (as
+    # one of an Action list, found through Action{}) and in alice's PutKeyPolicy (a single
+    # Action); mallory's second key allows only kms:Decrypt. user is the sourcetype's field
+    # (userIdentity.userName).
+    def row(name, event_id, region, principal, user, when):
+        return {"eventName": name, "eventSource": "kms.amazonaws.com", "eventID": event_id,
+                "awsRegion": region, "userIdentity.principalId": principal, "user": user,
+                "count": "1", **times(when)}
+    assert fire(KMS_ENCRYPT_POLICY, "policies", tmp_path) == [
+        row("CreateKey", "ev-0055", "us-west-2", "AIDAMALLORY", "mallory", "2025-03-09T09:00:00"),
+        row("PutKeyPolicy", "ev-0057", "us-west-2", "AIDAALICE", "alice", "2025-03-09T09:10:00")]
+
+
+# aws_ecr_container_scanning_findings_high.yml
+ECR_HIGH = """`cloudtrail` eventSource=ecr.amazonaws.com eventName=DescribeImageScanFindings | spath path=responseElements.imageScanFindings.findings{} output=findings | mvexpand findings | spath input=findings | search severity=HIGH | rename name as finding_name, description as finding_description, requestParameters.imageId.imageDigest as imageDigest, requestParameters.repositoryName as repository, userIdentity.principalId as user | eval finding = finding_name.", ".finding_description | eval phase="release" | eval severity="high" | stats min(_time) as firstTime max(_time) as lastTime by awsRegion, eventName, eventSource, imageDigest, repository, user, src_ip, finding, phase, severity | `security_content_ctime(firstTime)` | `security_content_ctime(lastTime)` | `aws_ecr_container_scanning_findings_high_filter`"""
+
+
+def test_ecr_high_severity_finding(tmp_path):
+    # Two findings in one response; the LOW one is dropped by severity=HIGH.
+    assert fire(ECR_HIGH, "ecr_scans", tmp_path) == [{
+        "awsRegion": "us-west-2", "eventName": "DescribeImageScanFindings",
+        "eventSource": "ecr.amazonaws.com", "imageDigest": "sha256:aaa111",
+        "repository": "shop-api", "user": "AIDAMALLORY", "src_ip": "203.0.113.50",
+        "finding": "CVE-2024-0001, overflow in libfoo", "phase": "release", "severity": "high",
+        **times("2025-03-10T10:00:00")}]
+
+
+# aws_anomalous_secrets_manager_batch_retrieval.yml
+SECRETS_BATCH = """`cloudtrail` earliest=-169h latest=now eventName="BatchGetSecretValue" eventSource="secretsmanager.amazonaws.com"
+| spath input=_raw path=userIdentity.userName output=iam_user
+| spath input=_raw path=userIdentity.sessionContext.sessionIssuer.userName output=role_name
+| spath input=_raw path=userIdentity.sessionContext.sessionIssuer.arn output=issuer_arn
+| spath input=_raw path=userIdentity.arn output=identity_arn
+| spath input=_raw path=userIdentity.principalId output=principal_id
+| spath input=_raw path=recipientAccountId output=vendor_account
+| spath input=_raw path=sourceIPAddress output=src
+| spath input=_raw path=userAgent output=user_agent
+| spath input=_raw path=awsRegion output=vendor_region
+| spath input=_raw path=errorCode output=error_code
+| eval user=coalesce(issuer_arn, identity_arn, principal_id, iam_user, role_name, "unknown")
+| where (isnull(error_code) OR error_code="") AND user!="unknown"
+| eval evaluation_start=relative_time(now(), "-1h")
+| eval period=if(_time>=evaluation_start, "current", "baseline")
+| stats count(eval(period="current")) as batch_request_count
+    count(eval(period="baseline")) as prior_batch_request_count
+    values(eval(if(period="current", src, null()))) as src
+    values(eval(if(period="current", user_agent, null()))) as user_agent
+    values(eval(if(period="current", vendor_account, null()))) as vendor_account
+    values(eval(if(period="current", vendor_region, null()))) as vendor_region
+    earliest(eval(if(period="current", _time, null()))) as firstTime
+    latest(eval(if(period="current", _time, null()))) as lastTime
+    by user
+| where batch_request_count>0 AND prior_batch_request_count=0
+| `security_content_ctime(firstTime)`
+| `security_content_ctime(lastTime)`
+| `aws_anomalous_secrets_manager_batch_retrieval_filter`"""
+
+
+def test_first_secrets_batch_retrieval_in_a_week(tmp_path):
+    # now = 2025-03-08T12:00:00Z. xavier's only call is in the last hour: fires. yolanda also
+    # called two days ago; walter's call failed; olga's is older than an hour; zed's is older
+    # than 169 hours (outside the search).
+    now = float(calendar.timegm((2025, 3, 8, 12, 0, 0)))
+    assert fire(SECRETS_BATCH, "secrets", tmp_path, now=now) == [{
+        "user": f"arn:aws:iam::{ACCT}:user/xavier", "batch_request_count": "1",
+        "prior_batch_request_count": "0", "src": "203.0.113.50", "user_agent": CLI,
+        "vendor_account": ACCT, "vendor_region": "us-west-2", **times("2025-03-08T11:30:00")}]
+
+
+# aws_concurrent_sessions_from_different_ips.yml
+CONCURRENT_SESSIONS = """`cloudtrail` eventName = DescribeEventAggregates src_ip!="AWS Internal"
+  | bin span=5m _time
+  | rename user_name as user
+  | stats min(_time) as firstTime max(_time) as lastTime values(user_agent) as user_agent values(signature) as signature values(src) as src values(dest) as dest dc(src) as distinct_ip_count
+    BY _time user vendor_account
+       vendor_region vendor_product
+  | where distinct_ip_count > 1
+  | `security_content_ctime(firstTime)`
+  | `security_content_ctime(lastTime)`
+  | `aws_concurrent_sessions_from_different_ips_filter`"""
+
+
+def test_concurrent_console_sessions(tmp_path):
+    # mallory's calls at 14:01 and 14:03 share the 14:00 bin; alice's at 14:04 and 14:06 do not.
+    # min/max read the binned _time, so firstTime = lastTime = 14:00:00.
+    assert fire(CONCURRENT_SESSIONS, "sessions", tmp_path) == [{
+        "_time": to_str(float(calendar.timegm((2025, 3, 11, 14, 0, 0)))), "user": "mallory",
+        "vendor_account": ACCT, "vendor_region": "us-east-1", "vendor_product": "AWS CloudTrail",
+        **times("2025-03-11T14:00:00"), "user_agent": "console.amazonaws.com",
+        "signature": "DescribeEventAggregates", "src": ["198.51.100.77", "203.0.113.50"],
+        "dest": "health.amazonaws.com", "distinct_ip_count": "2"}]
 
 
 def test_fixture_macros_cover_every_search():
