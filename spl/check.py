@@ -234,6 +234,19 @@ def _stop_status(exc: SplError) -> str:
     return "error"
 
 
+def _read_tables(parsed: ParsedSearch, session) -> None:
+    """Find every lookup table the search reads and does not write itself, so that a missing
+    one (or a baseline nobody built) is reported even when no event reaches that command."""
+    from spl.context import Context
+    from spl.lookups import table_for
+
+    written = {n.table for n in ast.walk(parsed.pipeline) if isinstance(n, ast.OutputLookup)}
+    ctx = Context(text=parsed.expanded, session=session)
+    for node in ast.walk(parsed.pipeline):
+        if isinstance(node, (ast.Lookup, ast.InputLookup)) and node.table not in written:
+            table_for(node, ctx)
+
+
 def exec_coverage(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] = (),
                   data: Sequence[Path | str] = (), lookup_dirs: Sequence[Path | str] = ()
                   ) -> list[CoverageResult]:
@@ -262,8 +275,10 @@ def exec_coverage(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] 
                 results.append(CoverageResult(path, "syntax_error", exc.render()))
                 continue
             try:
+                _read_tables(parsed, session)
                 table = session.run(parsed)
             except SplError as exc:
+                exc = parsed.relocate(exc)
                 results.append(CoverageResult(path, _stop_status(exc), exc.render()))
             except Exception as exc:  # a bug of ours: reported, not raised
                 results.append(CoverageResult(path, "error", f"internal error: "

@@ -233,3 +233,17 @@ def test_cli_subsearches_see_every_loaded_event(search, expected, capsys, tmp_pa
                  "--lookup-output", str(tmp_path), "--format", "json"])
     assert code == 0
     assert json.loads(capsys.readouterr().out) == expected
+
+
+def test_exec_coverage_finds_lookups_no_event_reaches(searches):
+    # No events: the lookup command never runs, yet the missing baseline and the unknown table
+    # are reported; a table the search writes itself first is not required to exist.
+    d = searches / "searches"
+    (d / "f_seen.spl").write_text("action=login | lookup seen_users user OUTPUT firstTime")
+    (d / "g_missing.spl").write_text("action=login | lookup nosuch user")
+    (d / "h_selfmade.spl").write_text("| makeresults | outputlookup mine.csv | lookup mine.csv _time")
+    results = exec_coverage([d / "f_seen.spl", d / "g_missing.spl", d / "h_selfmade.spl"],
+                            lookup_dirs=[searches / "lk"])
+    assert [r.status for r in results] == ["needs_baseline", "error", "runs"]
+    assert "lookup table 'nosuch' not found" in results[1].message
+    assert "line 1, column 16" in results[1].message
