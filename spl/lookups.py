@@ -167,6 +167,8 @@ class Lookups:
 
     def table(self, name: str) -> LookupTable:
         """The table called ``name``; a clear error naming it and the directories searched."""
+        if "/" in name or "\\" in name:
+            raise ConfigError(f"lookup {name!r}: a lookup is named, not given as a path")
         hit = self.definition(name)
         if hit:
             data, ypath = hit

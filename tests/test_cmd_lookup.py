@@ -130,6 +130,11 @@ def test_unknown_lookup_names_it_and_the_directories(dirs):
     assert err.value.span is not None  # points at the command
 
 
+def test_a_lookup_name_is_not_a_path(dirs):
+    with pytest.raises(ConfigError, match="not given as a path"):
+        run("| inputlookup ../lookups/users.csv", None, dirs)
+
+
 def test_unknown_column_is_an_error(dirs):
     with pytest.raises(SearchError, match="no column 'nope'"):
         run("| lookup users.csv nope", [{"user": "a"}], dirs)
@@ -150,6 +155,17 @@ def test_inputlookup_rows_in_file_order_with_where(dirs):
     out = run("| inputlookup users.csv", None, dirs)
     assert column(out, "user") == ["alice", "Bob", "adm*"]
     assert list(out.columns) == ["user", "dept", "level"]
+
+
+def test_inputlookup_where_is_a_search_query(dirs):
+    # INPUT: WHERE <search-query> with = != < > <= >= AND OR NOT and wildcards: values match as
+    # in search (case-insensitive, * wildcard), a bare word on the right is a value.
+    assert column(run('| inputlookup users.csv where user="AL*"', None, dirs), "user") == ["alice"]
+    assert column(run("| inputlookup users.csv where user=bob", None, dirs), "user") == ["Bob"]
+    out = run("| inputlookup users.csv where NOT dept=eng AND level<9", None, dirs)
+    assert column(out, "user") == ["Bob"]
+    with pytest.raises(SearchError, match="only field=value comparisons"):
+        run("| inputlookup users.csv where len(user)>3", None, dirs)
 
 
 def test_inputlookup_start_and_max(dirs):
