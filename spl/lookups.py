@@ -146,7 +146,10 @@ class Lookups:
                 try:
                     data = yaml.safe_load(path.read_text(encoding="utf-8"))
                 except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-                    raise ConfigError(f"cannot read lookup definition ({e})", file=str(path)) from None
+                    mark = getattr(e, "problem_mark", None)
+                    raise ConfigError(f"cannot read lookup definition: {getattr(e, 'problem', e)}",
+                                      file=str(path),
+                                      line=mark.line + 1 if mark else None) from None
                 if isinstance(data, dict) and isinstance(data.get("name"), str):
                     found.setdefault(data["name"], (data, path))
             self._definitions[folder] = found
