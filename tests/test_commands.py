@@ -126,6 +126,18 @@ def test_sort_numbers_numerically_then_strings_in_byte_order():
     assert column(run("| sort v", rows), "v") == ["9", "10", "100", "Abc", "abc"]
 
 
+def test_sort_auto_decides_per_pair_and_uses_leading_numbers():
+    # "alphanumeric strings that start with a number sort by that number"; otherwise byte order
+    # ('#' is 0x23, before the digits)
+    rows = [{"v": x} for x in ["10", "#a", "9", "10a", "9b"]]
+    assert column(run("| sort v", rows), "v") == ["#a", "9", "9b", "10", "10a"]
+
+
+def test_sort_ip_addresses_as_addresses():
+    rows = [{"v": x} for x in ["10.0.0.10", "10.0.0.9", "9.1.1.1"]]
+    assert column(run("| sort v", rows), "v") == ["9.1.1.1", "10.0.0.9", "10.0.0.10"]
+
+
 def test_sort_descending_and_missing_values_last_both_ways():
     rows = [{"v": "2"}, {"w": "x"}, {"v": "10"}]
     assert column(run("| sort v", rows), "v") == ["2", "10", None]
@@ -194,9 +206,19 @@ def test_dedup_is_case_sensitive_and_multivalue_must_match_all():
     assert column(run("| dedup u", rows), "i") == [0, 1, 2]
 
 
-def test_dedup_sortby_orders_what_is_kept():
+def test_dedup_sortby_sorts_first_which_decides_the_event_kept():
+    # "sortby ... determines which event is retained": the same as a sort before the dedup
     rows = [{"u": "b", "n": "1"}, {"u": "a", "n": "2"}, {"u": "b", "n": "3"}]
-    assert column(run("| dedup u sortby -n", rows), "u") == ["a", "b"]
+    out = run("| dedup u sortby -n", rows)
+    assert column(out, "u") == ["b", "a"]
+    assert column(out, "n") == ["3", "2"]
+
+
+@pytest.mark.parametrize("search", ["| dedup 0 u", "| dedup u keepempty=maybe", "| head -1",
+                                    "| head limit=abc", "| tail -3", "| sort limit=-1 u"])
+def test_counts_and_flags_out_of_range_are_errors(search):
+    with pytest.raises(SearchError):
+        run(search, [{"u": "a"}, {"u": "b"}])
 
 
 # ---------------------------------------------------------------------------------------- fillnull

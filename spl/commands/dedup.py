@@ -3,23 +3,26 @@
 Splunk (https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/search-commands/dedup):
 the first results in search order are kept; results lacking any of the fields are dropped unless
 ``keepempty=true``; ``consecutive=true`` removes only runs of duplicates; ``keepevents=true``
-keeps every result but clears the fields on the duplicates; ``sortby`` sorts what is kept;
-multivalue fields must match in all their values.
+keeps every result but clears the fields on the duplicates; multivalue fields must match in
+all their values. ``sortby`` sorts the results first, which "determines which event is retained"
+(it is the same as a ``sort`` before the ``dedup``).
 """
 from spl.commands import command
+from spl.commands._args import check_known, flag
 from spl.commands.sort import order
-from spl.syntax.ast import option
+from spl.errors import SearchError
 from spl.values import is_null, mv_values, to_str
-
-
-def _flag(node, name):
-    return option(node.options, name, "false").lower() in ("true", "t", "1")
 
 
 @command("dedup")
 def run(node, table, ctx):
-    keepempty, consecutive, keepevents = (_flag(node, n) for n in
+    check_known(node, {"keepempty", "consecutive", "keepevents"})
+    keepempty, consecutive, keepevents = (flag(node, n, False) for n in
                                           ("keepempty", "consecutive", "keepevents"))
+    if node.count < 1:
+        raise SearchError(f"dedup: the count must be 1 or more, not {node.count}", span=node.span)
+    if node.sortby:
+        table = table.iloc[order(table, node.sortby)]
     columns = [table[f].tolist() if f in table.columns else [None] * len(table)
                for f in node.fields]
     seen: dict[tuple, int] = {}
@@ -50,7 +53,4 @@ def run(node, table, ctx):
         for f in node.fields:
             if f in out.columns:
                 out.loc[labels, f] = None
-    out = out.iloc[keep]
-    if node.sortby:
-        out = out.iloc[order(out, node.sortby)]
-    return out
+    return out.iloc[keep]

@@ -5,22 +5,26 @@ Splunk (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.3/searc
 dropped unless ``keeplast=true``; ``null=true`` treats a null result as true.
 """
 from spl.commands import command
+from spl.commands._args import check_known, flag, integer
+from spl.errors import SearchError
 from spl.eval import evaluate
-from spl.syntax.ast import option
 
 
 @command("head")
 def run(node, table, ctx):
+    check_known(node, {"limit", "null", "keeplast"})
+    limit = node.limit if node.limit is not None else integer(node, "limit", None)
+    if limit is not None and limit < 0:
+        raise SearchError(f"head: the number of results must be 0 or more, not {limit}",
+                          span=node.span)
     if node.expr is None:
-        limit = node.limit if node.limit is not None else int(option(node.options, "limit", "10"))
-        return table.iloc[:limit]
-    null_true = option(node.options, "null", "false").lower() in ("true", "t", "1")
-    keeplast = option(node.options, "keeplast", "false").lower() in ("true", "t", "1")
+        return table.iloc[:10 if limit is None else limit]
+    null_true = flag(node, "null", False)
+    keeplast = flag(node, "keeplast", False)
     values = evaluate(node.expr, table, ctx) if len(table) else []
     stop = len(table)
     for i, v in enumerate(values):
         if not (v is True or (v is None and null_true)):
             stop = i + 1 if keeplast else i
             break
-    limit = node.limit if node.limit is not None else int(option(node.options, "limit", str(stop)))
-    return table.iloc[:min(stop, limit)]
+    return table.iloc[:stop if limit is None else min(stop, limit)]

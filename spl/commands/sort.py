@@ -1,34 +1,75 @@
 """sort: order results by fields, Splunk's way.
 
 Splunk (https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/search-commands/sort):
-at most 10000 results unless ``sort 0`` / ``limit=0``; ``-`` descending; ``auto()`` compares
-numbers numerically, IP addresses as addresses and everything else lexicographically (UTF-8 byte
-order); a missing field sorts last in either direction; a trailing ``desc`` reverses the result.
+at most 10000 results unless ``sort 0`` / ``limit=0``; ``-`` descending; a missing field sorts
+last in either direction; a trailing ``desc`` reverses the result. ``auto()`` (the default)
+decides the kind of comparison per pair of values: two numbers compare numerically, two IP
+addresses as addresses, alphanumeric strings that start with a number by that number, anything
+else lexicographically (UTF-8 byte order, so digits before upper case before lower case).
 """
 import ipaddress
+import re
+from functools import cmp_to_key
 
 from spl.commands import command
+from spl.errors import SearchError
 from spl.values import is_null, mv_values, to_number, to_str
 
 DEFAULT_LIMIT = 10000
+_LEADING_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
-def _key(value, func):
-    """A sort key: numbers before IP addresses before strings (auto), or one kind only."""
-    if func == "str":
-        return (2, 0, to_str(value))
-    n = to_number(value)
-    if func == "num":
-        return (0, n, "") if n is not None else (2, 0, to_str(value))
-    if n is not None:
-        return (0, n, "")
-    s = to_str(value)
-    if func in (None, "auto", "ip"):
-        try:
-            return (1, int(ipaddress.IPv4Address(s)), "")
-        except ValueError:
-            pass
-    return (2, 0, s)
+def _cmp(a, b) -> int:
+    return (a > b) - (a < b)
+
+
+def _ipv4(s: str):
+    try:
+        return int(ipaddress.IPv4Address(s))
+    except ValueError:
+        return None
+
+
+def _leading(s: str):
+    m = _LEADING_NUMBER.match(s)
+    return float(m.group()) if m else None
+
+
+def _compare_auto(a, b) -> int:
+    na, nb = to_number(a), to_number(b)
+    if na is not None and nb is not None:
+        return _cmp(na, nb)
+    sa, sb = to_str(a), to_str(b)
+    ia, ib = _ipv4(sa), _ipv4(sb)
+    if ia is not None and ib is not None:
+        return _cmp(ia, ib)
+    la, lb = _leading(sa), _leading(sb)
+    if la is not None and lb is not None and la != lb:
+        return _cmp(la, lb)
+    return _cmp(sa, sb)
+
+
+def _compare_as(kind):
+    """A comparison where values of ``kind`` come first, compared as such, then the rest as text."""
+
+    def compare(a, b) -> int:
+        ka, kb = kind(a), kind(b)
+        if ka is not None and kb is not None:
+            return _cmp(ka, kb)
+        if ka is not None or kb is not None:
+            return -1 if ka is not None else 1
+        return _cmp(to_str(a), to_str(b))
+
+    return compare
+
+
+_COMPARATORS = {
+    None: _compare_auto,
+    "auto": _compare_auto,
+    "str": lambda a, b: _cmp(to_str(a), to_str(b)),
+    "num": _compare_as(to_number),
+    "ip": _compare_as(lambda v: _ipv4(to_str(v))),
+}
 
 
 def order(table, keys) -> list[int]:
@@ -37,21 +78,32 @@ def order(table, keys) -> list[int]:
     for key in reversed(keys):
         if key.field not in table.columns:
             continue
-        column = table[key.field].tolist()
-        present = [p for p in positions if not is_null(column[p])]
-        missing = [p for p in positions if is_null(column[p])]
-        present.sort(key=lambda p: _key(mv_values(column[p])[0], key.func),
-                     reverse=key.descending)
+        firsts = [None if is_null(v) else mv_values(v)[0] for v in table[key.field].tolist()]
+        present = [p for p in positions if firsts[p] is not None]
+        missing = [p for p in positions if firsts[p] is None]
+        numbers = [to_number(firsts[p]) for p in present] if key.func in (None, "auto", "num") else []
+        if numbers and all(n is not None for n in numbers):  # the common case, without pairwise calls
+            by_number = dict(zip(present, numbers))
+            present.sort(key=by_number.__getitem__, reverse=key.descending)
+        else:
+            compare = _COMPARATORS[key.func]
+            present.sort(key=cmp_to_key(lambda p, q: compare(firsts[p], firsts[q])),
+                         reverse=key.descending)
         positions = present + missing
     return positions
 
 
 @command("sort")
 def run(node, table, ctx):
+    limit = DEFAULT_LIMIT if node.limit is None else node.limit
+    if limit < 0:
+        raise SearchError(f"sort: the limit must be 0 (all) or more, not {limit}", span=node.span)
+    for key in node.keys:
+        if key.func not in _COMPARATORS:
+            raise SearchError(f"sort: unknown sort function '{key.func}'", span=key.span)
     positions = order(table, node.keys)
     if node.reverse:
         positions.reverse()
-    limit = DEFAULT_LIMIT if node.limit is None else node.limit
     if limit:
         positions = positions[:limit]
     return table.iloc[positions]
