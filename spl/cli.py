@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _prepare(args, search: str, err: Console):
     """Parse first (a typo should not wait for the data), then load; returns (session, parsed)."""
-    from spl.engine import required_fields
+    from spl.engine import required_fields, search_terms
     from spl.session import Session
 
     session = Session(macros=args.macros, tz=args.tz, ta=args.ta, strict=args.strict,
@@ -95,6 +95,7 @@ def _prepare(args, search: str, err: Console):
                       lookup_output=args.lookup_output)
     parsed = session.parse(search)
     session.fields = required_fields(parsed.pipeline)
+    session.terms = search_terms(parsed.pipeline)  # one search: skip records it cannot match
     session.load(args.data, sourcetype=args.sourcetype, source=args.source)
     _report_problems(session, err)
     return session, parsed

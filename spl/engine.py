@@ -11,6 +11,8 @@ from spl import commands
 from spl.context import Context
 from spl.errors import UnsupportedError
 from spl.fieldnames import has_wildcard
+from spl.search import literal_terms
+from spl.search.patterns import is_match_all
 from spl.syntax import ast
 
 # Fields every event carries whatever the plan says.
@@ -35,7 +37,8 @@ def required_fields(pipeline: ast.Pipeline) -> set[str] | None:
             return None
         if isinstance(cmd, ast.Fields) and not cmd.remove:
             mentioned = _names_in(cmd)
-            return None if mentioned is None else names | mentioned
+            # fields keeps _raw and _time unless they are removed (spl/commands/fields.py)
+            return None if mentioned is None else names | mentioned | {"_raw"}
         mentioned = _names_in(cmd)
         if mentioned is None:
             return None
@@ -43,6 +46,17 @@ def required_fields(pipeline: ast.Pipeline) -> set[str] | None:
         if isinstance(cmd, _NARROWING) and not isinstance(cmd, (ast.EventStats, ast.StreamStats)):
             return names
     return None  # whole events are the result: every field shows
+
+
+def search_terms(pipeline: ast.Pipeline):
+    """What a record must contain to survive the pipeline's first search (spl.search.literal_terms),
+    or None when the pipeline does not start by searching the events."""
+    if pipeline.generating or not pipeline.commands:
+        return None
+    first = pipeline.commands[0]
+    if not isinstance(first, ast.Search) or first.expr is None:
+        return None
+    return literal_terms(first.expr)
 
 
 def _names_in(node) -> set[str] | None:
@@ -58,6 +72,10 @@ def _names_in(node) -> set[str] | None:
             continue
         if isinstance(item, ast.Field):
             found.add(item.name)
+        elif isinstance(item, ast.Term) and not is_match_all(item.value):
+            found.add("_raw")  # a keyword is looked for in _raw
+        elif isinstance(item, ast.Call) and item.name.lower() == "searchmatch":
+            found.add("_raw")
         elif isinstance(item, (ast.Compare, ast.FieldIn)):
             found.add(item.field)
         elif isinstance(item, ast.Aggregation) and item.field:

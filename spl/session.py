@@ -12,7 +12,7 @@ import pandas as pd
 
 from spl import data as datalayer
 from spl.context import Context
-from spl.engine import execute, required_fields
+from spl.engine import execute, required_fields, search_terms
 from spl.errors import SplError
 from spl.frontend import ParsedSearch, parse_search
 from spl.lookups import Lookups
@@ -37,7 +37,8 @@ class Session:
                  host: str | None = None, index: str = "main",
                  macros: Sequence[PathLike] = (), tz: str = "UTC", ta: PathLike | None = None,
                  strict: bool = False, progress: bool = False, fields: set[str] | None = None,
-                 lookups: Sequence[PathLike] = (), lookup_output: PathLike | None = None):
+                 terms=None, lookups: Sequence[PathLike] = (),
+                 lookup_output: PathLike | None = None):
         self.lookups = Lookups(lookups, lookup_output)  # where lookup names resolve; outputlookup's dir
         self.macro_dirs = [Path(m) for m in macros]
         self.tz = tz
@@ -45,6 +46,7 @@ class Session:
         self.strict = strict
         self.progress = progress
         self.fields = fields
+        self.terms = terms  # spl.search.literal_terms of the one search these events feed
         self.problems: list = []
         self.files: list[str] = []
         self._parts: list[pd.DataFrame] = []
@@ -59,7 +61,7 @@ class Session:
         """Read more files into the session; returns the loader's result (table, problems)."""
         result = datalayer.load(_paths(paths), sourcetype=sourcetype, source=source, host=host,
                                 index=index, fields=self.fields, ta=self.ta, strict=self.strict,
-                                progress=self.progress)
+                                progress=self.progress, terms=self.terms)
         self._parts.append(result.table)
         self.problems.extend(result.problems)
         self.files.extend(result.files)
@@ -109,7 +111,9 @@ def run(search: str, data: PathLike | Iterable[PathLike] | None = None, **option
     """
     macros = options.get("macros", ())
     parsed = parse_search(search, [Path(m) for m in macros])
-    session = Session(data, fields=required_fields(parsed.pipeline), **options)
+    # one search: only its fields are extracted, and records it cannot match are skipped
+    session = Session(data, fields=required_fields(parsed.pipeline),
+                      terms=search_terms(parsed.pipeline), **options)
     return session.run(parsed)
 
 

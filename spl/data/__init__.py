@@ -15,6 +15,7 @@ and a DataProblem says so.
 """
 from __future__ import annotations
 
+import dataclasses
 import socket
 import sys
 from dataclasses import dataclass, field
@@ -23,8 +24,10 @@ from typing import Sequence
 
 import pandas as pd
 
+from spl.data import fast
 from spl.data.extract import (InexactNumber, flatten, flatten_prefix, parse_event_time,
                               prefixes)
+from spl.data.prefilter import compile_filter
 from spl.data.props import Sourcetype, load_sourcetype
 from spl.data.readers import (DataProblem, Record, expand_paths, file_mtime, parse_exact,
                               read_file)
@@ -44,52 +47,93 @@ class LoadResult:
 def load(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
          source: str | None = None, host: str | None = None, index: str = "main",
          fields: set[str] | None = None, ta: Path | None = None, strict: bool = False,
-         progress: bool = False) -> LoadResult:
+         progress: bool = False, terms=None) -> LoadResult:
     """Read CloudTrail files (NDJSON, ``{"Records": [...]}``, gzipped, directories) into events.
 
     ``fields``: None for every field, else only these (plus the base fields) need to be right;
     the JSON paths to extract are worked out from the sourcetype definition. A name with ``*``
-    means every field. ``ta``: a Splunk Add-on for AWS directory to take the definition from.
-    ``strict``: raise spl.errors.DataError at the first problem instead of reporting it.
+    means every field; ``_raw`` is kept only when asked for. ``ta``: a Splunk Add-on for AWS
+    directory to take the definition from. ``strict``: raise spl.errors.DataError at the first
+    problem instead of reporting it. ``terms``: spl.search.literal_terms of the first search, to
+    skip records that cannot match it (spl.data.prefilter; ignored when ``strict``, which reads
+    every line): give it only when the events feed that one search.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files = expand_paths(paths)
     st = load_sourcetype(sourcetype, Path(ta) if ta is not None else None)
+    line_filter = None if terms is None or strict else compile_filter(terms, _computed(st))
     wanted = None
+    keep_raw = True
     if fields is not None and not any("*" in f for f in fields):
-        wanted = prefixes(st.needed(set(fields)))
+        need = st.needed(set(fields))
+        wanted = prefixes(need)
+        st = _restricted(st, need)
+        keep_raw = "_raw" in fields
     problems: list[DataProblem] = []
-    rows: list[dict] = []
+    parts: list[tuple[dict, int]] = []  # each file's extracted fields as columns, its row count
     times: list[float] = []
     raws: list[str] = []
     sources: list[str] = []
+    opts = fast.Options(wanted, st.extraction_cutoff, keep_raw, line_filter)
     for k, path in enumerate(files, 1):
         if progress:
             print(f"reading {path} ({k}/{len(files)})", file=sys.stderr)
-        last_time: float | None = None
-        for item in read_file(path):
-            if isinstance(item, DataProblem):
-                if strict:
-                    raise item.error()
-                problems.append(item)
-                continue
-            t = _event_time(item, path, last_time, problems, strict)
-            last_time = t
-            rows.append(_extract(item, wanted, st.extraction_cutoff))
-            times.append(t)
-            raws.append(item.raw)
-            sources.append(source if source is not None else str(path))
-    cols = _columns(rows, times, raws, sources, sourcetype,
+        src = source if source is not None else str(path)
+        before = len(times)
+        if fast.is_plain_ndjson(path):
+            part, t, r = fast.merge(fast.read(path, opts), str(path), file_mtime(path),
+                                    problems, strict)
+            times.extend(t)
+            raws.extend(r)
+        else:
+            rows = []
+            last_time: float | None = None
+            for item in read_file(path):
+                if isinstance(item, DataProblem):
+                    if strict:
+                        raise item.error()
+                    problems.append(item)
+                    continue
+                t = _event_time(item, path, last_time, problems, strict)
+                last_time = t
+                if line_filter is not None and not line_filter.line_ok(item.raw.encode("utf-8")):
+                    continue
+                rows.append(_extract(item, wanted, st.extraction_cutoff))
+                times.append(t)
+                if keep_raw:
+                    raws.append(item.raw)
+            part = fast.rows_to_columns(rows)
+        parts.append((part, len(times) - before))
+        sources.extend([src] * (len(times) - before))
+    cols = _columns(parts, times, raws if keep_raw else None, sources, sourcetype,
                     host if host is not None else socket.gethostname(), index)
-    cols = st.apply_columns(cols, len(rows))
+    n = len(times)
+    cols = st.apply_columns(cols, n)
     # a field no event has does not exist (Splunk lists only fields with values)
-    cols = {c: v for c, v in cols.items()
+    # Base fields first, then the others by name: which columns come out, and in which order, must
+    # not depend on which records were read (a pre-filter skips some).
+    cols = {c: v for c, v in sorted(cols.items(), key=lambda kv: (kv[0] not in BASE_FIELDS,
+                                                                  "" if kv[0] in BASE_FIELDS
+                                                                  else kv[0]))
             if c in BASE_FIELDS or ((wanted is None or c in fields)
                                     and any(x is not None for x in v))}
     table = pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
                           for c, v in cols.items()})
     return LoadResult(table, problems, [str(f) for f in files])
+
+
+def _computed(st: Sourcetype) -> set[str]:
+    """Fields whose values the definition computes (EVAL, lookups) rather than copies."""
+    return {c.field for c in st.evals} | {ev for lk in st.lookups for _, ev in lk.outputs}
+
+
+def _restricted(st: Sourcetype, need: set[str]) -> Sourcetype:
+    """The definition without the aliases, EVALs and lookups whose output no one reads."""
+    return dataclasses.replace(
+        st, aliases=[a for a in st.aliases if a.dst in need],
+        evals=[c for c in st.evals if c.field in need],
+        lookups=[lk for lk in st.lookups if any(ev in need for _, ev in lk.outputs)])
 
 
 def _extract(rec: Record, wanted, cutoff: int) -> dict:
@@ -120,22 +164,28 @@ def _event_time(rec: Record, path: Path, last: float | None, problems, strict) -
     return file_mtime(path)
 
 
-def _columns(rows, times, raws, sources, sourcetype, host, index) -> dict[str, list]:
-    """The event table as {column: values}: base fields first, then fields in order of appearance."""
-    n = len(rows)
-    cols: dict[str, list] = {
-        "_time": times, "_raw": raws, "sourcetype": [sourcetype] * n, "source": sources,
-        "host": [host] * n, "index": [index] * n,
-    }
-    cells: dict[str, list] = {}  # field -> [(row, value)], so building costs one step a cell
-    for i, r in enumerate(rows):
-        for k, v in r.items():
-            cells.setdefault(k, []).append((i, v))
-    for name, pairs in cells.items():
-        if name in cols:
-            continue  # a record's own "_raw"/"source"/... key never replaces the event's own
-        values = [None] * n
-        for i, v in pairs:
-            values[i] = v
-        cols[name] = values
+def _columns(parts, times, raws, sources, sourcetype, host, index) -> dict[str, list]:
+    """The event table as {column: values}: base fields first, then fields in order of appearance.
+
+    ``parts``: (extracted columns, rows) of each file, in file order; ``raws`` None: no ``_raw``.
+    """
+    n = len(times)
+    cols: dict[str, list] = {"_time": times}
+    if raws is not None:
+        cols["_raw"] = raws
+    cols.update({"sourcetype": [sourcetype] * n, "source": sources, "host": [host] * n,
+                 "index": [index] * n})
+    base = set(cols) | {"_raw"}  # a record's own "_raw"/"source"/... never replaces the event's
+    fields: dict[str, list] = {}
+    start = 0
+    for part, m in parts:
+        for name, values in part.items():
+            if name in base:
+                continue
+            col = fields.get(name)
+            if col is None:
+                col = fields[name] = [None] * n
+            col[start:start + m] = values
+        start += m
+    cols.update(fields)
     return cols

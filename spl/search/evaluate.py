@@ -129,6 +129,14 @@ def _leaf(field: str, cell_test: Callable[[object], bool]) -> Test:
         if values is None:
             return np.zeros(len(rows), dtype=bool)
         cells = values[rows]
+        if len(cells) > 64 and pd.api.types.infer_dtype(cells, skipna=True) == "string":
+            # strings only (nulls aside): test each distinct value once
+            codes, uniques = pd.factorize(cells)
+            passed = np.fromiter(map(cell_test, uniques), dtype=bool, count=len(uniques))
+            out = np.full(len(cells), bool(cell_test(None)), dtype=bool)
+            known = codes >= 0
+            out[known] = passed[codes[known]]
+            return out
         return np.fromiter(map(cell_test, cells), dtype=bool, count=len(cells))
 
     return test
