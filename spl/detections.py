@@ -31,43 +31,105 @@ class Detection:
     raw: dict = field(default_factory=dict)
 
 
-def _fields(entries) -> list[str]:
-    """Field names of risk/threat entries: a list of mappings, or one mapping (2026's entity)."""
-    if isinstance(entries, dict):
-        entries = [entries]
-    return [e["field"] for e in entries or [] if isinstance(e, dict) and e.get("field")]
-
-
 def load(path: str | Path) -> Detection:
-    """Read a detection YAML; a file without a ``search:`` is a ConfigError naming the file."""
+    """Read a detection YAML; anything that is not a usable detection is a ConfigError naming
+    the file (and the key and line, for a key of the wrong type)."""
     path = Path(path)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        doc = yaml.safe_load(text)
     except OSError as exc:
         raise ConfigError(f"cannot read detection: {exc.strerror}", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise ConfigError("not a detection: the file is not UTF-8 text", file=str(path)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
                           line=mark.line + 1 if mark else None) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("search"), str):
         raise ConfigError("not a detection: it has no 'search:' text", file=str(path))
-    rba = doc.get("rba") or {}
-    finding = doc.get("finding") or {}
-    message = rba.get("message") or finding.get("title")
-    intermediate = doc.get("intermediate_findings") or {}
-    risk = (_fields(rba.get("risk_objects")) or _fields(finding.get("entity"))
-            or _fields(intermediate.get("entities")))
-    threat = _fields(rba.get("threat_objects")) or _fields(doc.get("threat_objects"))
+    keys = _Keys(path, text, doc)
+    for key in ("rba", "finding", "intermediate_findings"):
+        keys.mapping(key)  # the keys read below sit in these
+    message = keys.text("rba", "message") or keys.text("finding", "title")
+    risk = (keys.fields("rba", "risk_objects") or keys.fields("finding", "entity")
+            or keys.fields("intermediate_findings", "entities"))
+    threat = keys.fields("rba", "threat_objects") or keys.fields("threat_objects")
+    tests = keys.get("tests")
+    if tests is not None and not isinstance(tests, list):
+        keys.fail(("tests",), "must be a list of test mappings")
     return Detection(path=path, name=str(doc.get("name", path.stem)), search=doc["search"],
                      status=str(doc.get("status", "")), type=str(doc.get("type", "")),
                      message=message, risk_objects=risk, threat_objects=threat,
-                     tests=list(doc.get("tests") or []), raw=doc)
+                     tests=list(tests or []), raw=doc)
+
+
+class _Keys:
+    """Typed reads of a detection's keys; a wrong type is a ConfigError with the key's line."""
+
+    def __init__(self, path: Path, text: str, doc: dict):
+        self.path, self.source, self.doc = path, text, doc
+
+    def get(self, *keys):
+        value = self.doc
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    def fail(self, keys: tuple, problem: str):
+        raise ConfigError(f"'{'.'.join(keys)}' {problem}", file=str(self.path),
+                          line=_line(self.source, keys))
+
+    def mapping(self, *keys) -> dict:
+        value = self.get(*keys)
+        if value is not None and not isinstance(value, dict):
+            self.fail(keys, f"must be a mapping, not {_kind(value)}")
+        return value or {}
+
+    def text(self, *keys) -> str | None:
+        value = self.get(*keys)
+        if value is not None and not isinstance(value, str):
+            self.fail(keys, f"must be text, not {_kind(value)}")
+        return value
+
+    def fields(self, *keys) -> list[str]:
+        """Field names of risk/threat entries: a list of mappings, or one mapping (2026's
+        entity), each with a ``field:`` name."""
+        entries = self.get(*keys)
+        if entries is None:
+            return []
+        if isinstance(entries, dict):
+            entries = [entries]
+        if not isinstance(entries, list):
+            self.fail(keys, f"must be a list of mappings with a 'field:', not {_kind(entries)}")
+        for e in entries:
+            if not isinstance(e, dict) or not isinstance(e.get("field"), str) or not e["field"]:
+                self.fail(keys, "has an entry without a 'field:' name")
+        return [e["field"] for e in entries]
+
+
+def _kind(value) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _line(text: str, keys: tuple) -> int | None:
+    """1-based line of the value at ``keys`` in the YAML ``text`` (None if it cannot be told)."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((v for k, v in node.value if k.value == key), None)
+        if node is None:
+            return None
+    return node.start_mark.line + 1
 
 
 def fill_message(template: str, row: dict) -> str:
     """``template`` with each ``$field$`` replaced by the row's value (values joined by ", ").
 
-    A token whose field the row lacks is left as written, so the gap shows.
+    A token whose field the row lacks is left as written, so the gap shows. ``load`` makes
+    sure a detection's message is text.
     """
 
     def sub(m: re.Match) -> str:

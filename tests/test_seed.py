@@ -138,3 +138,15 @@ def test_cli_errors_have_exit_codes_and_no_traceback(argv, code, capsys):
     assert spl.cli.main(argv) == code
     err = capsys.readouterr().err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"\x89PNG\r\n\x1a\n\xff\xfe", "not UTF-8 text"),
+    (b"name: D\nsearch: '| makeresults'\nrba:\n  message: 42\n", "'rba.message' must be text"),
+])
+def test_cli_detect_on_an_unusable_file_names_it(tmp_path, capsys, content, problem):
+    path = tmp_path / "garbage.bin"
+    path.write_bytes(content)
+    assert spl.cli.main(["detect", str(path), "--data", str(tmp_path)]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert err.startswith(f"config error: {path}") and problem in err and "Traceback" not in err

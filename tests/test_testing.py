@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from spl import detections
 from spl.detections import Detection
 from spl.errors import ConfigError, DataError
 from spl.testing import judge as rules
@@ -305,6 +306,62 @@ def test_test_level_skips():
         == "experimental test: PORTED MANUAL TEST"
     assert rules.skip_for_test({"baselines": [{"name": "b"}]}) == \
         "needs a baseline first: the test lists baselines"
+
+
+# --- reading detection files -------------------------------------------------------------------
+
+HEAD = "name: D\nsearch: '`cloudtrail` | stats count by user'\n"
+
+
+def test_a_binary_file_is_a_config_error_naming_it(tmp_path):
+    path = tmp_path / "garbage.bin"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
+    with pytest.raises(ConfigError) as err:
+        detections.load(path)
+    assert err.value.file == str(path) and "not UTF-8 text" in err.value.message
+
+
+@pytest.mark.parametrize("body, key, line, problem", [
+    ('rba: "str"\n', "rba", 3, "must be a mapping, not text"),
+    ("finding: [1]\n", "finding", 3, "must be a mapping, not a list"),
+    ("intermediate_findings: 7\n", "intermediate_findings", 3, "must be a mapping, not a number"),
+    ("tests: 5\n", "tests", 3, "must be a list of test mappings"),
+    ("tests: abc\n", "tests", 3, "must be a list of test mappings"),
+    ("rba:\n  message: 42\n", "rba.message", 4, "must be text, not a number"),
+    ("finding:\n  title: [a, b]\n", "finding.title", 4, "must be text, not a list"),
+    ("rba:\n  message: m\n  risk_objects: user\n", "rba.risk_objects", 5,
+     "must be a list of mappings with a 'field:', not text"),
+    ("rba:\n  message: m\n  risk_objects:\n    - user\n", "rba.risk_objects", 6,
+     "has an entry without a 'field:' name"),
+    ("finding:\n  title: t\n  entity: {type: user}\n", "finding.entity", 5,
+     "has an entry without a 'field:' name"),
+    ("threat_objects:\n  - field: 3\n", "threat_objects", 4,
+     "has an entry without a 'field:' name"),
+])
+def test_a_key_of_the_wrong_type_is_a_config_error_naming_file_key_and_line(
+        tmp_path, body, key, line, problem):
+    # Lines counted by hand: HEAD is lines 1-2, so the body's first key is on line 3.
+    path = tmp_path / "d.yml"
+    path.write_text(HEAD + body)
+    with pytest.raises(ConfigError) as err:
+        detections.load(path)
+    assert (err.value.file, err.value.line, err.value.message) == (
+        str(path), line, f"'{key}' {problem}")
+
+
+def test_both_layouts_give_message_and_objects(tmp_path):
+    old = tmp_path / "old.yml"
+    old.write_text(HEAD + "rba:\n  message: User $user$\n  risk_objects:\n    - field: user\n"
+                   "      type: user\n      score: 25\n  threat_objects:\n    - field: src\n"
+                   "      type: ip_address\ntests:\n  - name: t\n")
+    new = tmp_path / "new.yml"
+    new.write_text(HEAD + "finding:\n  title: User $user$\n  entity:\n    field: user\n"
+                   "    type: user\nthreat_objects:\n  - field: src\n    type: ip_address\n")
+    for path in (old, new):
+        det = detections.load(path)
+        assert (det.message, det.risk_objects, det.threat_objects) == ("User $user$", ["user"],
+                                                                       ["src"])
+    assert detections.load(old).tests == [{"name": "t"}] and detections.load(new).tests == []
 
 
 # --- finding detections in a content tree ------------------------------------------------------
