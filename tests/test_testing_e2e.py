@@ -195,6 +195,66 @@ def test_cli_missing_path_is_a_clear_error(capsys, tmp_path):
     assert err == f"config error: {tmp_path / 'absent.yml'}: no such file or directory"
 
 
+def test_cli_binary_file_is_an_error_outcome_not_a_traceback(capsys, tmp_path):
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(b"\xff\xfe\x00binary")
+    code, out = _cli(capsys, garbage)
+    assert code == 1 and "Traceback" not in out.err
+    assert "1 error" in out.out and "not UTF-8 text" in " ".join(out.out.split())
+
+
+@pytest.mark.parametrize("option", ["--junit", "--summary"])
+def test_cli_report_into_a_missing_directory_fails_before_any_test_runs(capsys, tmp_path, option):
+    target = tmp_path / "absent" / "report.xml"
+    code, out = _cli(capsys, DETS / "spl_fixture_access_key_created.yml", option, target)
+    assert code == 1 and out.out == ""  # no test ran: no table, no totals
+    err = "".join(out.err.split())  # the console wraps long lines, even inside the path
+    assert err == "".join(f"config error: {target}: cannot write the report: no directory "
+                          f"'{target.parent}'".split())
+
+
+def test_report_write_failure_is_a_config_error_naming_the_file(tmp_path):
+    from spl.errors import ConfigError
+    from spl.testing import reports
+
+    (tmp_path / "file").write_text("")
+    target = tmp_path / "file" / "junit.xml"  # the parent is a file: writing fails
+    with pytest.raises(ConfigError) as err:
+        reports.write_junit([], target)
+    assert err.value.file == str(target) and "cannot write the report" in err.value.message
+
+
+def test_lookups_come_from_the_tree_and_outputlookup_stays_out_of_the_users_folder(
+        tmp_path, monkeypatch):
+    """The tree's lookups/ holds known_users.csv (alice admin, bob dev). Of the four
+    CreateAccessKey calls (alice twice, bob, svc-ci) stats by user and role keeps alice and bob,
+    as svc-ci has no role. outputlookup writes into a directory of the test's own: the user's
+    lookup folder ($SPL_LOOKUP_DIR) stays as it was."""
+    user_dir = tmp_path / "user_lookups"
+    monkeypatch.setenv("SPL_LOOKUP_DIR", str(user_dir))
+    tree = tmp_path / "content"
+    (tree / "lookups").mkdir(parents=True)
+    (tree / "lookups" / "known_users.csv").write_text("user,role\nalice,admin\nbob,dev\n")
+    (tree / "detections" / "cloud").mkdir(parents=True)
+    data = CLONE / "datasets/attack_techniques/T1098.001/spl_fixture_access_keys/cloudtrail.json"
+    (tree / "detections" / "cloud" / "d.yml").write_text(yaml.safe_dump({
+        "name": "Known users", "status": "production", "type": "TTP",
+        "search": "sourcetype=aws:cloudtrail eventName=CreateAccessKey"
+                  " | eval user='userIdentity.userName'"
+                  " | lookup known_users.csv user OUTPUT role | outputlookup keys_seen.csv"
+                  " | stats count by user role",
+        "rba": {"message": "$user$", "risk_objects": [{"field": "user"}],
+                "threat_objects": [{"field": "role"}]},
+        "tests": [{"name": "t", "attack_data": [{"data": str(data),
+                                                 "sourcetype": "aws:cloudtrail"}]}]}))
+    [o] = run_tests([tree / "detections"], Options(offline=True))
+    assert (o.verdict, o.results) == ("pass", 2), o.reason
+    assert o.rows == [{"user": "alice", "role": "admin", "count": 2},
+                      {"user": "bob", "role": "dev", "count": 1}]
+    assert not user_dir.exists()
+    assert sorted(p.name for p in (tree / "lookups").iterdir()) == ["known_users.csv"]
+
+
 def test_download_once_then_cache_then_offline(tmp_path):
     """A detection whose data is on a local server: fetched once, then served from the cache."""
     from test_testing import _Server

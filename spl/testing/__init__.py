@@ -50,6 +50,9 @@ def main(args) -> int:
 
     from spl.testing import reports
 
+    for target in (args.junit, args.summary):
+        if target:
+            reports.check_target(target)
     out = Console(soft_wrap=False)
     err = Console(stderr=True)
     options = Options(attack_data=Path(args.attack_data) if args.attack_data else None,

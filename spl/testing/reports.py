@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 from rich.table import Table
 
+from spl.errors import ConfigError
 from spl.testing.runner import ERROR, FAIL, PASS, SKIP, UNAVAILABLE, UNSUPPORTED, Outcome
 
 STYLE = {PASS: "green", FAIL: "bold red", ERROR: "bold red", SKIP: "yellow",
@@ -98,7 +99,7 @@ def write_junit(outcomes: list[Outcome], path: str | Path) -> None:
         elif o.verdict != PASS:
             ET.SubElement(case, "skipped", {"message": f"{o.verdict}: {o.reason}"})
     ET.indent(root)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    _write(path, ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 def _rows_text(o: Outcome) -> str:
@@ -131,8 +132,25 @@ def write_summary(outcomes: list[Outcome], path: str | Path) -> None:
         "total_not_run": len(tested) - passed - failed,
         "success_rate": f"{(100.0 * passed / len(tested)) if tested else 0.0:.1f}%"},
         "tested_detections": tested, "skipped_detections": skipped}
-    Path(path).write_text(yaml.safe_dump(summary, sort_keys=False, allow_unicode=True),
-                          encoding="utf-8")
+    _write(path, yaml.safe_dump(summary, sort_keys=False, allow_unicode=True).encode("utf-8"))
+
+
+def check_target(path: str | Path) -> None:
+    """Refuse, before any test runs, a report path whose directory does not exist (or that is a
+    directory): finding out only after a long run would lose the run."""
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigError("cannot write the report: it is a directory", file=str(path))
+    if not path.parent.is_dir():
+        raise ConfigError(f"cannot write the report: no directory {str(path.parent)!r}",
+                          file=str(path))
+
+
+def _write(path: str | Path, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the report: {exc.strerror}", file=str(path)) from None
 
 
 def _detection_status(group: list[Outcome]) -> str:

@@ -7,6 +7,7 @@ above 1.
 """
 from __future__ import annotations
 
+import tempfile
 import time
 from contextlib import nullcontext
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -71,13 +72,14 @@ class DataFile:
 
 @dataclass
 class Job:
-    """A test ready to run: its detection, its data on disk and the macro directories."""
+    """A test ready to run: its detection, its data on disk, the macro and lookup directories."""
 
     det: Detection
     name: str
     expect: str
     files: list[DataFile]
     macros: list[Path]
+    lookups: list[Path] = field(default_factory=list)
 
 
 def find_detections(paths) -> list[Path]:
@@ -140,7 +142,8 @@ def plan(paths, options: Options, resolver: Resolver) -> list[Job | Outcome]:
             planned += [_outcome(det, name, SKIP, skip) for name in names]
             continue
         for i, test in enumerate(det.tests):
-            planned.append(_plan_test(det, test, i, options.macros + macros, resolver))
+            planned.append(_plan_test(det, test, i, options.macros + macros,
+                                      [lookups] if lookups else [], resolver))
     return planned
 
 
@@ -154,7 +157,7 @@ def _outcome(det: Detection, test: str, verdict: str, reason: str, **kw) -> Outc
                    type=det.type, **kw)
 
 
-def _plan_test(det: Detection, test, i: int, macros: list[Path],
+def _plan_test(det: Detection, test, i: int, macros: list[Path], lookups: list[Path],
                resolver: Resolver) -> Job | Outcome:
     name = _test_name(test, i)
     if not isinstance(test, dict):
@@ -187,7 +190,7 @@ def _plan_test(det: Detection, test, i: int, macros: list[Path],
             return _outcome(det, name, ERROR, err.render(), expect=expect)
         files.append(DataFile(path, sourcetype, _opt(entry.get("source")),
                               _opt(entry.get("host")), str(entry.get("custom_index") or "main")))
-    return Job(det, name, expect, files, macros)
+    return Job(det, name, expect, files, macros, lookups)
 
 
 def _opt(value) -> str | None:
@@ -206,7 +209,17 @@ def _plain(value):
 
 
 def execute(job: Job) -> Outcome:
-    """Run one planned test; every error becomes the Outcome's verdict, never an exception."""
+    """Run one planned test; every error becomes the Outcome's verdict, never an exception.
+
+    Lookups are read from the content tree's ``lookups/``; what ``outputlookup`` writes goes to a
+    directory of this test's own, deleted after it, so a test never changes the user's lookups
+    nor sees what another test wrote.
+    """
+    with tempfile.TemporaryDirectory(prefix="spl-test-lookups-") as output:
+        return _execute(job, Path(output))
+
+
+def _execute(job: Job, lookup_output: Path) -> Outcome:
     from spl.engine import required_fields
     from spl.session import Session
 
@@ -218,7 +231,7 @@ def execute(job: Job) -> Outcome:
                         seconds=time.perf_counter() - start, **kw)
 
     try:
-        session = Session(macros=job.macros)
+        session = Session(macros=job.macros, lookups=job.lookups, lookup_output=lookup_output)
         parsed = session.parse(det.search)
         session.fields = required_fields(parsed.pipeline)
         for f in job.files:
