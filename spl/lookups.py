@@ -27,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from spl.commands._args import boolean
 from spl.errors import ConfigError, SplError, UnsupportedError
 from spl.values import is_null, make_mv, mv_values, to_str
 
@@ -102,15 +103,22 @@ def load_table(name: str, path: Path, settings: dict, where: str | None = None) 
                           file=where) from None
     table = LookupTable(
         name=name, file=str(path), columns=header, rows=rows, wildcard=wildcard, cidr=cidr,
-        case_sensitive=_bool(settings.get("case_sensitive_match", "true")),
+        case_sensitive=_setting_flag(settings, "case_sensitive_match", True, name, where),
         max_matches=max(1, max_matches), min_matches=min_matches,
         default_match=settings.get("default_match"))
     _CACHE[cache_key] = table
     return table
 
 
-def _bool(text: str) -> bool:
-    return text.strip().lower() in ("1", "true", "t", "yes", "y")
+def _setting_flag(settings: dict, key: str, default: bool, name: str, where: str) -> bool:
+    """A boolean setting of a lookup definition, read as command options are."""
+    if key not in settings:
+        return default
+    truth = boolean(settings[key])
+    if truth is None:
+        raise ConfigError(f"lookup {name!r}: {key} = {settings[key]} must be true or false",
+                          file=where)
+    return truth
 
 
 # ---------------------------------------------------------------- finding a table by name

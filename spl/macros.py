@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 
 import yaml
 
+from spl.commands._args import boolean
 from spl.errors import ConfigError, MacroError, Span, SplSyntaxError
 
 # How deep macros may call macros before we call it a recursion.
@@ -235,8 +236,12 @@ def _load_conf(path: Path) -> list[Macro]:
         if len(args) != arity or any(not _ARG_NAME.match(a) for a in args):
             raise ConfigError(f"macro [{name}({arity})] needs 'args' with {arity} names "
                               f"(letters, digits, _ or -)", file=str(path), line=number)
+        iseval = boolean(settings.get("iseval") or "false")
+        if iseval is None:
+            raise ConfigError(f"macro [{name}]: iseval = {settings['iseval']} must be true or "
+                              f"false", file=str(path), line=number)
         macros.append(Macro(name, args, settings["definition"], f"{path}:{number}",
-                            iseval=settings.get("iseval", "").lower() in ("1", "true", "t", "yes")))
+                            iseval=iseval))
     return macros
 
 

@@ -473,9 +473,28 @@ def test_wildcard_in_by_is_an_error():
         run(table(ab=["1"]), agg("count"), by=["a*"])
 
 
-def test_unknown_option_is_unsupported():
-    with pytest.raises(UnsupportedError):
+def test_unknown_option_is_an_error_at_the_command():
+    # STATS syntax lists partitions, allnum, delim and dedup_splitvals; anything else is a
+    # mistake in the search (not a Splunk feature spl lacks), named with the command's span.
+    with pytest.raises(SearchError, match="frobnicate") as err:
         run(table(x=["1"]), agg("count"), frobnicate="1")
+    assert err.value.span == Span(0, 50)
+
+
+@pytest.mark.parametrize("value", ["ture", "2", "on ", ""])
+def test_a_boolean_option_that_is_not_a_boolean_is_an_error(value):
+    # STATS: dedup_splitvals=<boolean>; a typo must not silently read as false.
+    with pytest.raises(SearchError, match="dedup_splitvals") as err:
+        run(table(x=["1"]), agg("count"), dedup_splitvals=value)
+    assert err.value.span == Span(0, 50)
+
+
+@pytest.mark.parametrize("value, expected", [("t", [1]), ("YES", [1]), ("0", [2]), ("n", [2])])
+def test_boolean_option_spellings(value, expected):
+    # dedup_splitvals=true counts a repeated value of a multivalue BY field once per event.
+    # Hand-worked: one event with k = [a, a]: true -> count 1 for a, false -> count 2.
+    out = run(table(k=[["a", "a"]]), agg("count"), by=["k"], dedup_splitvals=value)
+    assert out["count"].tolist() == expected
 
 
 def test_bad_boolean_option_is_a_search_error():

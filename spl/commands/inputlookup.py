@@ -10,31 +10,23 @@ it matches as ``search`` does (case-insensitive values, ``*``), not as eval's ``
 import pandas as pd
 
 from spl.commands import command
+from spl.commands._args import check_known, flag, integer
 from spl.commands.append import concat
 from spl import search
 from spl.errors import SearchError
 from spl.lookups import table_for
 from spl.syntax import ast
-from spl.syntax.ast import option
 
 _COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
 
 
-def _int(node, name, default):
-    text = option(node.options, name)
-    if text is None:
-        return default
-    try:
-        return int(text)
-    except ValueError:
-        raise SearchError(f"inputlookup: {name} must be an integer, not {text!r}",
-                          span=node.span) from None
-
-
 @command("inputlookup")
 def run(node, table, ctx):
+    check_known(node, {"append", "strict", "start", "max"})
+    append = flag(node, "append", False)
+    flag(node, "strict", False)  # read for its errors; a lookup spl cannot read always fails
+    start, most = integer(node, "start", 0), integer(node, "max", 1_000_000_000)
     lookup = table_for(node, ctx)
-    start, most = _int(node, "start", 0), _int(node, "max", 1_000_000_000)
     rows = lookup.rows[start:start + most] if most > 0 else lookup.rows[start:]
     result = pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=object)
                            for c in lookup.columns}, index=range(len(rows)))
@@ -43,7 +35,7 @@ def run(node, table, ctx):
     if node.where is not None and len(result):
         keep = search.match(as_search(node.where), result, ctx)
         result = result[keep.to_numpy(dtype=bool)]
-    if option(node.options, "append", "false").lower() not in ("true", "t", "1"):
+    if not append:
         return result.reset_index(drop=True)
     return concat(table, result)
 

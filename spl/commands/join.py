@@ -17,20 +17,12 @@ import pandas as pd
 
 from spl import subsearch
 from spl.commands import command
+from spl.commands._args import check_known, flag, integer
 from spl.errors import SearchError, UnsupportedError
 from spl.syntax.ast import option
 from spl.values import is_null, mv_values, to_str
 
 MAXOUT = 50_000
-
-
-def _flag(node, name, default):
-    text = option(node.options, name, default).lower()
-    if text in ("true", "t", "1", "yes"):
-        return True
-    if text in ("false", "f", "0", "no"):
-        return False
-    raise SearchError(f"join: {name} must be true or false, not {text!r}", span=node.span)
 
 
 def _key(row: dict, fields) -> tuple | None:
@@ -42,16 +34,15 @@ def _key(row: dict, fields) -> tuple | None:
 
 @command("join")
 def run(node, table, ctx):
+    check_known(node, {"type", "usetime", "earlier", "overwrite", "max"})
     kind = option(node.options, "type", "inner").lower()
     if kind not in ("inner", "outer", "left"):
         raise SearchError(f"join: type must be inner, outer or left, not {kind!r}", span=node.span)
-    if _flag(node, "usetime", "false"):
+    flag(node, "earlier", True)  # read for its errors; it only matters with usetime=true
+    if flag(node, "usetime", False):
         raise UnsupportedError("join usetime=true is not supported", span=node.span)
-    overwrite = _flag(node, "overwrite", "true")
-    try:
-        most = int(option(node.options, "max", "1"))
-    except ValueError:
-        raise SearchError("join: max must be an integer", span=node.span) from None
+    overwrite = flag(node, "overwrite", True)
+    most = integer(node, "max", 1)
     right = subsearch.run(node.subsearch, ctx, MAXOUT)
     fields = list(node.fields) or [c for c in table.columns
                                    if c in right.columns and not c.startswith("_")]

@@ -15,14 +15,10 @@ Multivalue cells are written with their values on separate lines; ``_time`` as e
 import csv
 
 from spl.commands import command
-from spl.errors import DataError, SearchError
+from spl.commands._args import check_known, flag, integer
+from spl.errors import DataError
 from spl.lookups import read_csv, session_lookups
-from spl.syntax.ast import option
 from spl.values import is_null, mv_values, to_str
-
-
-def _flag(node, name, default):
-    return option(node.options, name, default).lower() in ("true", "t", "1", "yes")
 
 
 def _cell(value) -> str:
@@ -31,26 +27,28 @@ def _cell(value) -> str:
 
 @command("outputlookup")
 def run(node, table, ctx):
+    check_known(node, {"append", "create_empty", "override_if_empty", "max", "createinapp"},
+                unsupported={"key_field", "create_context", "output_format"})
+    append = flag(node, "append", False)
+    override_if_empty = flag(node, "override_if_empty", True)
+    create_empty = flag(node, "create_empty", True)
+    flag(node, "createinapp", True)  # read for its errors; spl has no apps to create in
+    most = integer(node, "max", None)
     lookups = session_lookups(ctx)
     path = lookups.output_path(node.table)
-    most = option(node.options, "max")
-    try:
-        rows = table if most is None else table.iloc[:int(most)]
-    except ValueError:
-        raise SearchError(f"outputlookup: max must be an integer, not {most!r}",
-                          span=node.span) from None
+    rows = table if most is None else table.iloc[:most]
     columns = [c for c in rows.columns if rows[c].notna().any()]
     records = [[_cell(v) for v in cells] for cells in rows[columns].itertuples(index=False, name=None)]
     exists = path.is_file()
-    if _flag(node, "append", "false") and exists:
+    if append and exists:
         header, old = read_csv(path)
         columns, previous = header + [c for c in columns if c not in header], columns
         records = ([[r.get(c) or "" for c in columns] for r in old] +
                    [[dict(zip(previous, rec)).get(c, "") for c in columns] for rec in records])
     elif not records:
-        if exists and not _flag(node, "override_if_empty", "true"):
+        if exists and not override_if_empty:
             return table
-        if not exists and not _flag(node, "create_empty", "true"):
+        if not exists and not create_empty:
             return table
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

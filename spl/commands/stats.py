@@ -28,6 +28,7 @@ import pandas as pd
 from spl import aggregates
 from spl.aggregates import AggSpec
 from spl.commands import command
+from spl.commands._args import check_known, flag, integer
 from spl.context import Context
 from spl.errors import SearchError, SplError, UnsupportedError
 from spl.eval import evaluate, evaluate_row, where_mask
@@ -35,27 +36,6 @@ from spl.fieldnames import expand, has_wildcard, substitute
 from spl.syntax import ast
 from spl.syntax.parser import parse_expression
 from spl.values import is_null, to_number, to_str
-
-_TRUE = {"true", "t", "1", "yes", "y"}
-_FALSE = {"false", "f", "0", "no", "n"}
-
-
-def _bool_option(node: ast.Stats, name: str, default: bool) -> bool:
-    value = ast.option(node.options, name)
-    if value is None:
-        return default
-    if value.lower() in _TRUE:
-        return True
-    if value.lower() in _FALSE:
-        return False
-    raise SearchError(f"{node.name}: option {name}={value} must be true or false", span=node.span)
-
-
-def _check_options(node: ast.Stats, known: set[str]) -> None:
-    for key, _ in node.options:
-        if key.lower() not in known:
-            raise UnsupportedError(f"{node.name}: option {key} is not supported", span=node.span)
-
 
 # ---------------------------------------------------------------- aggregation terms
 
@@ -309,11 +289,11 @@ def _aggregate(table: pd.DataFrame, ctx: Context, groups: _Groups, terms: list[_
 @command("stats")
 def run_stats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """One row per group (one row in all without BY, even over no events)."""
-    _check_options(node, {"dedup_splitvals", "allnum", "delim", "partitions"})
+    check_known(node, {"dedup_splitvals", "allnum", "delim", "partitions"})
     terms = _terms(node, table)
     groups = _group(table, node.by, split_mv=True,
-                    dedup=_bool_option(node, "dedup_splitvals", False))
-    results = _aggregate(table, ctx, groups, terms, _bool_option(node, "allnum", False))
+                    dedup=flag(node, "dedup_splitvals", False))
+    results = _aggregate(table, ctx, groups, terms, flag(node, "allnum", False))
     data: dict[str, list] = {}
     for i, field in enumerate(node.by):
         data[field] = [k[i] for k in groups.keys]
@@ -328,10 +308,10 @@ def run_stats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFram
 @command("eventstats")
 def run_eventstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Every event gets the statistics of its group; events in no group are left as they are."""
-    _check_options(node, {"allnum"})
+    check_known(node, {"allnum"})
     terms = _terms(node, table)
     groups = _group(table, node.by, split_mv=True, dedup=False)
-    results = _aggregate(table, ctx, groups, terms, _bool_option(node, "allnum", False))
+    results = _aggregate(table, ctx, groups, terms, flag(node, "allnum", False))
     # A multivalue BY field adds the event to each of its groups; it receives its first group's.
     first = pd.Series(groups.gids).groupby(groups.rows, sort=False).first()
     rows, gids = first.index.to_numpy(dtype=np.int64), first.to_numpy(dtype=np.int64)
@@ -361,18 +341,14 @@ def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Da
     expression is true, ``reset_after="(<eval>)"`` after it (its expression also sees the
     statistics just computed). An event with no group gets no statistics.
     """
-    _check_options(node, {"current", "window", "global", "reset_on_change", "allnum",
-                          "reset_before", "reset_after"})
+    check_known(node, {"current", "window", "global", "reset_on_change", "allnum",
+                       "reset_before", "reset_after"}, unsupported={"time_window"})
     terms = _terms(node, table)
-    current = _bool_option(node, "current", True)
-    per_group_window = not _bool_option(node, "global", True)
-    reset = _bool_option(node, "reset_on_change", False)
-    allnum = _bool_option(node, "allnum", False)
-    raw_window = ast.option(node.options, "window", "0")
-    if not raw_window.isdigit():
-        raise SearchError(f"streamstats: window={raw_window} must be a whole number",
-                          span=node.span)
-    window = min(int(raw_window) or MAX_STREAM_WINDOW, MAX_STREAM_WINDOW)
+    current = flag(node, "current", True)
+    per_group_window = not flag(node, "global", True)
+    reset = flag(node, "reset_on_change", False)
+    allnum = flag(node, "allnum", False)
+    window = min(integer(node, "window", 0) or MAX_STREAM_WINDOW, MAX_STREAM_WINDOW)
     prior = window - 1 if current else window  # earlier events the window keeps
 
     n = len(table)
