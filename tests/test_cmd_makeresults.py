@@ -10,7 +10,7 @@ import pytest
 
 from spl.context import Context
 from spl.engine import execute
-from spl.errors import SplError
+from spl.errors import SearchError, SplError
 from spl.syntax import parse
 
 NOW = 1_773_064_800.75
@@ -50,3 +50,19 @@ def test_bad_count_is_an_error():
 def test_inline_data_is_unsupported_with_a_clear_error():
     with pytest.raises(SplError, match="not supported"):
         generate('| makeresults format=csv data="a\n1"')
+
+
+@pytest.mark.parametrize("count", ["99999999999999", "10000001", "9" * 5000])
+def test_a_count_beyond_ten_million_is_refused_at_the_command(count):
+    # The makeresults page documents no maximum count; spl refuses more than 10,000,000 results
+    # (spl.commands.makeresults.MAX_COUNT) instead of exhausting memory.
+    search = f"| makeresults count={count}"
+    with pytest.raises(SearchError, match="at most 10,000,000") as err:
+        generate(search)
+    assert err.value.span is not None and err.value.span.start == 2
+
+
+def test_annotate_typo_is_an_error():
+    # annotate=<bool>: a word that is not a boolean must not read as false.
+    with pytest.raises(SearchError, match="annotate"):
+        generate("| makeresults annotate=ture")

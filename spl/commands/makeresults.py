@@ -6,6 +6,8 @@ runs; ``annotate=true`` adds ``_raw``, ``host``, ``source``, ``sourcetype`` and
 ``splunk_server_group`` with no value and ``splunk_server``, the name of the server it runs on.
 ``_time`` is the search's fixed "now" in whole seconds, as Splunk's ``now()`` is. The
 ``format``/``data`` options (results from inline CSV or JSON) are not supported.
+Splunk documents no maximum ``count``; spl refuses more than MAX_COUNT (10 million) results,
+which would need gigabytes of memory, with an error instead of running out of it.
 """
 import math
 import socket
@@ -14,18 +16,16 @@ import pandas as pd
 
 from spl.commands import command
 from spl.commands._args import check_known, flag, integer
-from spl.errors import UnsupportedError
 
+MAX_COUNT = 10_000_000
 _ANNOTATED = ("_raw", "host", "source", "sourcetype", "splunk_server", "splunk_server_group")
 
 
 @command("makeresults")
 def run(node, table, ctx):
-    for key, _ in node.options:
-        if key.lower() in ("format", "data"):
-            raise UnsupportedError(f"makeresults: {key}= is not supported", span=node.span)
-    check_known(node, {"count", "annotate", "splunk_server", "splunk_server_group"})
-    count = integer(node, "count", 1, minimum=1)
+    check_known(node, {"count", "annotate", "splunk_server", "splunk_server_group"},
+                unsupported={"format", "data"})
+    count = integer(node, "count", 1, minimum=1, maximum=MAX_COUNT)
     columns = {"_time": pd.Series([float(math.floor(ctx.now))] * count, dtype="float64")}
     if flag(node, "annotate", False):
         for name in _ANNOTATED:
