@@ -777,7 +777,8 @@ def main(args) -> int:
     interactive = sys.stdin.isatty()
     repl = Repl(console=console, fmt=args.format or "table", pager=interactive,
                 session_options=dict(macros=args.macros, tz=args.tz, ta=args.ta,
-                                     strict=args.strict))
+                                     strict=args.strict, lookups=args.lookups,
+                                     lookup_output=args.lookup_output))
     if args.data:
         options = {"sourcetype": args.sourcetype}
         if args.source:
@@ -785,7 +786,9 @@ def main(args) -> int:
         with repl.reporting_errors():
             repl.load(args.data, **options)
     if not interactive:
-        for text in script_inputs(io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")):
+        # a byte that is not UTF-8 becomes U+FFFD: one odd character must not end the script
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+        for text in script_inputs(stream):
             repl.handle(text)
             if repl.done:
                 break

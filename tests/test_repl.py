@@ -489,3 +489,31 @@ def test_spl_repl_reads_inputs_from_a_pipe(example, monkeypatch, capsys):
     assert lines[0].startswith("loaded 24 events from 1 file in ")
     assert lines[1:4] == ["eventName,count", "ListCustomModels,1", "ListFoundationModels,12"]
     assert re.fullmatch(r"2 results in \d+\.\d{3} s", lines[4]) and len(lines) == 5  # then .quit
+
+
+def test_piped_bytes_that_are_not_utf8_become_replacement_characters(monkeypatch, capsys):
+    from spl.cli import main
+
+    script = b'| makeresults | eval x="a\xffb" | table x\n| makeresults | eval y=1 | table y\n'
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(script)))
+    assert main(["repl", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # both searches ran: the bad byte is U+FFFD in the first, the second is untouched
+    assert lines[:2] == ["x", "a\ufffdb"] and lines[3:5] == ["y", "1"]
+
+
+def test_repl_reads_and_writes_lookups_where_told(monkeypatch, capsys, tmp_path):
+    """--lookups is searched for tables, --lookup-output receives what outputlookup writes."""
+    from spl.cli import main
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "roles.csv").write_text("user,role\nalice,admin\n")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    script = ("| makeresults | eval user=\"alice\" | lookup roles.csv user OUTPUT role"
+              " | table user role | outputlookup seen.csv\n")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(script.encode())))
+    assert main(["repl", "--format", "csv", "--lookups", str(tmp_path / "in"),
+                 "--lookup-output", str(out_dir)]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == ["user,role", "alice,admin"]
+    assert (out_dir / "seen.csv").read_text().splitlines() == ["user,role", "alice,admin"]
