@@ -23,7 +23,6 @@ fields as they were before any EVAL ran; lookups run one after another in class-
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 import shlex
 from dataclasses import dataclass
@@ -233,32 +232,17 @@ def _eval_engine():
     return parse_expression, evaluate
 
 
-def _nodes(expr):
-    """Every node of an eval AST."""
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        yield node
-        if dataclasses.is_dataclass(node):
-            for f in dataclasses.fields(node):
-                v = getattr(node, f.name)
-                if isinstance(v, (list, tuple)):
-                    stack.extend(x for x in v if dataclasses.is_dataclass(x))
-                elif dataclasses.is_dataclass(v):
-                    stack.append(v)
-
-
 def field_refs(expr) -> set[str]:
     """Names of the fields an eval AST reads."""
     from spl.syntax import ast
-    return {node.name for node in _nodes(expr) if isinstance(node, ast.Field)}
+    return {node.name for node in ast.walk(expr) if isinstance(node, ast.Field)}
 
 
 def _deterministic(expr) -> bool:
     """False when the expression draws random numbers (each event must then get its own)."""
     from spl.syntax import ast
     return not any(isinstance(node, ast.Call) and node.name.lower() == "random"
-                   for node in _nodes(expr))
+                   for node in ast.walk(expr))
 
 
 # ---------------------------------------------------------------- loading a definition
