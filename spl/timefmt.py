@@ -319,16 +319,35 @@ def relative_time(epoch: float, spec: str, tz: str = "UTC") -> float:
             unit = _UNITS.get(m.group(3).lower())
             if unit is None:
                 raise SearchError(f"invalid time unit {m.group(3)!r} in {spec!r}")
-            amount = int(m.group(2) or 1) * (1 if m.group(1) == "+" else -1)
-            t = _shift(t, amount, unit, tz)
+            digits = m.group(2) or "1"
+            amount = (int(digits) if len(digits) <= 30 else 10 ** 30) * (
+                1 if m.group(1) == "+" else -1)
+            t = _out_of_range(_shift, t, amount, unit, tz, spec=spec)
         else:
             unit = _UNITS.get(m.group(4).lower())
             if unit is None or unit in _SUBSECOND:
                 raise SearchError(f"invalid snap unit {m.group(4)!r} in {spec!r}")
-            t = _snap(t, unit, m.group(5), tz)
+            t = _out_of_range(_snap, t, unit, m.group(5), tz, spec=spec)
     if pos != len(text):
         raise SearchError(f"invalid relative time {spec!r}")
     return t
+
+
+def _out_of_range(step, *args, spec: str) -> float:
+    """One step of a relative time; a time beyond the calendar (year 1..9999) is a SearchError
+    naming the modifier, not a Python error."""
+    try:
+        t = step(*args)
+    except (OverflowError, ValueError, OSError):
+        t = math.inf
+    if not _FIRST_SECOND <= t <= _LAST_SECOND:
+        shown = spec if len(spec) <= 40 else spec[:37] + "..."
+        raise SearchError(f"relative time {shown!r} is out of range (years 1 to 9999)")
+    return t
+
+
+_FIRST_SECOND = -62_135_596_800.0  # 0001-01-01T00:00:00Z
+_LAST_SECOND = 253_402_300_799.999999  # 9999-12-31T23:59:59.999999Z
 
 
 def _local(t: float, tz: str) -> datetime:
@@ -396,7 +415,10 @@ def parse_time_modifier(value: str, now: float, tz: str = "UTC") -> float:
     """
     text = value.strip()
     if _EPOCH.match(text):
-        return float(text)
+        t = float(text)
+        if not _FIRST_SECOND <= t <= _LAST_SECOND:
+            raise SearchError("invalid time modifier: epoch out of range (years 1 to 9999)")
+        return t
     if re.match(r"\d{1,2}/\d{1,2}/\d{4}:", text):
         t = strptime(text, ABSOLUTE_FORMAT, tz)
         if t is None or _parser(ABSOLUTE_FORMAT)[0].fullmatch(text) is None:
@@ -405,4 +427,4 @@ def parse_time_modifier(value: str, now: float, tz: str = "UTC") -> float:
     try:
         return relative_time(now, text, tz)
     except SearchError as e:
-        raise SearchError(f"invalid time modifier {value!r}") from e
+        raise SearchError(f"invalid time modifier {value!r}: {e.message}") from None

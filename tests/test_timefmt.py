@@ -276,3 +276,44 @@ def test_snap_is_at_or_before_and_idempotent(epoch, tz, unit):
     snapped = relative_time(epoch, "@" + unit, tz)
     assert snapped <= epoch
     assert relative_time(snapped, "@" + unit, tz) == snapped
+
+
+# ------------------------------------------------------------------ times beyond the calendar
+# Times are calendar dates of years 1..9999 (the range of a calendar date); a modifier that
+# leaves it is a SearchError naming it, never OverflowError/ValueError. Hand-worked: from 2023,
+# -2000y is year 23 (in range), +8000y is year 10023 (out of range).
+
+@pytest.mark.parametrize("spec", ["-99999999999y", "+9999999999999d", "-1000000y", "+8000y",
+                                  "-99999999999999999999999h", "+" + "9" * 5000 + "s",
+                                  "-99999999999w@w", "-1d+99999999999mon"])
+def test_relative_time_beyond_the_calendar_is_a_search_error_naming_it(spec):
+    with pytest.raises(SearchError, match="out of range") as err:
+        relative_time(NOW, spec)
+    assert spec[:20] in err.value.message
+
+
+def test_relative_time_far_but_inside_the_calendar():
+    assert relative_time(NOW, "-2000y") == at(23, 11, 14, 22, 13, 20)
+
+
+@pytest.mark.parametrize("value", ["-99999999999y", "+9999999999999d", "9" * 400])
+def test_parse_time_modifier_beyond_the_calendar(value):
+    with pytest.raises(SearchError, match="out of range"):
+        parse_time_modifier(value, NOW)
+
+
+def test_earliest_beyond_the_calendar_points_at_the_modifier():
+    from tests.spltest import run
+    search = "x=1 earliest=-99999999999y"
+    with pytest.raises(SearchError, match="-99999999999y") as err:
+        run(search, [{"x": "1", "_time": NOW}])
+    assert err.value.span is not None
+    assert search[err.value.span.start:err.value.span.end].startswith("earliest")
+
+
+def test_eval_relative_time_beyond_the_calendar_is_null():
+    # relative_time() gives null for a modifier it cannot apply, as for a malformed one.
+    from tests.spltest import column, run
+    out = run('| eval t=if(isnull(relative_time(0, "+9999999999999d")), "null", "value"), '
+              'u=if(isnull(relative_time(0, "bogus")), "null", "value")', [{"x": "1"}])
+    assert column(out, "t") == ["null"] and column(out, "u") == ["null"]
