@@ -33,7 +33,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from spl.values import make_mv, to_number, to_str
+from spl.values import make_mv, order_key, to_number, to_str
 
 LIST_LIMIT = 100  # list() keeps the first 100 values (MVF)
 
@@ -69,14 +69,6 @@ def _strings(values: list) -> list[str]:
     return [s for s in (to_str(v) for v in values) if s is not None]
 
 
-def _order_key(v):
-    """Numbers before strings; numbers numerically, strings lexicographically (code point)."""
-    n = to_number(v)
-    if n is not None:
-        return (0, n, "")
-    return (1, 0, to_str(v))
-
-
 # ---------------------------------------------------------------- the functions
 
 
@@ -99,7 +91,7 @@ def _list(values):
 def _min(values):
     if not values:
         return None
-    best = min(values, key=_order_key)
+    best = min(values, key=order_key)
     n = to_number(best)
     return n if n is not None else to_str(best)
 
@@ -107,7 +99,7 @@ def _min(values):
 def _max(values):
     if not values:
         return None
-    best = max(values, key=_order_key)
+    best = max(values, key=order_key)
     n = to_number(best)
     return n if n is not None else to_str(best)
 

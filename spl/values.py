@@ -17,10 +17,6 @@ def is_null(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def is_mv(v) -> bool:
-    return isinstance(v, list)
-
-
 def mv_values(v) -> list:
     """The values of a cell as a list: [] for null, the list for a multivalue, [v] otherwise."""
     if is_null(v):
@@ -57,6 +53,15 @@ def to_number(v):
         except ValueError:
             return float(s)
     return None
+
+
+def order_key(v) -> tuple:
+    """Splunk's order of single values: numbers (numeric strings too) before strings, numbers
+    numerically, strings by code point (uppercase before lowercase)."""
+    n = to_number(v)
+    if n is not None:
+        return (0, n, "")
+    return (1, 0, to_str(v))
 
 
 def format_number(n) -> str:

@@ -35,7 +35,7 @@ from spl.eval import evaluate, evaluate_row, where_mask
 from spl.fieldnames import expand, has_wildcard, substitute
 from spl.syntax import ast
 from spl.syntax.parser import parse_expression
-from spl.values import is_null, to_number, to_str
+from spl.values import is_null, order_key, to_number, to_str
 
 # ---------------------------------------------------------------- aggregation terms
 
@@ -188,14 +188,6 @@ def _key_strings(cells: np.ndarray) -> tuple[np.ndarray, dict | None]:
     return out, originals
 
 
-def _sort_key(key: tuple):
-    out = []
-    for s in key:
-        n = to_number(s)
-        out.append((0, n, "") if n is not None else (1, 0, s))
-    return out
-
-
 @dataclass
 class _Groups:
     """Which rows belong to which group: ``rows[i]`` is in group ``gids[i]``; ``keys[g]`` names g."""
@@ -220,7 +212,7 @@ def _group(table: pd.DataFrame, by: tuple[str, ...], split_mv: bool, dedup: bool
         rows, uniques = np.asarray(rows, dtype=np.int64), list(uniques)
     else:
         rows, codes, uniques = _plain_keys(cols)
-    order = sorted(range(len(uniques)), key=lambda g: _sort_key(uniques[g]))
+    order = sorted(range(len(uniques)), key=lambda g: [order_key(s) for s in uniques[g]])
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     keys = [tuple(k if o is None else o[k] for k, o in zip(uniques[g], originals))

@@ -27,7 +27,7 @@ from spl.errors import SearchError, UnsupportedError
 from spl.eval import evaluator
 from spl.eval.regex import compile_pcre, expand_replacement
 from spl.syntax import ast
-from spl.values import make_mv, to_number, to_str
+from spl.values import make_mv, order_key, to_number, to_str
 
 
 @dataclass(frozen=True)
@@ -677,20 +677,10 @@ def _rand():
 
 def _extreme(args, pick_max: bool):
     """eval min/max: numbers compare numerically and sort before strings; strings lexicographic."""
-    numbers, strings = [], []
-    for a in args:
-        for v in _values(a):
-            if isinstance(v, bool):
-                continue
-            n = to_number(v)
-            (numbers.append((n, v)) if n is not None else strings.append(to_str(v)))
-    if pick_max:
-        if strings:
-            return max(strings)
-        return max(numbers, key=lambda p: p[0])[1] if numbers else None
-    if numbers:
-        return min(numbers, key=lambda p: p[0])[1]
-    return min(strings) if strings else None
+    values = [v for a in args for v in _values(a) if not isinstance(v, bool)]
+    if not values:
+        return None
+    return (max if pick_max else min)(values, key=order_key)
 
 
 def _numbers(args) -> list:
