@@ -3,29 +3,40 @@
 A search is "ok" when it parses and every command, eval function and stats function it uses is
 one the engine implements; "unsupported" when it parses but uses something the engine lacks;
 "syntax_error" / "macro_error" when it cannot be parsed at all. A search reading a data model
-(tstats/from datamodel=X) is "unsupported" with "needs datamodel X".
+(tstats/from datamodel=X) is "unsupported" with "needs datamodel X". "file_error" is a path with
+no search to check: missing, unreadable, not UTF-8, not valid YAML, a YAML named on the command
+line without ``search:``, or a directory holding no detection or ``.spl`` file; the message says
+which. The JSON output is a list of {path, status, message}.
 
 ``--exec-coverage`` goes further and runs each search (over given events, or none): "runs",
 "needs_datamodel", "needs_baseline" (a lookup filled by another search), "unsupported" (the
-command or function it stops at), "error".
+command or function it stops at), "error" (it fails at run time), and the statuses above for
+searches that do not parse and paths that hold none.
+
+Both exit 1 when a search does not parse or a path holds no search. An error that stops the
+whole command (a bad macro directory, a search ``explain`` cannot parse) reaches the CLI, which
+prints it on stderr (exit 2 for a syntax or macro error, as ``spl run``).
 """
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import yaml
 
+from spl import aggregates, commands
+from spl.commands.from_ import datamodel_of
 from spl.errors import MacroError, SplError, line_col
+from spl.eval import functions
 from spl.frontend import ParsedSearch, parse_search
 from spl.macros import MacroLibrary
 from spl.syntax import ast
 
-STATUSES = ("ok", "unsupported", "syntax_error", "macro_error")
+STATUSES = ("ok", "unsupported", "syntax_error", "macro_error", "file_error")
+FAILED = ("syntax_error", "macro_error", "file_error")  # the statuses that make the exit status 1
 _SUFFIXES = (".yml", ".yaml", ".spl")
 
 
@@ -36,54 +47,26 @@ class CheckResult:
     message: str
 
 
-def _registry(module: str) -> Callable[[str], object] | None:
-    """``lookup`` of an engine registry, or None while that module does not exist yet."""
-    try:
-        return importlib.import_module(module).lookup  # type: ignore[no-any-return]
-    except ImportError:
-        return None
-
-
-def _walk(node: object) -> Iterator[object]:
-    """Every AST node under ``node`` (itself included), depth first."""
-    yield node
-    if dataclasses.is_dataclass(node):
-        for f in dataclasses.fields(node):
-            value = getattr(node, f.name)
-            if isinstance(value, tuple):
-                for item in value:
-                    if dataclasses.is_dataclass(item) or isinstance(item, tuple):
-                        yield from _walk(item)
-            elif dataclasses.is_dataclass(value):
-                yield from _walk(value)
-    elif isinstance(node, tuple):
-        for item in node:
-            yield from _walk(item)
-
-
 def unsupported(parsed: ParsedSearch) -> list[str]:
     """What the search uses that the engine cannot run, each with its line:column."""
-    commands = _registry("spl.commands")
-    functions = _registry("spl.eval.functions")
-    aggregates = _registry("spl.aggregates")
     problems: list[str] = []
 
     def where(span) -> str:
         line, col = line_col(parsed.original, parsed.to_original(span).start)
         return f"{line}:{col}"
 
-    for node in _walk(parsed.pipeline):
+    for node in ast.walk(parsed.pipeline):
         model = _datamodel(node)
         if model:
             problems.append(f"needs datamodel {model} ({where(node.span)})")
         elif isinstance(node, ast.Command):
-            if commands is None or commands(node.name) is None:
+            if commands.lookup(node.name) is None:
                 problems.append(f"command '{node.name}' ({where(node.span)})")
         elif isinstance(node, ast.Call):
-            if functions is None or functions(node.name) is None:
+            if functions.lookup(node.name) is None:
                 problems.append(f"eval function '{node.name}' ({where(node.span)})")
         elif isinstance(node, ast.Aggregation):
-            if aggregates is None or aggregates(node.func) is None:
+            if aggregates.lookup(node.func) is None:
                 problems.append(f"stats function '{node.func}' ({where(node.span)})")
     return list(dict.fromkeys(problems))
 
@@ -93,7 +76,7 @@ def _datamodel(node: object) -> str | None:
     if isinstance(node, ast.Tstats):
         return node.datamodel
     if isinstance(node, ast.From):
-        return importlib.import_module("spl.commands.from_").datamodel_of(node.dataset)
+        return datamodel_of(node.dataset)
     return None
 
 
@@ -112,16 +95,21 @@ def check_search(text: str, library: MacroLibrary) -> tuple[str, str]:
 
 
 def _searches(paths: Iterable[Path | str]) -> Iterator[tuple[str, str | CheckResult]]:
-    """(file, its search text or the CheckResult of a file that cannot be read) for each file."""
+    """(file, its search text or the CheckResult of a path with no search) for each file."""
     for given in paths:
         given = Path(given)
         if not given.exists():
-            yield str(given), CheckResult(str(given), "syntax_error", "no such file or directory")
+            yield str(given), CheckResult(str(given), "file_error", "no such file or directory")
             continue
+        found = False
         for path in _files(given):
             search = _search_of(path, explicit=path == given)
             if search is not None:
+                found = True
                 yield str(path), search
+        if not found:
+            yield str(given), CheckResult(str(given), "file_error", "no detection (a YAML with "
+                                          "'search:') and no .spl file in this directory")
 
 
 def _files(path: Path) -> list[Path]:
@@ -135,19 +123,25 @@ def _search_of(path: Path, explicit: bool) -> str | None | CheckResult:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return CheckResult(str(path), "syntax_error", f"cannot read file: {exc}")
+        return CheckResult(str(path), "file_error", f"cannot read file: {_reason(exc)}")
     if path.suffix == ".spl":
         return text
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        return CheckResult(str(path), "syntax_error", f"invalid YAML: {exc}")
+        return CheckResult(str(path), "file_error", f"invalid YAML: {exc}")
     search = data.get("search") if isinstance(data, dict) else None
     if not isinstance(search, str):
         if explicit:
-            return CheckResult(str(path), "syntax_error", "the file has no 'search:' key")
+            return CheckResult(str(path), "file_error", "the file has no 'search:' text")
         return None
     return search
+
+
+def _reason(exc: OSError | UnicodeDecodeError) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {exc.start})"
+    return exc.strerror or str(exc)
 
 
 def check_paths(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] = ()) -> list[CheckResult]:
@@ -163,17 +157,15 @@ def check_paths(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] = 
     return results
 
 
-_STYLE = {"ok": "green", "unsupported": "yellow", "syntax_error": "red", "macro_error": "red"}
+_STYLE = {"ok": "green", "unsupported": "yellow", "syntax_error": "red", "macro_error": "red",
+          "file_error": "red"}
 
 
 def main_check(paths: Sequence[Path | str], macro_dirs: Sequence[Path | str] = (),
                fmt: str = "text") -> int:
-    """Print one line per search and a summary (or a JSON array); 1 when any failed to parse."""
-    try:
-        results = check_paths(paths, macro_dirs)
-    except SplError as exc:  # a bad macro directory or file
-        print(exc.render())
-        return 2
+    """Print one line per search and a summary (or a JSON array); 1 when any failed to parse
+    or a path held no search."""
+    results = check_paths(paths, macro_dirs)
     if fmt == "json":
         print(json.dumps([dataclasses.asdict(r) for r in results], indent=2))
     else:
@@ -188,16 +180,12 @@ def main_check(paths: Sequence[Path | str], macro_dirs: Sequence[Path | str] = (
                 console.print("    " + escape(r.message).replace("\n", "\n    "))
         counts = {s: sum(r.status == s for r in results) for s in STATUSES}
         console.print(f"{len(results)} searches: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
-    return 1 if any(r.status in ("syntax_error", "macro_error") for r in results) else 0
+    return 1 if any(r.status in FAILED for r in results) else 0
 
 
 def main_explain(search: str, macro_dirs: Sequence[Path | str] = ()) -> int:
     """Print the expanded search and its parsed pipeline, one command per line."""
-    try:
-        parsed = parse_search(search, [Path(d) for d in macro_dirs])
-    except SplError as exc:
-        print(exc.render())
-        return 1
+    parsed = parse_search(search, [Path(d) for d in macro_dirs])
     print("expanded search:")
     print("  " + parsed.expanded.strip())
     print("pipeline:" + (" (generating)" if parsed.pipeline.generating else ""))
@@ -209,7 +197,7 @@ def main_explain(search: str, macro_dirs: Sequence[Path | str] = ()) -> int:
 # ---------------------------------------------------------------- spl check --exec-coverage
 
 COVERAGE = ("runs", "needs_datamodel", "needs_baseline", "unsupported", "error",
-            "syntax_error", "macro_error")
+            "syntax_error", "macro_error", "file_error")
 
 
 @dataclass(frozen=True)
@@ -290,18 +278,15 @@ def exec_coverage(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] 
 
 _COVERAGE_STYLE = {"runs": "green", "needs_datamodel": "cyan", "needs_baseline": "cyan",
                    "unsupported": "yellow", "error": "red", "syntax_error": "red",
-                   "macro_error": "red"}
+                   "macro_error": "red", "file_error": "red"}
 
 
 def main_exec_coverage(paths: Sequence[Path | str], macro_dirs: Sequence[Path | str] = (),
                        fmt: str = "table", data: Sequence[Path | str] = (),
                        lookup_dirs: Sequence[Path | str] = ()) -> int:
-    """Print one line per search and a summary count (or JSON); 1 when any failed to parse."""
-    try:
-        results = exec_coverage(paths, macro_dirs, data, lookup_dirs)
-    except SplError as exc:  # a bad macro directory, data or lookup file
-        print(exc.render())
-        return 2
+    """Print one line per search and a summary count (or JSON); 1 when any failed to parse
+    or a path held no search."""
+    results = exec_coverage(paths, macro_dirs, data, lookup_dirs)
     counts = {s: sum(r.status == s for r in results) for s in COVERAGE}
     if fmt == "json":
         print(json.dumps({"results": [dataclasses.asdict(r) for r in results],
@@ -318,4 +303,4 @@ def main_exec_coverage(paths: Sequence[Path | str], macro_dirs: Sequence[Path | 
                 console.print("    " + escape(r.message).replace("\n", "\n    "))
         console.print(f"{len(results)} searches: " +
                       ", ".join(f"{n} {s}" for s, n in counts.items() if n))
-    return 1 if any(r.status in ("syntax_error", "macro_error") for r in results) else 0
+    return 1 if any(r.status in FAILED for r in results) else 0
