@@ -113,20 +113,6 @@ def test_non_utf8_in_records_document(tmp_path):
     assert prob.line == 3 and "0xff" in prob.reason
 
 
-def test_truncated_gzip_keeps_what_was_read(tmp_path):
-    body = "".join(json.dumps({"eventTime": "2024-05-01T10:00:00Z", "i": i}) + "\n"
-                   for i in range(3000)).encode()
-    gz = gzip.compress(body)
-    p = tmp_path / "cut.gz"
-    p.write_bytes(gz[: len(gz) // 2])
-    recs = records(p)
-    assert 0 < len(recs) < 3000
-    assert [r.value["i"] for r in recs] == list(range(len(recs)))
-    probs = problems(p)
-    assert any("truncated" in x.reason and x.line is not None and x.line >= len(recs)
-               for x in probs)
-
-
 def test_broken_records_document_reports_line(tmp_path):
     p = tmp_path / "broken.json"
     p.write_text('{"Records": [\n' + LINES[0] + ',\n{"eventTime": oops}\n]}')
