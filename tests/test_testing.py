@@ -23,7 +23,7 @@ from spl.testing import judge as rules
 from spl.testing import reports
 from spl.testing.resolve import (Resolver, Unavailable, attack_data_path, default_cache,
                                  is_lfs_pointer)
-from spl.testing.runner import Outcome, content_dirs, find_detections
+from spl.testing.runner import Options, Outcome, content_dirs, find_detections, plan
 
 TREE = Path(__file__).resolve().parent / "fixtures" / "content"
 REL = "datasets/attack_techniques/T1098.001/spl_fixture_access_keys/cloudtrail.json"
@@ -362,6 +362,20 @@ def test_both_layouts_give_message_and_objects(tmp_path):
         assert (det.message, det.risk_objects, det.threat_objects) == ("User $user$", ["user"],
                                                                        ["src"])
     assert detections.load(old).tests == [{"name": "t"}] and detections.load(new).tests == []
+
+
+@pytest.mark.parametrize("tests, reason", [
+    ("[5]", "a test entry must be a mapping"),
+    ("[{name: t, attack_data: 5}]", "attack_data must be a list of {data: ...} entries"),
+    ("[{name: t, attack_data: file.json}]", "attack_data must be a list of {data: ...} entries"),
+    ("[{name: t, attack_data: [{source: s}]}]", "an attack_data entry has no 'data:'"),
+    ("[{name: t}]", "the test has no attack_data"),
+])
+def test_a_malformed_test_entry_is_an_error_outcome(tmp_path, tests, reason):
+    path = tmp_path / "d.yml"
+    path.write_text(HEAD + f"status: production\ntype: TTP\ntests: {tests}\n")
+    [o] = plan([path], Options(offline=True), Resolver(cache=tmp_path / "cache", offline=True))
+    assert (o.verdict, o.reason) == ("error", reason)
 
 
 # --- finding detections in a content tree ------------------------------------------------------

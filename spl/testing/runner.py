@@ -172,6 +172,9 @@ def _plan_test(det: Detection, test, i: int, macros: list[Path], lookups: list[P
     entries = test.get("attack_data") or []
     if not entries:
         return _outcome(det, name, ERROR, "the test has no attack_data", expect=expect)
+    if not isinstance(entries, list):
+        return _outcome(det, name, ERROR, "attack_data must be a list of {data: ...} entries",
+                        expect=expect)
     if not all(isinstance(e, dict) and e.get("data") for e in entries):
         return _outcome(det, name, ERROR, "an attack_data entry has no 'data:'", expect=expect)
     sourcetypes = [str(e.get("sourcetype") or "aws:cloudtrail") for e in entries]
