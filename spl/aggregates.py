@@ -33,7 +33,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from spl.values import make_mv, order_key, to_number, to_str
+from spl.values import as_double, make_mv, order_key, to_number, to_str
 
 LIST_LIMIT = 100  # list() keeps the first 100 values (MVF)
 
@@ -106,7 +106,7 @@ def _max(values):
 
 def _sum(values):
     nums = _numbers(values)
-    return sum(nums) if nums else None
+    return as_double(sum(nums)) if nums else None
 
 
 def _avg(values):
@@ -116,12 +116,12 @@ def _avg(values):
 
 def _range(values):
     nums = _numbers(values)
-    return max(nums) - min(nums) if nums else None
+    return as_double(max(nums) - min(nums)) if nums else None
 
 
 def _sumsq(values):
     nums = _numbers(values)
-    return sum(n * n for n in nums) if nums else None
+    return as_double(sum(n * n for n in nums)) if nums else None
 
 
 def _variance(nums: list, sample: bool):

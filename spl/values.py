@@ -36,6 +36,20 @@ def make_mv(values: list):
     return values
 
 
+MAX_EXACT = 2 ** 53  # integers up to this size are exact doubles
+
+
+def as_double(n):
+    """A number as Splunk holds it, a double: an int beyond ±2**53 becomes the nearest float
+    (±inf beyond the float range); smaller ints stay ints so they print without a point."""
+    if isinstance(n, int) and not isinstance(n, bool) and not -MAX_EXACT <= n <= MAX_EXACT:
+        try:
+            return float(n)
+        except OverflowError:
+            return math.inf if n > 0 else -math.inf
+    return n
+
+
 def to_number(v):
     """The number a value stands for, or None: numbers as they are, numeric strings parsed.
 
@@ -48,10 +62,9 @@ def to_number(v):
         return v
     if isinstance(v, str) and _NUMBER.match(v):
         s = v.strip()
-        try:
-            return int(s)
-        except ValueError:
-            return float(s)
+        if len(s) <= 17 and s.lstrip("+-").isdigit():
+            return as_double(int(s))
+        return float(s)  # a decimal point, an exponent or too many digits for an exact int
     return None
 
 

@@ -35,7 +35,7 @@ from spl.eval import evaluate, evaluate_row, where_mask
 from spl.fieldnames import expand, has_wildcard, substitute
 from spl.syntax import ast
 from spl.syntax.parser import parse_expression
-from spl.values import is_null, order_key, to_number, to_str
+from spl.values import as_double, is_null, order_key, to_number, to_str
 
 # ---------------------------------------------------------------- aggregation terms
 
@@ -437,7 +437,7 @@ class _Totals:
             return count
         if nums == 0:
             return None
-        return total if self.func == "sum" else total / nums
+        return as_double(total) if self.func == "sum" else total / nums
 
 
 class _Distinct:

@@ -18,7 +18,7 @@ import pandas as pd
 from spl.context import Context
 from spl.errors import SearchError, SplError, UnsupportedError
 from spl.syntax import ast
-from spl.values import is_null, to_number, to_str
+from spl.values import as_double, is_null, to_number, to_str
 
 RowFn = Callable[[int], Any]
 
@@ -216,7 +216,7 @@ def add(a, b):
         return None
     x, y = number(a), number(b)
     if x is not None and y is not None:
-        return x + y
+        return as_double(x + y)
     if isinstance(a, str) and isinstance(b, str):
         return a + b
     return None
@@ -224,12 +224,12 @@ def add(a, b):
 
 def subtract(a, b):
     x, y = _numeric_or_null(a), _numeric_or_null(b)
-    return None if x is None or y is None else x - y
+    return None if x is None or y is None else as_double(x - y)
 
 
 def multiply(a, b):
     x, y = _numeric_or_null(a), _numeric_or_null(b)
-    return None if x is None or y is None else x * y
+    return None if x is None or y is None else as_double(x * y)
 
 
 def divide(a, b):
@@ -264,7 +264,7 @@ def concat(a, b):
 
 def negate(v):
     x = _numeric_or_null(v)
-    return None if x is None else -x
+    return None if x is None else as_double(-x)
 
 
 def _compare_pair(op: str, a, b, text: bool = False) -> bool:

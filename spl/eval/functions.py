@@ -27,7 +27,7 @@ from spl.errors import SearchError, UnsupportedError
 from spl.eval import evaluator
 from spl.eval.regex import compile_pcre, expand_replacement
 from spl.syntax import ast
-from spl.values import make_mv, order_key, to_number, to_str
+from spl.values import MAX_EXACT, as_double, make_mv, order_key, to_number, to_str
 
 
 @dataclass(frozen=True)
@@ -534,7 +534,7 @@ def _tonumber(x, base=10):
         if b == 16 and text.lower().startswith(("0x", "-0x", "+0x")):
             text = text.replace("0x", "", 1).replace("0X", "", 1)
         try:
-            return int(text, b)
+            return as_double(int(text, b))
         except ValueError:
             return None
     return _per_value(one)(x)
@@ -604,7 +604,12 @@ def _round(x, digits=0):
     if isinstance(n, float) and not math.isfinite(n):
         return n
     r = _round_half_up(n, d)
-    return int(r) if d <= 0 else r
+    return _whole(r) if d <= 0 else r
+
+
+def _whole(x: float):
+    """An integral float as an int when it is exactly one (within ±2**53), else the float."""
+    return int(x) if abs(x) <= MAX_EXACT else float(x)
 
 
 @function("abs", 1, 1, "abs(x): absolute value")
@@ -616,7 +621,7 @@ def _abs(x):
 @function("ceil", 1, 1, "ceil(x): smallest integer not below x")
 def _ceil(x):
     n = _num(x)
-    return None if n is None or not math.isfinite(n) else math.ceil(n)
+    return None if n is None or not math.isfinite(n) else _whole(math.ceil(n))
 
 
 function("ceiling", 1, 1, "ceiling(x): same as ceil(x)")(_ceil)
@@ -625,7 +630,7 @@ function("ceiling", 1, 1, "ceiling(x): same as ceil(x)")(_ceil)
 @function("floor", 1, 1, "floor(x): largest integer not above x")
 def _floor(x):
     n = _num(x)
-    return None if n is None or not math.isfinite(n) else math.floor(n)
+    return None if n is None or not math.isfinite(n) else _whole(math.floor(n))
 
 
 def _math1(fn, domain=lambda n: True):
@@ -641,7 +646,15 @@ def _math1(fn, domain=lambda n: True):
 
 
 function("sqrt", 1, 1, "sqrt(x): square root (null for negative x)")(_math1(math.sqrt, lambda n: n >= 0))
-function("exp", 1, 1, "exp(x): e to the power x")(_math1(math.exp))
+@function("exp", 1, 1, "exp(x): e to the power x (inf when beyond the double range)")
+def _exp(x):
+    n = _num(x)
+    if n is None:
+        return None
+    try:
+        return math.exp(n)
+    except OverflowError:  # a double overflows to inf
+        return math.inf
 function("ln", 1, 1, "ln(x): natural logarithm (null for x <= 0)")(_math1(math.log, lambda n: n > 0))
 
 
@@ -653,16 +666,22 @@ def _log(x, base=10):
     return math.log(n, b) if b != 10 else math.log10(n)
 
 
-@function("pow", 2, 2, "pow(x, y): x to the power y")
+@function("pow", 2, 2, "pow(x, y): x to the power y (±inf when beyond the double range)")
 def _pow(x, y):
+    """Computed on doubles, as Splunk's numbers are: a result beyond the double range is ±inf
+    (as C's pow gives), 0 to a negative power and a negative base to a fractional power null."""
     a, b = _num(x), _num(y)
     if a is None or b is None:
         return None
     try:
-        r = a ** b
-    except (OverflowError, ZeroDivisionError):
+        r = math.pow(a, b)
+    except OverflowError:
+        odd = float(b).is_integer() and math.fmod(b, 2) != 0
+        return -math.inf if a < 0 and odd else math.inf
+    except ValueError:  # 0 to a negative power; a negative base to a fractional power
         return None
-    return None if isinstance(r, complex) else r
+    exact = isinstance(a, int) and isinstance(b, int) and b >= 0 and r.is_integer()
+    return _whole(r) if exact else r
 
 
 @function("pi", 0, 0, "pi(): the constant pi")
@@ -706,7 +725,7 @@ def _avg(*args):
 @function("sum", 1, None, "sum(x, ...): total of the numeric values (non-numbers ignored)")
 def _sum(*args):
     nums = _numbers(args)
-    return sum(nums) if nums else None
+    return as_double(sum(nums)) if nums else None
 
 
 @function("max", 1, None, "max(x, ...): the largest value; strings rank above numbers")

@@ -17,6 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from spl.errors import Span, SplError, SplSyntaxError
 from spl.syntax import ast
+from spl.values import to_number
 
 # Search-time modifiers that a search's `name=value` term sets instead of matching a field
 # (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/time-format-variables-and-modifiers/time-modifiers).
@@ -281,7 +282,8 @@ class _ToAst(Transformer):
     def e_number(self, c):
         tok = c[0]
         text = str(tok)
-        value: int | float = int(text) if text.isdigit() else float(text)
+        # Numbers are doubles: an integer literal beyond 2**53 is the nearest double (values.py).
+        value = to_number(text)
         return ast.Literal(value, _tok_span(tok))
 
     def e_string(self, c):
