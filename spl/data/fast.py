@@ -21,6 +21,7 @@ the last time of the chunks before it (or the file's modification time).
 from __future__ import annotations
 
 import codecs
+import gc
 import itertools
 import mmap
 import os
@@ -127,6 +128,7 @@ def read(path: Path, opts: Options) -> list[Chunk]:
 
 def read_range(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
     """The chunks of bytes [start, end) of a file (start at a line start)."""
+    gc.disable()  # a worker builds many objects and no cycles (see spl.data.load)
     out = []
     if end <= start:
         return out
@@ -152,6 +154,70 @@ def read_chunk(buf, lo: int, hi: int, opts: Options) -> Chunk:
         if chunk is not None:
             return chunk
     return _read_lines(buf, None, opts, lo, hi)
+
+
+class _Missing:
+    """A key the record lacks (JSON null is the field value "null")."""
+
+
+_MISSING = _Missing()
+_SCALARS = {str, _Missing, type(None), bool, int}
+
+
+def _scalar(v):
+    """A top-level scalar as flatten gives it (None: the record lacks the key)."""
+    if type(v) is str:
+        return v
+    if v is _MISSING:
+        return None
+    if v is None:
+        return "null"
+    if type(v) is bool:
+        return "true" if v else "false"
+    return str(v)
+
+
+def _columnar(lines: list[bytes], names: tuple, opts: Options) -> Chunk | None:
+    """The usual chunk, column by column: every line one JSON object within the cutoff, with a
+    valid eventTime, whose wanted keys hold scalars. None when a line is anything else (the
+    record-by-record loop then reads the chunk, problems and all)."""
+    if not lines:
+        return None
+    loads = orjson.loads
+    try:
+        values = [loads(line) for line in lines]
+    except orjson.JSONDecodeError:
+        return None
+    if set(map(type, values)) != {dict}:
+        return None
+    minutes: dict = {}
+    times = [_event_time(v.get("eventTime"), minutes) for v in values]
+    if None in times:
+        return None
+    chunk = Chunk(times=times, tail_time=times[-1], has_records=True)
+    for k in names:
+        col = [v.get(k, _MISSING) for v in values]
+        kinds = set(map(type, col))
+        if kinds == {str}:
+            chunk.cols[k] = col
+        elif kinds <= _SCALARS:
+            if kinds != {_Missing}:
+                chunk.cols[k] = list(map(_scalar, col))
+        else:
+            return None
+    cutoff = opts.cutoff
+    if max(map(len, lines)) > cutoff:  # records beyond the extraction cutoff: their prefix only
+        for i, line in enumerate(lines):
+            if len(line) > cutoff:
+                row = flatten_prefix(line.decode("utf-8"), cutoff, opts.wanted)
+                if not row.keys() <= set(names):
+                    return None
+                for k in names:
+                    chunk.cols.setdefault(k, [None] * len(lines))[i] = row.get(k)
+        chunk.cols = {k: v for k, v in chunk.cols.items() if any(x is not None for x in v)}
+    if opts.keep_raw:
+        chunk.raws = [line.decode("utf-8") for line in lines]
+    return chunk
 
 
 class _Offsets:
@@ -201,6 +267,12 @@ def _read_lines(buf, spans, opts: Options, lo: int, hi: int):
     else:
         lines = [buf[s:e] for s, e in spans]
         offset_of = [s for s, _ in spans].__getitem__
+    if names is not None and buf.find(b"\r", lo, hi) < 0:
+        bulk = _columnar(lines[:-1] if lines and not lines[-1] else lines, names, opts)
+        if bulk is not None:
+            if spans is not None:
+                bulk.tail_time, bulk.has_records = _tail(buf, lo, hi, bulk)
+            return bulk
     minutes: dict = {}
     rows = []
     last = None

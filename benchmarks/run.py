@@ -1,0 +1,240 @@
+"""Time spl against DuckDB (and grep) on the same CloudTrail NDJSON file, in one run.
+
+Usage: python -m benchmarks.run [--records 1000000] [--seed 7] [--repeat 3] [--data FILE]
+Needs the bench extra (pip install -e '.[bench]'): DuckDB. Writes benchmarks/results.md.
+
+Cases, each run as its own process (so start-up counts, as it does for a user):
+- spl, seed detection: ``spl detect`` of the bundled ESCU detection (its search verbatim);
+- spl, full scan: ``spl run '`cloudtrail` | stats count by eventSource eventName'``;
+- DuckDB: the same two written by hand in SQL over ``read_ndjson_objects`` (all cores);
+- ``grep -c -F ListFoundationModels``: the floor, one pass over the bytes.
+
+Each case runs ``--repeat`` times, cases interleaved (the machine may be shared); the table
+quotes the median wall time and the largest peak memory: the resident set summed over the
+process and its children, sampled every 10 ms (spl reads with worker processes), and at least
+the kernel's max RSS of the process (os.wait4). The results of spl and DuckDB are compared.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from benchmarks.generate import default_path, generate
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).resolve().parent / "results.md"
+DETECTION = ROOT / "spl" / "examples" / "aws_bedrock_high_number_list_foundation_model_failures.yml"
+FULL_SCAN = "`cloudtrail` | stats count by eventSource eventName"
+# Byte code may be cached, as it is for an installed package (a development shell may forbid it).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+# The seed detection by hand: the add-on's fields it groups by (user = the user_name EVAL's last
+# branch, src = sourceIPAddress, dest = eventSource, ...), matching case-insensitively as search does.
+DUCK_SEED = """
+SET TimeZone = 'UTC';
+WITH raw AS (
+  SELECT json_extract_string(json, [
+    '$.eventSource', '$.eventName', '$.errorCode', '$.errorMessage', '$.sourceIPAddress',
+    '$.userIdentity.userName', '$.userIdentity.sessionContext.sessionIssuer.userName',
+    '$.userIdentity.arn', '$.requestParameters.roleArn', '$.userAgent',
+    '$.userIdentity.accountId', '$.recipientAccountId', '$.awsRegion', '$.eventTime']) AS v
+  FROM read_ndjson_objects('{path}')),
+ev AS (
+  SELECT v[1] AS eventSource, v[2] AS eventName, v[3] AS errorCode, v[4] AS errorMessage,
+         v[5] AS src,
+         coalesce(v[6], v[7], regexp_extract(coalesce(v[8], v[9]), '([^:/]*)$', 1)) AS "user",
+         v[10] AS user_agent, coalesce(v[11], v[12]) AS vendor_account, v[13] AS vendor_region,
+         strptime(v[14], '%Y-%m-%dT%H:%M:%SZ') AS t
+  FROM raw)
+SELECT src, "user", user_agent, vendor_account, 'AWS CloudTrail' AS vendor_product,
+       eventSource AS dest, eventName AS signature, vendor_region, count(*) AS count,
+       strftime(min(t), '%Y-%m-%dT%H:%M:%S') AS firstTime,
+       strftime(max(t), '%Y-%m-%dT%H:%M:%S') AS lastTime,
+       list(DISTINCT errorCode ORDER BY errorCode) AS errorCodes,
+       list(DISTINCT errorMessage ORDER BY errorMessage) AS errorMessages
+FROM ev
+WHERE lower(eventSource) = 'bedrock.amazonaws.com' AND lower(eventName) = 'listfoundationmodels'
+  AND lower(errorCode) = 'accessdenied'
+GROUP BY ALL HAVING count(*) > 9 ORDER BY ALL
+"""
+
+DUCK_FULL = """
+WITH raw AS (
+  SELECT json_extract_string(json, ['$.eventSource', '$.eventName']) AS v
+  FROM read_ndjson_objects('{path}'))
+SELECT v[1] AS eventSource, v[2] AS eventName, count(*) AS count FROM raw GROUP BY ALL ORDER BY ALL
+"""
+
+DUCK_SCRIPT = """
+import json, sys, duckdb
+con = duckdb.connect()
+*setup, query = [s for s in sys.argv[1].split(";") if s.strip()]
+for s in setup:
+    con.execute(s)
+cur = con.execute(query)
+cols = [d[0] for d in cur.description]
+print(json.dumps([dict(zip(cols, row)) for row in cur.fetchall()], default=str))
+"""
+
+
+def cases(path: Path) -> list[tuple[str, list[str]]]:
+    py = sys.executable
+    return [
+        ("spl: seed detection", [py, "-m", "spl.cli", "detect", str(DETECTION), "--data",
+                                 str(path), "--format", "json"]),
+        ("DuckDB: seed detection (SQL)", [py, "-c", DUCK_SCRIPT, DUCK_SEED.format(path=path)]),
+        ("spl: full scan (stats count by eventSource eventName)",
+         [py, "-m", "spl.cli", "run", FULL_SCAN, "--data", str(path), "--format", "json"]),
+        ("DuckDB: full scan (SQL)", [py, "-c", DUCK_SCRIPT, DUCK_FULL.format(path=path)]),
+        ("grep -c -F ListFoundationModels (floor)", ["grep", "-c", "-F", "ListFoundationModels",
+                                                     str(path)]),
+    ]
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (from /proc)."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    stack.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def measure(argv: list[str]) -> tuple[float, int, bytes]:
+    """(wall seconds, peak bytes, stdout) of one run."""
+    peak = [0]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+                            env=ENV)
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            done.wait(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out_chunks = []
+    reader = threading.Thread(target=lambda: out_chunks.append(proc.stdout.read()), daemon=True)
+    reader.start()
+    err = proc.stderr.read()
+    reader.join()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{argv[:4]}... failed ({proc.returncode}): {err.decode()[-2000:]}")
+    return wall, max(peak[0], usage.ru_maxrss * 1024), out_chunks[0]
+
+
+def _agree(outputs: dict[str, bytes]) -> list[str]:
+    """Check that spl and DuckDB found the same groups and counts."""
+    notes = []
+    spl_seed = json.loads(outputs["spl: seed detection"])
+    duck_seed = json.loads(outputs["DuckDB: seed detection (SQL)"])
+    key = lambda r: (r["src"], r["user"], r["user_agent"], str(r["count"]),  # noqa: E731
+                     r["firstTime"], r["lastTime"])
+    same = sorted(map(key, spl_seed)) == sorted(map(key, duck_seed))
+    notes.append(f"seed detection: spl {len(spl_seed)} rows, DuckDB {len(duck_seed)} rows, "
+                 f"same groups, counts and times: {'yes' if same else 'NO'}")
+    spl_full = json.loads(outputs["spl: full scan (stats count by eventSource eventName)"])
+    duck_full = json.loads(outputs["DuckDB: full scan (SQL)"])
+    key = lambda r: (r["eventSource"], r["eventName"], str(r["count"]))  # noqa: E731
+    same = sorted(map(key, spl_full)) == sorted(map(key, duck_full))
+    notes.append(f"full scan: spl {len(spl_full)} rows, DuckDB {len(duck_full)} rows, "
+                 f"same counts: {'yes' if same else 'NO'}")
+    return notes
+
+
+def _machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    import duckdb
+    return (f"{os.cpu_count()} cores ({usable} usable), {model}; Python {platform.python_version()},"
+            f" DuckDB {duckdb.__version__}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--records", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--data", type=Path, default=None, help="an NDJSON file instead of generating")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args()
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        print("DuckDB is missing: pip install -e '.[bench]'", file=sys.stderr)
+        return 2
+    path = args.data or default_path(args.records, args.seed)
+    if not path.exists():
+        print(f"generating {path} ...", file=sys.stderr)
+        generate(path, args.records, args.seed)
+    records = sum(1 for _ in open(path, "rb"))
+    runs = cases(path)
+    walls: dict[str, list[float]] = {name: [] for name, _ in runs}
+    peaks: dict[str, int] = {name: 0 for name, _ in runs}
+    outputs: dict[str, bytes] = {}
+    for k in range(args.repeat):
+        for name, argv in runs:
+            wall, peak, out = measure(argv)
+            walls[name].append(wall)
+            peaks[name] = max(peaks[name], peak)
+            outputs[name] = out
+            print(f"[{k + 1}/{args.repeat}] {name}: {wall:.2f} s, {peak / 2**20:.0f} MB",
+                  file=sys.stderr)
+    notes = _agree(outputs)
+    med = {name: statistics.median(v) for name, v in walls.items()}
+    ref = {"seed": "DuckDB: seed detection (SQL)", "full": "DuckDB: full scan (SQL)"}
+    lines = [
+        f"Benchmark: {records:,} CloudTrail records, {path.stat().st_size / 1e9:.2f} GB NDJSON "
+        f"(benchmarks/generate.py, seed {args.seed}); median of {args.repeat} runs.",
+        f"Machine: {_machine()}.",
+        "",
+        "| case | wall time (median) | vs DuckDB | peak memory | vs DuckDB |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, _ in runs:
+        other = ref["seed"] if "seed" in name or "grep" in name else ref["full"]
+        lines.append(f"| {name} | {med[name]:.2f} s | {med[name] / med[other]:.2f}x | "
+                     f"{peaks[name] / 2**20:.0f} MB | {peaks[name] / peaks[other]:.2f}x |")
+    lines += ["", *[f"- {n}" for n in notes],
+              f"- all runs (s): " + "; ".join(f"{n}: " + ", ".join(f"{w:.2f}" for w in v)
+                                             for n, v in walls.items())]
+    text = "\n".join(lines) + "\n"
+    args.out.write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
