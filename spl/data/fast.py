@@ -183,15 +183,21 @@ def _columnar(lines: list[bytes], names: tuple, opts: Options) -> Chunk | None:
     record-by-record loop then reads the chunk, problems and all)."""
     if not lines:
         return None
-    loads = orjson.loads
     try:
-        values = [loads(line) for line in lines]
+        values = list(map(orjson.loads, lines))
     except orjson.JSONDecodeError:
         return None
     if set(map(type, values)) != {dict}:
         return None
+    stamps = [v.get("eventTime") for v in values]
+    try:
+        distinct = dict.fromkeys(stamps)
+    except TypeError:  # an eventTime that is an object or array
+        return None
     minutes: dict = {}
-    times = [_event_time(v.get("eventTime"), minutes) for v in values]
+    for stamp in distinct:
+        distinct[stamp] = _event_time(stamp, minutes)
+    times = list(map(distinct.__getitem__, stamps))
     if None in times:
         return None
     chunk = Chunk(times=times, tail_time=times[-1], has_records=True)

@@ -28,6 +28,7 @@ from spl.search.literals import ANYTHING, AllOf, AnyOf, Needle, all_of, any_of
 
 # Byte sequences after which the raw bytes no longer show the decoded text (see module doc).
 _OPAQUE = (b"\\u", b"\\/", "\u0130".encode(), "\u212a".encode())
+_SAMPLE = 1 << 20  # bytes of a buffer sampled to pick the rarest piece to scan for
 _BASE = ("_time", "sourcetype", "source", "host", "index")
 
 
@@ -189,8 +190,19 @@ class _Scan:
             for x in node.items:
                 out |= self.lines(x)
             return out
-        # AllOf: the lines of its most selective item (the rest is tested line by line)
-        return self.lines(max(node.items, key=_weight))
+        # AllOf: the lines of its rarest item (the rest is tested line by line)
+        return self.lines(min(node.items, key=self._frequency))
+
+    def _frequency(self, node) -> int:
+        """How often a node's pieces occur in a sample of the buffer (fewer: a cheaper scan)."""
+        if isinstance(node, Piece):
+            size = min(_SAMPLE, self.hi - self.lo)
+            if node.lower:
+                return self.folded.count(bytes(b | 0x20 for b in node.data), 0, size)
+            return self.buf[self.lo:self.lo + size].count(node.data)
+        if isinstance(node, AllOf):
+            return min(map(self._frequency, node.items))
+        return sum(map(self._frequency, node.items))
 
 
 def _pieces(node):
@@ -209,10 +221,3 @@ def _holds(node, line: bytes, lowered: bytes | None) -> bool:
     return any(_holds(x, line, lowered) for x in node.items)
 
 
-def _weight(node) -> int:
-    """How selective a scan of node is likely to be (longer pieces are rarer)."""
-    if isinstance(node, Piece):
-        return len(node.data)
-    if isinstance(node, AllOf):
-        return max(map(_weight, node.items))
-    return min(map(_weight, node.items))
