@@ -50,8 +50,14 @@ def required_fields(pipeline: ast.Pipeline) -> set[str] | None:
 
 def search_terms(pipeline: ast.Pipeline):
     """What a record must contain to survive the pipeline's first search (spl.search.literal_terms),
-    or None when the pipeline does not start by searching the events."""
+    or None when the pipeline does not start by searching the events.
+
+    A subsearch (join, append, ``[ ... ]``) searches the same events for other records, so a
+    pipeline holding one reads every record.
+    """
     if pipeline.generating or not pipeline.commands:
+        return None
+    if any(isinstance(node, ast.Subsearch) for node in ast.walk(pipeline)):
         return None
     first = pipeline.commands[0]
     if not isinstance(first, ast.Search) or first.expr is None:
