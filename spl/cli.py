@@ -12,6 +12,7 @@ import sys
 from importlib import resources
 
 from rich.console import Console
+from rich.text import Text
 
 from spl.errors import MacroError, SplError, SplSyntaxError
 
@@ -104,8 +105,8 @@ def _prepare(args, search: str, err: Console):
 def _report_problems(session, err: Console) -> None:
     if session.problems:
         first = session.problems[0]
-        err.print(f"[yellow]warning:[/] {len(session.problems)} record(s) skipped; first: "
-                  f"{first.render()}", highlight=False)
+        err.print(f"warning: {len(session.problems)} problem(s) reading the data; first: "
+                  f"{first.render()}", markup=False, highlight=False)
 
 
 def _cmd_run(args, out: Console, err: Console) -> int:
@@ -151,10 +152,10 @@ def _detect(args, out, err, detections, render) -> int:
     if args.format == "csv":
         render.show(table, "csv", out, args.tz)
         return 0
-    out.print(f"[bold]{det.name}[/]", highlight=False)
+    out.print(Text(det.name, style="bold"))
     render.show(table, "table", out, args.tz)
     for m in messages:
-        out.print(f"[red]risk:[/] {m}", highlight=False)
+        out.print(Text.assemble(("risk: ", "red"), m))
     return 0
 
 
@@ -189,11 +190,21 @@ def _cmd_test(args, out: Console, err: Console) -> int:
 COMMANDS = {"test": _cmd_test, "repl": _cmd_repl, "run": _cmd_run, "detect": _cmd_detect, "check": _cmd_check, "explain": _cmd_explain}
 
 
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     out = Console(soft_wrap=False)
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)  # a wrapped line would move the caret
     if args.command is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
             args = parser.parse_args(["repl"])
@@ -202,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     if getattr(args, "format", "x") is None:
         args.format = "table" if sys.stdout.isatty() else "json"
+    if getattr(args, "tz", "UTC") != "UTC" and not _known_zone(args.tz):
+        err.print(f"error: --tz {args.tz!r} is not a time zone name (e.g. UTC, Europe/Paris)",
+                  markup=False, highlight=False)
+        return 2
     try:
         return COMMANDS[args.command](args, out, err)
     except (SplSyntaxError, MacroError) as exc:

@@ -127,9 +127,13 @@ def check_supported(pipeline: ast.Pipeline) -> None:
 
 
 def execute(pipeline: ast.Pipeline, events: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    """Run every command of ``pipeline``; a generating pipeline starts from no rows."""
+    """Run every command of ``pipeline``; a generating pipeline starts from no rows.
+
+    ``| search ...`` at the start is the search command itself, so it searches the events.
+    """
     check_supported(pipeline)
-    table = pd.DataFrame() if pipeline.generating else events
+    starts_searching = bool(pipeline.commands) and isinstance(pipeline.commands[0], ast.Search)
+    table = pd.DataFrame() if pipeline.generating and not starts_searching else events
     for cmd in pipeline.commands:
         table = commands.lookup(cmd.name)(cmd, table, ctx)
     return finish(table, pipeline)

@@ -14,7 +14,6 @@ A subsearch term reads at most 10,000 results (limits.conf ``[subsearch] maxout`
 """
 from __future__ import annotations
 
-from dataclasses import replace
 
 import pandas as pd
 
@@ -31,8 +30,6 @@ def run(sub: ast.Subsearch, ctx: Context, maxout: int | None = None) -> pd.DataF
     from spl.engine import execute
 
     pipeline = sub.pipeline
-    if pipeline.generating and pipeline.commands and isinstance(pipeline.commands[0], ast.Search):
-        pipeline = replace(pipeline, generating=False)
     session = ctx.session
     events = session.events if session is not None else pd.DataFrame(
         {"_time": pd.Series([], dtype=float)})

@@ -150,3 +150,32 @@ def test_cli_detect_on_an_unusable_file_names_it(tmp_path, capsys, content, prob
     assert spl.cli.main(["detect", str(path), "--data", str(tmp_path)]) == 1
     err = " ".join(capsys.readouterr().err.split())
     assert err.startswith(f"config error: {path}") and problem in err and "Traceback" not in err
+
+
+def test_a_leading_pipe_search_searches_the_events(tmp_path):
+    # `| search x` is the search command itself, as the first command of a search
+    out = _seed_free_run(tmp_path, "| search errorCode=AccessDenied | stats count")  # seconds 0, 2, 4
+    assert out["count"].tolist() == [3]
+
+
+def test_bad_time_zone_is_a_usage_error(capsys):
+    assert spl.cli.main(["run", "| stats count", "--data", "x", "--tz", "Nowhere/Bad"]) == 2
+    assert "Nowhere/Bad" in capsys.readouterr().err
+
+
+def test_detect_prints_data_as_text_not_markup(tmp_path, capsys):
+    # a user agent such as "[bold]x[/bold]" or "[/x]" must print as written, never as markup
+    records = [_call(s, agent="[/x] [bold]agent[/bold]") for s in range(10)]
+    path = tmp_path / "ct.json"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    det = tmp_path / "d.yml"
+    det.write_text("name: d\nsearch: '`cloudtrail` | stats count by user_agent'\n"
+                   "rba:\n  message: agent $user_agent$ seen $count$ times\n")
+    assert spl.cli.main(["detect", str(det), "--data", str(path), "--format", "table"]) == 0
+    assert "agent [/x] [bold]agent[/bold] seen 10 times" in capsys.readouterr().out
+
+
+def _seed_free_run(tmp_path, search):
+    path = tmp_path / "ct.json"
+    path.write_text("".join(json.dumps(_call(s, error=s % 2 == 0)) + "\n" for s in range(6)))
+    return run(search, data=path)
