@@ -56,9 +56,13 @@ def _offset_text(dt: datetime, colons: int) -> str:
 
 
 def strftime(epoch: float, fmt: str, tz: str = "UTC") -> str:
-    """Render ``epoch`` (seconds, UTC) with Splunk's time-format variables in zone ``tz``."""
-    secs, micros = _micros(float(epoch))
-    dt = datetime.fromtimestamp(secs, timezone.utc).astimezone(zone(tz))
+    """Render ``epoch`` (seconds, UTC) with Splunk's time-format variables in zone ``tz``; a
+    time outside years 1..9999 is a SearchError."""
+    try:
+        secs, micros = _micros(float(epoch))
+        dt = datetime.fromtimestamp(secs, timezone.utc).astimezone(zone(tz))
+    except (OverflowError, ValueError, OSError):
+        raise SearchError(f"time {epoch!r} is out of range (years 1 to 9999)") from None
 
     def render(m: re.Match) -> str:
         mod, letter = m.group(1), m.group(2)

@@ -115,3 +115,26 @@ def test_non_numeric_values_are_left_alone_and_rows_kept():
 def test_bad_span_is_a_clear_error():
     with pytest.raises(SplError, match="span"):
         run("| bin span=5parsecs _time", [{"_time": T}])
+
+
+# Values beyond the double range or the calendar (years 1..9999) are no bin's: they are left
+# as they are, like values that are no number (hand-worked: 1e20 s is ~3 trillion years).
+
+def test_a_time_beyond_the_calendar_is_left_as_it_is():
+    rows = [{"_time": 1e20}, {"_time": T}]
+    for span in ("1d", "1mon", "1h"):
+        assert column(run(f"| bin _time span={span}", rows), "_time")[0] == 1e20
+
+
+def test_an_infinite_number_is_left_as_it_is():
+    r = run("| eval n=1e400 | bin n span=10", [{"x": 1}])
+    assert column(r, "n") == [float("inf")]
+
+
+def test_start_and_end_at_the_edges_of_the_double_range():
+    # bins=3 with -1e308..1e308: 10**308 wide bins -1e308..0, 0..1e308 (and the edge) fit; no
+    # power of ten fits 2 bins, which is an error rather than an endless search.
+    r = run("| bin n start=-1e308 end=1e308 bins=3", [{"n": "5"}])
+    assert column(r, "n") == ["0-1e+308"]  # a double, not 309 digits
+    with pytest.raises(SplError, match="bins"):
+        run("| bin n start=-1e308 end=1e308 bins=2", [{"n": "5"}])

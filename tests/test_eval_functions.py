@@ -604,3 +604,12 @@ def test_function_names_resolve_in_any_case():
     expr = parse_expression('CASE(ISNOTNULL(a), "yes", true(), "no")')
     assert evaluate_row(expr, {"a": "1"}, Context()) == "yes"
     assert evaluate_row(expr, {}, Context()) == "no"
+
+
+def test_printf_refuses_absurd_widths():
+    # The printf page sets no limit; a width or precision above 10,000 (PRINTF_MAX_WIDTH) would
+    # build strings of gigabytes, so it is a SearchError instead.
+    for fmt, args in (("%999999999d", (1,)), ("%.999999999f", (1,)), ("%*d", (-10**11, 1))):
+        with pytest.raises(SearchError, match="at most 10,000"):
+            ev(call("printf", fmt, *args))
+    assert len(ev(call("printf", "%10000d", 7))) == 10000

@@ -317,3 +317,17 @@ def test_eval_relative_time_beyond_the_calendar_is_null():
     out = run('| eval t=if(isnull(relative_time(0, "+9999999999999d")), "null", "value"), '
               'u=if(isnull(relative_time(0, "bogus")), "null", "value")', [{"x": "1"}])
     assert column(out, "t") == ["null"] and column(out, "u") == ["null"]
+
+
+def test_strftime_beyond_the_calendar_is_a_search_error():
+    with pytest.raises(SearchError, match="out of range"):
+        strftime(1e20, "%Y")
+    with pytest.raises(SearchError, match="out of range"):
+        strftime(float("inf"), "%Y")
+
+
+def test_convert_ctime_leaves_a_time_beyond_the_calendar_as_it_is():
+    # convert: a value the function cannot convert is left untouched (as for a non-number).
+    from tests.spltest import column, run
+    out = run("| convert ctime(n)", [{"n": "99999999999999999999"}, {"n": "0"}])
+    assert column(out, "n") == ["99999999999999999999", "01/01/1970 00:00:00"]

@@ -29,7 +29,7 @@ from spl.commands import command
 from spl.commands._args import check_known, integer
 from spl.errors import SearchError, UnsupportedError
 from spl.syntax import ast
-from spl.values import format_number, make_mv, mv_values, to_number
+from spl.values import as_double, format_number, make_mv, mv_values, to_number
 
 _SPAN = re.compile(r"\s*(\d+(?:\.\d+)?)?\s*([a-zA-Z]*)\s*\Z")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "ms": 1e-3, "us": 1e-6, "cs": 1e-2, "ds": 1e-1}
@@ -92,7 +92,7 @@ def run(node, table, ctx):
         is_time = True
     cells = table[field].tolist()
     numbers = [to_number(v) for c in cells for v in mv_values(c)]
-    numbers = [n for n in numbers if n is not None and not (isinstance(n, float) and math.isnan(n))]
+    numbers = [n for n in numbers if n is not None and math.isfinite(n)]
     if span is None:
         span = _auto_span(node, numbers, is_time)
         if span is None:
@@ -104,15 +104,31 @@ def run(node, table, ctx):
         fn = lambda n: _range(n, span.count)  # noqa: E731
     out = []
     for cell in cells:
-        values = []
-        for v in mv_values(cell):
-            n = to_number(v)
-            values.append(v if n is None else fn(n))
-        out.append(make_mv(values))
+        out.append(make_mv([_binned(v, fn) for v in mv_values(cell)]))
     table = table.copy()
     dtype = "float64" if target == "_time" else object
     table[target] = pd.Series(out, index=table.index, dtype=dtype)
     return table
+
+
+def _binned(v, fn):
+    """The bin of one value; a value that is no number, or no time on the calendar (years
+    1..9999), is left as it is."""
+    n = to_number(v)
+    if n is None:
+        return v
+    try:
+        return fn(n)
+    except (OverflowError, ValueError, OSError):
+        return v
+
+
+def _bins_needed(low: float, high: float, width: float) -> float:
+    """How many bins of ``width`` cover low..high (inf when beyond the double range)."""
+    a, b = high / width, low / width
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return math.inf
+    return math.floor(a) - math.floor(b) + 1
 
 
 def _auto_span(node, numbers: list, is_time: bool) -> Span | None:
@@ -129,15 +145,16 @@ def _auto_span(node, numbers: list, is_time: bool) -> Span | None:
         for count, unit in _TIME_STEPS:
             candidate = Span(count, unit)
             if candidate.seconds >= minspan and \
-                    math.floor(high / candidate.seconds) - math.floor(low / candidate.seconds) + 1 <= bins:
+                    _bins_needed(low, high, candidate.seconds) <= bins:
                 return candidate
         return Span(1, "y")
-    k = math.floor(math.log10(minspan)) if minspan > 0 else -10
-    while True:
+    k = math.floor(math.log10(minspan)) if 0 < minspan < math.inf else -10
+    for k in range(k, 309):  # 10**308 is the largest power of ten a double holds
         width = 10.0 ** k
-        if width >= minspan and math.floor(high / width) - math.floor(low / width) + 1 <= bins:
+        if width >= minspan and _bins_needed(low, high, width) <= bins:
             return Span(int(width) if width >= 1 else width, None)
-        k += 1
+    raise SearchError(f"bin: no span of a power of ten puts {low:g}..{high:g} in {bins} bins",
+                      span=node.span)
 
 
 def _number_option(node, name: str):
@@ -145,7 +162,7 @@ def _number_option(node, name: str):
     if text is None:
         return None
     n = to_number(text)
-    if n is None:
+    if n is None or not math.isfinite(n):
         raise SearchError(f"bin: {name}={text} must be a number", span=node.span)
     return n
 
@@ -193,4 +210,4 @@ def _range(n, width) -> str:
 def _tidy(x):
     """Integers as ints, and floats rounded off their binary noise (0.30000000000000004)."""
     x = round(x, 10)
-    return int(x) if x == int(x) else x
+    return as_double(int(x)) if x == int(x) else x

@@ -23,8 +23,14 @@ _LEADING_NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)
 
 
 def _ctime(v, fmt, tz):
+    """A time outside the calendar, like a value that is no number, is left as it is."""
     n = to_number(v)
-    return v if n is None else timefmt.strftime(float(n), fmt, tz)
+    if n is None:
+        return v
+    try:
+        return timefmt.strftime(float(n), fmt, tz)
+    except SearchError:
+        return v
 
 
 def _mktime(v, fmt, tz):

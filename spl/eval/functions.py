@@ -443,6 +443,7 @@ for _algo in ("md5", "sha1", "sha256", "sha512"):
     function(_algo, 1, 1, f"{_algo}(text): hex {_algo.upper()} digest of the UTF-8 text")(_hash(_algo))
 
 
+PRINTF_MAX_WIDTH = 10_000  # the printf page sets no limit; a wider field is surely a mistake
 _PRINTF = re.compile(r"%([-+ #0']*)(\*|\d+)?(?:\.(\*|\d*))?([diouxXeEfFgGaAcszp%])")
 
 
@@ -469,6 +470,9 @@ def _printf(fmt, *args):
             prec = str(_int_arg(take(), "printf precision") or 0)
         if prec == "":
             prec = "0"
+        if max(abs(int(width or 0)), int(prec or 0)) > PRINTF_MAX_WIDTH:
+            raise SearchError(f"printf(): width and precision must be at most "
+                              f"{PRINTF_MAX_WIDTH:,}")
         conv = {"z": "s", "p": "X", "i": "d", "u": "d", "F": "f"}.get(conv, conv)
         grouping = "'" in flags
         flags = flags.replace("'", "")
@@ -943,7 +947,7 @@ def _strftime(ctx, t, fmt):
         return None
     try:
         return timefmt.strftime(n, f, ctx.tz)
-    except (OverflowError, ValueError, OSError):
+    except SearchError:  # a time outside the calendar has no rendering
         return None
 
 
