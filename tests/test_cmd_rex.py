@@ -96,3 +96,10 @@ def test_bad_sed_expression_is_a_clear_error():
 def test_invalid_regex_is_a_clear_error():
     with pytest.raises(SplError, match="rex: invalid regular expression"):
         run('| rex "(?<a>"', [{"_raw": "a"}])
+
+
+def test_a_repetition_count_too_large_is_an_invalid_regex():
+    # PCRE limits {n} to 65535; a larger count is a bad regex (a SearchError), not a crash.
+    from spl.errors import SearchError
+    with pytest.raises(SearchError, match="invalid regular expression"):
+        run('| rex field=x "(?<y>a{99999999999})"', [{"x": "a"}])

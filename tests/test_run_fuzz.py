@@ -26,7 +26,9 @@ FIELDS = ["host", "user", "n", "ip", "mv", "j", "_time", "_raw", "missing", "x",
 NUMBERS = ["0", "1", "-1", "2", "3", "10", "1.5", "-2.5", ".5", "1e3", "1e308", "-1e308",
            "99999999999999", "-99999999999999", "9007199254740993", "9" * 30, "2147483648"]
 STRINGS = ['"web1"', '"alice"', '""', '"%"', '"a,b"', '"-1d@d"', '"%Y-%m-%d"', '"(?<x>\\d+)"',
-           '"["', '"\\\\"', '"10.0.0.0/8"', '"*"', '"1"', '"a{}.b"', '"+1d"', '"@w7"']
+           '"["', '"\\\\"', '"10.0.0.0/8"', '"*"', '"1"', '"a{}.b"', '"+1d"', '"@w7"',
+           '"a{99999999999}"', '"%999999999d"', '"%.3f %s"', '"[[:alpha:]]"', '"duration"',
+           '"hex"', '"s/a/b/g"', '"{\\"a\\": 1e999}"']
 FUNCTIONS = ["abs", "avg", "case", "ceil", "cidrmatch", "coalesce", "exp", "floor", "if", "in",
              "isint", "isnotnull", "isnull", "isnum", "isstr", "json_extract", "len", "like",
              "ln", "log", "lower", "ltrim", "match", "max", "md5", "min", "mvappend", "mvcount",

@@ -6,6 +6,7 @@ The two dialects mostly agree; the differences SPL searches meet are translated 
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 
 from spl.errors import SearchError
@@ -66,10 +67,13 @@ def translate(pattern: str) -> str:
 
 @lru_cache(maxsize=1024)
 def compile_pcre(pattern: str) -> re.Pattern:
-    """A compiled regex for a PCRE ``pattern``; an invalid one is a SearchError."""
+    """A compiled regex for a PCRE ``pattern``; an invalid one (a repetition count too large
+    included) is a SearchError. Python's warnings about PCRE-valid syntax are not shown."""
     try:
-        return re.compile(translate(pattern))
-    except re.error as e:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            return re.compile(translate(pattern))
+    except (re.error, OverflowError, RecursionError) as e:
         raise SearchError(f"invalid regular expression {pattern!r}: {e}") from None
 
 
