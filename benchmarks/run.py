@@ -76,6 +76,7 @@ SELECT v[1] AS eventSource, v[2] AS eventName, count(*) AS count FROM raw GROUP 
 DUCK_SCRIPT = """
 import json, sys, duckdb
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")  # it would print on stdout
 *setup, query = [s for s in sys.argv[1].split(";") if s.strip()]
 for s in setup:
     con.execute(s)

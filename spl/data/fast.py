@@ -27,6 +27,7 @@ import mmap
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,9 +121,12 @@ def read(path: Path, opts: Options) -> list[Chunk]:
     spans = ranges(path, cores())
     if len(spans) == 1:
         return read_range(str(path), *spans[0], opts)
-    with ProcessPoolExecutor(len(spans)) as pool:
-        parts = list(pool.map(read_range, [str(path)] * len(spans), *zip(*spans),
-                              [opts] * len(spans)))
+    try:
+        with ProcessPoolExecutor(len(spans)) as pool:
+            parts = list(pool.map(read_range, [str(path)] * len(spans), *zip(*spans),
+                                  [opts] * len(spans)))
+    except (OSError, BrokenProcessPool):  # no worker processes here: read in this one
+        parts = [read_range(str(path), a, b, opts) for a, b in spans]
     return [c for part in parts for c in part]
 
 
