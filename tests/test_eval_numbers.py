@@ -84,3 +84,9 @@ def test_stats_sum_beyond_2_53_is_a_double():
     rows = [{"n": "9007199254740992"}, {"n": "1"}]
     out = run("| stats sum(n) as total", rows)
     assert to_str(column(out, "total")[0]) == "9007199254740992"
+
+
+def test_mvrange_values_beyond_2_53_are_doubles():
+    # 9007199254740990 + 3 = 2**53 + 1, whose nearest double is 2**53.
+    out = run("| eval r=mvrange(9007199254740990, 9007199254740996, 3)", ROW)
+    assert [to_str(v) for v in column(out, "r")[0]] == ["9007199254740990", "9007199254740992"]

@@ -844,7 +844,8 @@ def _mvrange(ctx, start, end, step=1):
     out = []
     v = a
     while (v < b if forward else v > b) and len(out) < 100000:
-        out.append(int(v) if isinstance(v, float) and v.is_integer() and isinstance(a, int) else v)
+        out.append(_whole(v) if isinstance(v, float) and v.is_integer() and isinstance(a, int)
+                   else as_double(v))
         v = advance(v)
     return make_mv(out)
 
