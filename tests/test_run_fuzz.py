@@ -2,7 +2,9 @@
 exceptions that come out are spl.errors.SplError subclasses (a user never sees a traceback).
 
 Searches are built from a vocabulary of real commands, options, fields, functions, numbers
-(negative, huge, fractional), quotes and brackets, then mutated character-wise.
+(negative, huge, fractional), quotes and brackets, then mutated character-wise. Lookups have
+no session here (lookup commands meet "not found"); outputlookup writes into a temporary
+directory. Nothing is left out of the vocabulary to hide a known crash.
 """
 from __future__ import annotations
 
