@@ -131,33 +131,41 @@ def read(path: Path, opts: Options) -> list[Chunk]:
 
 
 def read_range(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
-    """The chunks of bytes [start, end) of a file (start at a line start)."""
+    """The chunks of bytes [start, end) of a file (start at a line start).
+
+    Chunks are read into one reused buffer: copying from the page cache is cheaper than the
+    page faults of a fresh buffer (or of a memory map) for every chunk.
+    """
     gc.disable()  # a worker builds many objects and no cycles (see spl.data.load)
     out = []
-    if end <= start:
-        return out
-    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        lo = start
-        while lo < end:
-            hi = min(lo + CHUNK, end)
-            if hi < end:
-                cut = mm.rfind(b"\n", lo, hi)
-                hi = cut + 1 if cut >= 0 else (mm.find(b"\n", hi, end) + 1 or end)
-            out.append(read_chunk(mm, lo, hi, opts))
-            # the pages read stay in the page cache, not in this process's memory
-            page = lo - lo % mmap.PAGESIZE
-            mm.madvise(mmap.MADV_DONTNEED, page, hi - page)
-            lo = hi
+    block = bytearray(CHUNK)
+    with open(path, "rb", buffering=0) as f:
+        pos = start
+        while pos < end:
+            f.seek(pos)
+            with memoryview(block) as view:
+                got = f.readinto(view[:min(len(block), end - pos)])
+            if not got:
+                break
+            hi = got
+            if pos + got < end:
+                cut = block.rfind(b"\n", 0, got)
+                if cut < 0:  # a line longer than the buffer
+                    block = bytearray(2 * len(block))
+                    continue
+                hi = cut + 1
+            out.append(read_chunk(block, 0, hi, opts, pos))
+            pos += hi
     return out
 
 
-def read_chunk(buf, lo: int, hi: int, opts: Options) -> Chunk:
-    """The records of the whole lines ``buf[lo:hi]`` (buf: bytes or mmap of the file)."""
+def read_chunk(buf, lo: int, hi: int, opts: Options, base: int = 0) -> Chunk:
+    """The records of the whole lines ``buf[lo:hi]``; ``buf[0]`` is byte ``base`` of the file."""
     if opts.line_filter is not None:
-        chunk = _read_lines(buf, opts.line_filter.candidates(buf, lo, hi), opts, lo, hi)
+        chunk = _read_lines(buf, opts.line_filter.candidates(buf, lo, hi), opts, lo, hi, base)
         if chunk is not None:
             return chunk
-    return _read_lines(buf, None, opts, lo, hi)
+    return _read_lines(buf, None, opts, lo, hi, base)
 
 
 class _Missing:
@@ -264,24 +272,25 @@ def _slow_line(data: bytes, offset: int, problems: list):
         return None, None
 
 
-def _read_lines(buf, spans, opts: Options, lo: int, hi: int):
+def _read_lines(buf, spans, opts: Options, lo: int, hi: int, base: int):
     """Read the lines at ``spans`` ((start, end) pairs; None: every line). None when skipping
     lines cannot give the right times (a record lacks a valid eventTime)."""
     chunk = Chunk()
     times, raws, problems = chunk.times, chunk.raws, chunk.problems
     wanted, cutoff, keep_raw = opts.wanted, opts.cutoff, opts.keep_raw
     names = tuple(wanted) if wanted is not None else None
-    if spans is None:
-        lines = buf[lo:hi].split(b"\n")
-        offset_of = _Offsets(lines, lo)
-    else:
-        lines = [buf[s:e] for s, e in spans]
-        offset_of = [s for s, _ in spans].__getitem__
+    with memoryview(buf) as view:
+        if spans is None:
+            lines = view[lo:hi].tobytes().split(b"\n")
+            offset_of = _Offsets(lines, base + lo)
+        else:
+            lines = [view[s:e].tobytes() for s, e in spans]
+            offset_of = [base + s for s, _ in spans].__getitem__
     if names is not None and buf.find(b"\r", lo, hi) < 0:
         bulk = _columnar(lines[:-1] if lines and not lines[-1] else lines, names, opts)
         if bulk is not None:
             if spans is not None:
-                bulk.tail_time, bulk.has_records = _tail(buf, lo, hi, bulk)
+                bulk.tail_time, bulk.has_records = _tail(buf, lo, hi, base, bulk)
             return bulk
     minutes: dict = {}
     rows = []
@@ -338,7 +347,7 @@ def _read_lines(buf, spans, opts: Options, lo: int, hi: int):
             raws.append(text if text is not None else data.decode("utf-8"))
     chunk.cols = rows_to_columns(rows)
     if spans is not None:
-        chunk.tail_time, chunk.has_records = _tail(buf, lo, hi, chunk)
+        chunk.tail_time, chunk.has_records = _tail(buf, lo, hi, base, chunk)
     return chunk
 
 
@@ -393,7 +402,7 @@ def _extract_text(text: str, value: dict, wanted, cutoff: int) -> dict:
         return flatten(parse_exact(text), wanted)
 
 
-def _tail(buf, lo: int, hi: int, chunk: Chunk) -> tuple[float | None, bool]:
+def _tail(buf, lo: int, hi: int, base: int, chunk: Chunk) -> tuple[float | None, bool]:
     """The last valid eventTime of a chunk read in part, and whether it holds any record: read
     lines backwards from its end until one has a valid time."""
     has = chunk.has_records
@@ -401,9 +410,9 @@ def _tail(buf, lo: int, hi: int, chunk: Chunk) -> tuple[float | None, bool]:
     while end > lo:
         r = buf.rfind(b"\n", lo, end - 1) if end - 1 > lo else -1
         start = r + 1 if r >= 0 else lo
-        data = buf[start:end].rstrip(b"\r\n")
+        data = bytes(buf[start:end]).rstrip(b"\r\n")
         end = start
-        if start == 0 and data.startswith(_BOM):
+        if base + start == 0 and data.startswith(_BOM):
             data = data[3:]
         if not data.strip():
             continue

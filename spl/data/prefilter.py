@@ -85,6 +85,9 @@ class LineFilter:
         self.needs_lower = any(p.lower for p in _pieces(formula))
         self._folded = bytearray()
 
+    def __getstate__(self):
+        return {"formula": self.formula, "needs_lower": self.needs_lower, "_folded": bytearray()}
+
     def line_ok(self, line: bytes) -> bool:
         """Whether one line may match (a line with an opaque escape always may)."""
         if any(o in line for o in _OPAQUE):
