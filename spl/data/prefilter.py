@@ -97,7 +97,7 @@ class LineFilter:
     def candidates(self, buf, lo: int, hi: int) -> list[tuple[int, int]]:
         """(start, end) of the lines of ``buf[lo:hi]`` (whole lines) that may match, in order.
 
-        ``buf``: bytes or an mmap. Pieces are first looked for in a cheap superset form
+        ``buf``: bytes or bytearray. Pieces are first looked for in a cheap superset form
         (each byte OR 0x20, which maps a case variant of a piece onto the piece's lower case
         OR 0x20), then every line found is tested exactly.
         """
@@ -137,7 +137,7 @@ def _opaque_starts(buf, arr, lo: int) -> list[int]:
     if len(bs):
         nxt = arr[np.minimum(bs + 1, n - 1)]
         hits.append(bs[(nxt == 0x75) | (nxt == 0x2F)])
-    if n and arr.max() >= 0xC4:
+    if n and not buf.isascii() and arr.max() >= 0xC4:
         c4 = np.flatnonzero(arr == 0xC4)
         hits.append(c4[arr[np.minimum(c4 + 1, n - 1)] == 0xB0])
         e2 = np.flatnonzero(arr == 0xE2)
