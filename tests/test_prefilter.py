@@ -128,6 +128,18 @@ def test_candidates_of_a_buffer_are_whole_lines():
     assert starts == [offsets[1], offsets[2], offsets[3]]
 
 
+def test_opaque_lines_are_kept_however_many_backslashes_a_buffer_has():
+    # past a few thousand backslashes the search for escapes changes method: same answer
+    f = line_filter("eventName=ListBuckets")
+    for quoted in (10, 5000):
+        lines = [b'{"a":"x\\"y"}'] * quoted + [b'{"eventName":"List\\u0042uckets"}',
+                                                 '{"eventName":"\u212aey"}'.encode()]
+        buf = b"\n".join(lines)
+        starts = [s for s, _ in f.candidates(buf, 0, len(buf))]
+        assert starts == [buf.index(b"List\\u0042") - len(b'{"eventName":"'),
+                          buf.rindex(b"\n") + 1]
+
+
 # ------------------------------------------------------------------ generated data
 
 

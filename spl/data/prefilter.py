@@ -130,17 +130,17 @@ def _spans(buf, lo: int, hi: int, starts) -> list[tuple[int, int]]:
 
 
 def _opaque_starts(buf, arr, lo: int) -> list[int]:
-    """Starts of the lines holding an opaque sequence (see _OPAQUE), found with numpy."""
+    """Starts of the lines holding an opaque sequence (see _OPAQUE)."""
     n = len(arr)
     hits = []
-    bs = np.flatnonzero(arr == 0x5C)
+    bs = _positions(buf, arr, lo, 0x5C)
     if len(bs):
         nxt = arr[np.minimum(bs + 1, n - 1)]
         hits.append(bs[(nxt == 0x75) | (nxt == 0x2F)])
-    if n and not buf.isascii() and arr.max() >= 0xC4:
-        c4 = np.flatnonzero(arr == 0xC4)
+    if n and not buf.isascii():
+        c4 = _positions(buf, arr, lo, 0xC4)
         hits.append(c4[arr[np.minimum(c4 + 1, n - 1)] == 0xB0])
-        e2 = np.flatnonzero(arr == 0xE2)
+        e2 = _positions(buf, arr, lo, 0xE2)
         hits.append(e2[(arr[np.minimum(e2 + 1, n - 1)] == 0x84)
                        & (arr[np.minimum(e2 + 2, n - 1)] == 0xAA)])
     starts = []
@@ -155,6 +155,22 @@ def _opaque_starts(buf, arr, lo: int) -> list[int]:
         e = buf.find(b"\n", p)
         line_end = e if e >= 0 else 1 << 62
     return starts
+
+
+_FEW = 2048  # positions of a byte found one by one (memchr) before numpy does them all
+
+
+def _positions(buf, arr, lo: int, byte: int) -> np.ndarray:
+    """Offsets from ``lo`` of a byte value in ``arr`` (= buf[lo:lo + len(arr)])."""
+    find, needle, hi = buf.find, bytes((byte,)), lo + len(arr)
+    out = []
+    p = find(needle, lo, hi)
+    while p >= 0:
+        if len(out) == _FEW:
+            return np.flatnonzero(arr == byte)
+        out.append(p - lo)
+        p = find(needle, p + 1, hi)
+    return np.array(out, dtype=np.int64)
 
 
 class _Scan:
