@@ -123,14 +123,14 @@ def _load(paths, sourcetype, source, host, index, fields, ta, strict, progress, 
                     host if host is not None else socket.gethostname(), index)
     n = len(times)
     cols = st.apply_columns(cols, n)
-    # a field no event has does not exist (Splunk lists only fields with values)
-    # Base fields first, then the others by name: which columns come out, and in which order, must
-    # not depend on which records were read (a pre-filter skips some).
-    cols = {c: v for c, v in sorted(cols.items(), key=lambda kv: (kv[0] not in BASE_FIELDS,
-                                                                  "" if kv[0] in BASE_FIELDS
-                                                                  else kv[0]))
+    # A field no event has does not exist (Splunk lists only fields with values). Base fields
+    # come first, then the others by name: the columns must not depend on which records were
+    # read (a pre-filter skips some).
+    order = sorted(cols, key=lambda c: (0, BASE_FIELDS.index(c), "") if c in BASE_FIELDS
+                   else (1, 0, c))
+    cols = {c: cols[c] for c in order
             if c in BASE_FIELDS or ((wanted is None or c in fields)
-                                    and any(x is not None for x in v))}
+                                    and any(x is not None for x in cols[c]))}
     table = pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
                           for c, v in cols.items()})
     return LoadResult(table, problems, [str(f) for f in files])
