@@ -12,7 +12,9 @@ formula modified to give fewer anomalies when ``cutoff=true`` (the default). ``a
 explains the anomaly), ``probable_cause_freq`` (its value's frequency) and ``max_freq`` (the
 largest frequency of the event's values); ``summary`` returns one row: num_anomalies, thresh,
 max_logprob, min_logprob, 1st_quartile, 3rd_quartile (quartiles of log(event_prob)).
-method=zscore (like anomalousvalue) and method=iqr (like outlier) are not implemented.
+method=zscore ("performs like" anomalousvalue) and method=iqr (like outlier) are not implemented:
+the page defines them only by reference to those commands, whose own pages leave their scores
+and percentiles unspecified; asking for them is an UnsupportedError naming the method.
 
 The page leaves these open; spl's readings (each pinned in tests/test_cmd_anomalydetection.py):
 - The quartiles and the computed threshold are of log(event_prob); an event is anomalous when its
