@@ -368,6 +368,27 @@ def test_search_terms_come_from_the_first_search_only():
                                                                                "eventName")
 
 
+@pytest.mark.parametrize("text", [
+    "eventName=A | fillnull", "eventName=A | table *", "eventName=A | fields event*",
+    "eventName=A | stats values(*) as *", "eventName=A | outputlookup x.csv",
+])
+def test_no_terms_when_the_result_depends_on_which_fields_exist(text):
+    # skipped records leave fewer fields: fillnull without a list or a wildcard would see fewer
+    assert search_terms(plan(text)) is None
+
+
+def test_terms_when_only_named_fields_matter():
+    expected = Needle("A", False, "eventName")
+    assert search_terms(plan("eventName=A | fillnull value=- b | rex field=b \"(?<c>x)\" "
+                             "| stats count by c")) == expected
+    assert search_terms(plan("eventName=A | table a b")) == expected
+
+
+def test_fillnull_over_every_field_gives_the_same_results(generated):
+    assert_same(generated, "`cloudtrail` eventName=ListFoundationModels | fillnull "
+                           "| stats count by errorCode requestParameters.modelId")
+
+
 def test_required_fields_keep_raw_when_the_search_can_read_it():
     # keywords look in _raw; `fields` keeps _raw (spl/commands/fields.py); searchmatch reads it
     assert "_raw" in required_fields(plan("foo | stats count by a"))
