@@ -148,9 +148,22 @@ def execute(pipeline: ast.Pipeline, events: pd.DataFrame, ctx: Context) -> pd.Da
     check_supported(pipeline)
     starts_searching = bool(pipeline.commands) and isinstance(pipeline.commands[0], ast.Search)
     table = pd.DataFrame() if pipeline.generating and not starts_searching else events
-    for cmd in pipeline.commands:
+    for i, cmd in enumerate(pipeline.commands):
         table = commands.lookup(cmd.name)(cmd, table, ctx)
+        if i == 0 and starts_searching:
+            table = _present_fields(table)
     return finish(table, pipeline)
+
+
+def _present_fields(table: pd.DataFrame) -> pd.DataFrame:
+    """Only the fields some found event has: a field of other events does not exist here.
+
+    The event table holds a column for every field of every loaded event; after the search, a
+    column with no value is a field none of the results has, and commands that act on "all
+    fields" (``fillnull`` with no list, ``table *``) must not see it.
+    """
+    empty = [c for c in table.columns if not c.startswith("_") and table[c].isna().all()]
+    return table.drop(columns=empty) if empty else table
 
 
 def finish(table: pd.DataFrame, pipeline: ast.Pipeline) -> pd.DataFrame:

@@ -272,3 +272,13 @@ def test_unknown_eval_function_is_refused_even_when_no_row_reaches_it():
 
     with pytest.raises(UnsupportedError, match="nosuchfn"):
         run("| search nothing=here | where nosuchfn(x)=1", [{"a": "1"}])
+
+
+def test_fields_of_events_the_search_did_not_find_do_not_exist_afterwards():
+    # fillnull with no list fills the fields of the results; X belongs only to an event the
+    # search dropped, so it is no field of the results and stats by X finds nothing.
+    rows = [{"eventName": "A"}, {"eventName": "B", "X": "1"}]
+    out = run("eventName=A | fillnull | stats count by X", rows)
+    assert len(out) == 0
+    out = run("eventName=* | fillnull | stats count by X", rows)
+    assert column(out, "X") == ["0", "1"]
