@@ -29,7 +29,7 @@ from spl.data import fast
 from spl.data.extract import (InexactNumber, flatten, flatten_prefix, parse_event_time,
                               prefixes)
 from spl.data.prefilter import compile_filter
-from spl.data.props import load_sourcetype
+from spl.data.props import Sourcetype, load_sourcetype
 from spl.data.readers import (DataProblem, Record, expand_paths, file_mtime, parse_exact,
                               read_file)
 
