@@ -229,7 +229,7 @@ def main() -> int:
         lines.append(f"| {name} | {med[name]:.2f} s | {med[name] / med[other]:.2f}x | "
                      f"{peaks[name] / 2**20:.0f} MB | {peaks[name] / peaks[other]:.2f}x |")
     lines += ["", *[f"- {n}" for n in notes],
-              f"- all runs (s): " + "; ".join(f"{n}: " + ", ".join(f"{w:.2f}" for w in v)
+              "- all runs (s): " + "; ".join(f"{n}: " + ", ".join(f"{w:.2f}" for w in v)
                                              for n, v in walls.items())]
     text = "\n".join(lines) + "\n"
     args.out.write_text(text)
