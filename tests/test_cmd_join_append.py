@@ -23,7 +23,7 @@ from spl.engine import execute
 from spl.errors import UnsupportedError
 from spl.lookups import Lookups
 from spl.syntax import parse
-from tests.spltest import NOW, column, table
+from spltest import NOW, column, table
 
 EVENTS = [
     {"_time": 5.0, "user": "alice", "ip": "10.0.0.1", "action": "login"},

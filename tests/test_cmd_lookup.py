@@ -23,7 +23,7 @@ from spl.engine import execute
 from spl.errors import ConfigError, SearchError, UnsupportedError
 from spl.lookups import Lookups, default_output_dir
 from spl.syntax import parse
-from tests.spltest import NOW, column, table
+from spltest import NOW, column, table
 
 USERS = "user,dept,level\nalice,eng,3\nBob,ops,2\nadm*,admin,9\n"
 

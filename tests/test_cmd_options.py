@@ -27,7 +27,7 @@ from spl.errors import ConfigError, SearchError, UnsupportedError
 from spl.lookups import Lookups
 from spl.macros import MacroLibrary
 from spl.syntax import parse
-from tests.spltest import NOW, column, table
+from spltest import NOW, column, table
 
 
 @pytest.mark.parametrize("text, expected", [

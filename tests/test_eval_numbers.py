@@ -15,7 +15,7 @@ Expected values are worked out by hand: 2**53 + 1 lies halfway between the doubl
 import pytest
 
 from spl.values import to_number, to_str
-from tests.spltest import column, run
+from spltest import column, run
 
 ROW = [{"s": "9007199254740993", "one": "1"}]
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spl.errors import SplError
-from tests.spltest import NOW, run
+from spltest import NOW, run
 
 ROWS = [
     {"_time": NOW - 60, "_raw": '{"a": {"b": [1, 2]}, "user": "alice"}', "host": "web1",

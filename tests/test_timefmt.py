@@ -303,7 +303,7 @@ def test_parse_time_modifier_beyond_the_calendar(value):
 
 
 def test_earliest_beyond_the_calendar_points_at_the_modifier():
-    from tests.spltest import run
+    from spltest import run
     search = "x=1 earliest=-99999999999y"
     with pytest.raises(SearchError, match="-99999999999y") as err:
         run(search, [{"x": "1", "_time": NOW}])
@@ -313,7 +313,7 @@ def test_earliest_beyond_the_calendar_points_at_the_modifier():
 
 def test_eval_relative_time_beyond_the_calendar_is_null():
     # relative_time() gives null for a modifier it cannot apply, as for a malformed one.
-    from tests.spltest import column, run
+    from spltest import column, run
     out = run('| eval t=if(isnull(relative_time(0, "+9999999999999d")), "null", "value"), '
               'u=if(isnull(relative_time(0, "bogus")), "null", "value")', [{"x": "1"}])
     assert column(out, "t") == ["null"] and column(out, "u") == ["null"]
@@ -328,6 +328,6 @@ def test_strftime_beyond_the_calendar_is_a_search_error():
 
 def test_convert_ctime_leaves_a_time_beyond_the_calendar_as_it_is():
     # convert: a value the function cannot convert is left untouched (as for a non-number).
-    from tests.spltest import column, run
+    from spltest import column, run
     out = run("| convert ctime(n)", [{"n": "99999999999999999999"}, {"n": "0"}])
     assert column(out, "n") == ["99999999999999999999", "01/01/1970 00:00:00"]

@@ -7,7 +7,7 @@ and the stats page (BY groups: numbers numerically, then strings in code-point o
 https://help.splunk.com/splunk-enterprise/search/spl-search-reference/9.3/search-commands/stats
 """
 from spl.values import order_key
-from tests.spltest import column, run
+from spltest import column, run
 
 
 def test_numbers_before_strings_numbers_numerically_strings_by_code_point():
