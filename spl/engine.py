@@ -15,9 +15,6 @@ from spl.search import literal_terms
 from spl.search.patterns import is_match_all
 from spl.syntax import ast
 
-# Fields every event carries whatever the plan says.
-INTERNAL = ("_time", "_raw", "sourcetype", "source", "host", "index")
-
 # Commands after which only the fields they name (or produce) exist.
 _NARROWING = (ast.Stats, ast.Table, ast.Top, ast.Tstats)
 
@@ -82,14 +79,7 @@ def _sees_every_field(cmd) -> bool:
 def _names_in(node) -> set[str] | None:
     """Every field name a node mentions, or None if one of them is a wildcard pattern."""
     found: set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, (list, tuple)):
-            stack.extend(item)
-            continue
-        if isinstance(item, str) or item is None or isinstance(item, (int, float)):
-            continue
+    for item in ast.walk(node):
         if isinstance(item, ast.Field):
             found.add(item.name)
         elif isinstance(item, ast.Term) and not is_match_all(item.value):
@@ -115,8 +105,6 @@ def _names_in(node) -> set[str] | None:
             found.add(item.field)
         if isinstance(item, ast.Rex):
             return None  # its named groups create fields we cannot list without compiling it
-        if hasattr(item, "__dataclass_fields__"):
-            stack.extend(getattr(item, f) for f in item.__dataclass_fields__ if f != "span")
     if any(has_wildcard(n) for n in found):
         return None
     return found
