@@ -88,20 +88,21 @@ def _list(values):
     return make_mv(_strings(values[:LIST_LIMIT]))
 
 
-def _min(values):
+def _extreme(values, pick):
+    """min or max with numbers before strings; a number comes out as a number."""
     if not values:
         return None
-    best = min(values, key=order_key)
+    best = pick(values, key=order_key)
     n = to_number(best)
     return n if n is not None else to_str(best)
+
+
+def _min(values):
+    return _extreme(values, min)
 
 
 def _max(values):
-    if not values:
-        return None
-    best = max(values, key=order_key)
-    n = to_number(best)
-    return n if n is not None else to_str(best)
+    return _extreme(values, max)
 
 
 def _sum(values):

@@ -152,14 +152,19 @@ def _if(call, c):
     return lambda i: yes(i) if cond(i) is True else no(i)
 
 
+def _compiled_pairs(call, c, what: str):
+    """The arguments of case()/validate() compiled as (condition, value) pairs."""
+    if len(call.args) % 2:
+        raise SearchError(f"{call.name.lower()}() takes pairs of {what}", span=call.span)
+    return [(c.compile(call.args[k]), c.compile(call.args[k + 1]))
+            for k in range(0, len(call.args), 2)]
+
+
 @special("case", 2, None,
          "case(cond1, v1, cond2, v2, ...): the value of the first true condition, else null",
          result="any")
 def _case(call, c):
-    if len(call.args) % 2:
-        raise SearchError("case() takes pairs of condition and value", span=call.span)
-    pairs = [(c.compile(call.args[k]), c.compile(call.args[k + 1]))
-             for k in range(0, len(call.args), 2)]
+    pairs = _compiled_pairs(call, c, "condition and value")
 
     def f(i):
         for cond, value in pairs:
@@ -185,10 +190,7 @@ def _coalesce(call, c):
 @special("validate", 2, None,
          "validate(cond1, msg1, ...): the message of the first false condition, else null")
 def _validate(call, c):
-    if len(call.args) % 2:
-        raise SearchError("validate() takes pairs of condition and message", span=call.span)
-    pairs = [(c.compile(call.args[k]), c.compile(call.args[k + 1]))
-             for k in range(0, len(call.args), 2)]
+    pairs = _compiled_pairs(call, c, "condition and message")
 
     def f(i):
         for cond, msg in pairs:
