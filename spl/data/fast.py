@@ -21,16 +21,20 @@ the last time of the chunks before it (or the file's modification time).
 from __future__ import annotations
 
 import codecs
+import functools
 import gc
 import itertools
 import mmap
+import operator
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import numpy as np
 import orjson
 
@@ -168,19 +172,15 @@ def read_chunk(buf, lo: int, hi: int, opts: Options, base: int = 0) -> Chunk:
     return _read_lines(buf, None, opts, lo, hi, base)
 
 
-class _Missing:
-    """A key the record lacks (JSON null is the field value "null")."""
-
-
-_MISSING = _Missing()
-_SCALARS = {str, _Missing, type(None), bool, int}
+_SCALARS = {str, msgspec.UnsetType, type(None), bool, int}
+_DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError)
 
 
 def _scalar(v):
     """A top-level scalar as flatten gives it (None: the record lacks the key)."""
     if type(v) is str:
         return v
-    if v is _MISSING:
+    if v is msgspec.UNSET:
         return None
     if v is None:
         return "null"
@@ -189,53 +189,91 @@ def _scalar(v):
     return str(v)
 
 
+@functools.lru_cache(maxsize=16)
+def _decoder(names: tuple) -> msgspec.json.Decoder:
+    """A JSON decoder that builds only the top-level keys ``names`` of a record and skips every
+    other value without building it (most of the cost of parsing a record is building it).
+
+    Floats come as their JSON text (what extraction shows, see spl.data.extract); integers of any
+    size are exact. A key the record lacks is UNSET.
+    """
+    record = msgspec.defstruct(
+        "Record", [(f"f{i}", Any, msgspec.field(default=msgspec.UNSET, name=k))
+                   for i, k in enumerate(names)], gc=False)
+    return msgspec.json.Decoder(record, float_hook=str)
+
+
 def _columnar(lines: list[bytes], names: tuple, opts: Options) -> Chunk | None:
-    """The usual chunk, column by column: every line one JSON object within the cutoff, with a
-    valid eventTime, whose wanted keys hold scalars. None when a line is anything else (the
-    record-by-record loop then reads the chunk, problems and all)."""
+    """The usual chunk, column by column: every line one JSON object in valid UTF-8 with a valid
+    eventTime. None when a line is anything else (the record-by-record loop then reads the
+    chunk, problems and all).
+
+    ``names`` are the wanted path prefixes, each read as a top-level key too (flatten's walk
+    takes a top-level key exactly when it is in ``wanted``). A top-level key holding an object
+    or array is flattened record by record; a key that is not a plain name (``a.b``, ``a{}``)
+    could merge with another key's paths, so a chunk where one is present takes the slow path.
+    """
     if not lines:
         return None
+    keys = names if "eventTime" in names else names + ("eventTime",)
     try:
-        values = list(map(orjson.loads, lines))
-    except orjson.JSONDecodeError:
+        if not all(map(bytes.isascii, lines)):  # the decoder does not check skipped strings
+            for line in lines:
+                line.decode("utf-8")
+        values = list(map(_decoder(keys).decode, lines))
+    except _DECODE_ERRORS:
         return None
-    if set(map(type, values)) != {dict}:
-        return None
-    stamps = [v.get("eventTime") for v in values]
-    try:
-        distinct = dict.fromkeys(stamps)
-    except TypeError:  # an eventTime that is an object or array
-        return None
-    minutes: dict = {}
-    for stamp in distinct:
-        distinct[stamp] = _event_time(stamp, minutes)
-    times = list(map(distinct.__getitem__, stamps))
-    if None in times:
+    getters = [operator.attrgetter(f"f{i}") for i in range(len(keys))]
+    times = _event_times(list(map(getters[keys.index("eventTime")], values)))
+    if times is None:
         return None
     chunk = Chunk(times=times, tail_time=times[-1], has_records=True)
-    for k in names:
-        col = [v.get(k, _MISSING) for v in values]
+    nested = []
+    for k, get in zip(names, getters):
+        col = list(map(get, values))
         kinds = set(map(type, col))
+        if kinds == {msgspec.UnsetType}:
+            continue
+        if "." in k or "{}" in k:
+            return None
         if kinds == {str}:
             chunk.cols[k] = col
         elif kinds <= _SCALARS:
-            if kinds != {_Missing}:
-                chunk.cols[k] = list(map(_scalar, col))
+            chunk.cols[k] = list(map(_scalar, col))
         else:
-            return None
+            nested.append((k, col))
+    for k, col in nested:
+        _flatten_column(k, col, opts.wanted, chunk.cols)
     cutoff = opts.cutoff
     if max(map(len, lines)) > cutoff:  # records beyond the extraction cutoff: their prefix only
+        n = len(lines)
         for i, line in enumerate(lines):
             if len(line) > cutoff:
+                for col in chunk.cols.values():
+                    col[i] = None
                 row = flatten_prefix(line.decode("utf-8"), cutoff, opts.wanted)
-                if not row.keys() <= set(names):
-                    return None
-                for k in names:
-                    chunk.cols.setdefault(k, [None] * len(lines))[i] = row.get(k)
+                for k, v in row.items():
+                    chunk.cols.setdefault(k, [None] * n)[i] = v
         chunk.cols = {k: v for k, v in chunk.cols.items() if any(x is not None for x in v)}
     if opts.keep_raw:
         chunk.raws = [line.decode("utf-8") for line in lines]
     return chunk
+
+
+def _flatten_column(key: str, col: list, wanted, cols: dict):
+    """flatten's fields under the top-level ``key`` of each record (``col``: its values), added
+    to ``cols`` in order of first appearance."""
+    n = len(col)
+    for i, v in enumerate(col):
+        if v is msgspec.UNSET:
+            continue
+        acc: dict[str, list] = {}
+        _walk(v, key, acc, wanted)
+        for p, x in acc.items():
+            out = cols.get(p)
+            if out is None:
+                out = cols[p] = [None] * n
+            out[i] = x[0] if len(x) == 1 else x
 
 
 class _Offsets:
@@ -368,6 +406,46 @@ def _event_time(stamp, minutes: dict) -> float | None:
         if base is not None and sec is not None:
             return base + sec
     return parse_event_time(stamp)
+
+
+_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+_PUNCT = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":", 19: "Z"}
+
+
+def _event_times(stamps: list) -> list[float] | None:
+    """_event_time of every stamp (None: some stamp is not a time), CloudTrail's own
+    ``2026-03-09T14:00:05Z`` worked out for all at once: the civil date to days is
+    calendar.timegm's arithmetic (days before the month's first, plus the day), and the ranges
+    checked are parse_event_time's. Any other stamp goes through _event_time."""
+    n = len(stamps)
+    if not n:
+        return []
+    # a longer text is cut to 21 characters, and anything but a string is "": not canonical
+    text = np.array([s if type(s) is str else "" for s in stamps], dtype="U21")
+    chars = text.view(np.uint32).reshape(n, 21)
+    ok = chars[:, 20] == 0
+    for i, c in _PUNCT.items():
+        ok &= chars[:, i] == ord(c)
+    digits = chars[:, _DIGITS].astype(np.int64) - ord("0")
+    ok &= ((digits >= 0) & (digits <= 9)).all(axis=1)
+    y, mo, d, h, mi, sec = (digits[:, k] * 10 + digits[:, k + 1] for k in range(2, 14, 2))
+    y += (digits[:, 0] * 10 + digits[:, 1]) * 100
+    ok &= (y >= 1) & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= 31) & (h < 24) & (mi < 60)
+    ok &= sec < 61
+    # days from 1970-01-01 to the first of the month (proleptic Gregorian, as date.toordinal)
+    yy = y - (mo <= 2)
+    era = yy // 400
+    yoe = yy - era * 400
+    doy = (153 * ((mo + 9) % 12) + 2) // 5
+    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468 + d - 1
+    out = (((days * 24 + h) * 60 + mi) * 60 + sec).astype(np.float64).tolist()
+    if not ok.all():
+        minutes: dict = {}
+        for i in np.flatnonzero(~ok).tolist():
+            out[i] = _event_time(stamps[i], minutes)
+            if out[i] is None:
+                return None
+    return out
 
 
 def _flatten(record: dict, wanted, names) -> dict:
