@@ -120,8 +120,15 @@ def _object_array(items: list) -> np.ndarray:
     return out
 
 
+def _strings_or_none(cells: np.ndarray) -> bool:
+    """Every cell a string or None, checked at C speed (infer_dtype also passes float NaN and
+    pd.NA as missing: those need the cell-by-cell path)."""
+    return (pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty")
+            and np.count_nonzero(pd.isna(cells)) == np.count_nonzero(np.equal(cells, None)))
+
+
 def _has_mv(cells: np.ndarray) -> bool:
-    return any(isinstance(c, list) for c in cells)
+    return not _strings_or_none(cells) and any(isinstance(c, list) for c in cells)
 
 
 def _nonnull(cells: np.ndarray) -> np.ndarray:
@@ -172,7 +179,7 @@ def _reduce_groups(term: _Term, cells: np.ndarray | None, times: np.ndarray | No
 def _key_strings(cells: np.ndarray) -> tuple[np.ndarray, dict | None]:
     """BY values as the strings that name their group (null stays null), and, when some are not
     strings (numbers from eval, ``_time``), each string's first original value for the output."""
-    if all(isinstance(c, str) or c is None for c in cells):
+    if _strings_or_none(cells):
         return cells, None
     originals: dict = {}
     out = np.empty(len(cells), dtype=object)
