@@ -150,8 +150,14 @@ def _present_fields(table: pd.DataFrame) -> pd.DataFrame:
     column with no value is a field none of the results has, and commands that act on "all
     fields" (``fillnull`` with no list, ``table *``) must not see it.
     """
-    empty = [c for c in table.columns if not c.startswith("_") and table[c].isna().all()]
+    empty = [c for c in table.columns if not c.startswith("_") and not _has_value(table[c])]
     return table.drop(columns=empty) if empty else table
+
+
+def _has_value(column: pd.Series) -> bool:
+    """Whether some cell is not null; a column with values mostly has one at its head, so the
+    head is looked at before the whole column."""
+    return bool(column.head(1024).notna().any() or column.notna().any())
 
 
 def finish(table: pd.DataFrame, pipeline: ast.Pipeline) -> pd.DataFrame:
@@ -160,7 +166,7 @@ def finish(table: pd.DataFrame, pipeline: ast.Pipeline) -> pd.DataFrame:
     for cmd in pipeline.commands:
         if isinstance(cmd, ast.Table):
             pinned = set(table.columns)
-    empty = [c for c in table.columns if c not in pinned and table[c].isna().all()]
+    empty = [c for c in table.columns if c not in pinned and not _has_value(table[c])]
     if empty:
         table = table.drop(columns=empty)
     return table.reset_index(drop=True)

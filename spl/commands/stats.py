@@ -121,10 +121,11 @@ def _object_array(items: list) -> np.ndarray:
 
 
 def _strings_or_none(cells: np.ndarray) -> bool:
-    """Every cell a string or None, checked at C speed (infer_dtype also passes float NaN and
-    pd.NA as missing: those need the cell-by-cell path)."""
-    return (pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty")
-            and np.count_nonzero(pd.isna(cells)) == np.count_nonzero(np.equal(cells, None)))
+    """Every cell a str or None (the types counted in C, not tested cell by cell in Python)."""
+    return set(map(type, cells)) <= _STR_OR_NONE
+
+
+_STR_OR_NONE = {str, type(None)}
 
 
 def _has_mv(cells: np.ndarray) -> bool:
@@ -211,7 +212,7 @@ def _group(table: pd.DataFrame, by: tuple[str, ...], split_mv: bool, dedup: bool
     if any(f not in table.columns for f in by):
         return _Groups(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), [])
     cols, originals = zip(*(_key_strings(_cells(table, f)) for f in by))
-    if any(_has_mv(c) for c in cols):
+    if any(o is not None and _has_mv(c) for c, o in zip(cols, originals)):
         rows, keys = _split_keys(cols, split_mv, dedup)
         if not keys:
             return _Groups(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), [])
@@ -234,9 +235,17 @@ def _plain_keys(cols: list[np.ndarray]):
     rows = np.flatnonzero((codes >= 0).all(axis=0))
     codes = codes[:, rows]
     dims = [max(len(u), 1) for _, u in per_col]
-    if float(np.prod(dims, dtype=float)) < 2.0 ** 62:
+    size = float(np.prod(dims, dtype=float))
+    if size < 2.0 ** 62:
         combined = np.ravel_multi_index(tuple(codes), dims) if len(cols) > 1 else codes[0]
-        uniq, inverse = np.unique(combined, return_inverse=True)
+        if size <= max(len(combined), 1 << 16):  # a table of every combination: no sort
+            seen = np.zeros(int(size), dtype=bool)
+            seen[combined] = True
+            uniq = np.flatnonzero(seen)
+            rank = np.cumsum(seen) - 1
+            inverse = rank[combined]
+        else:
+            uniq, inverse = np.unique(combined, return_inverse=True)
         parts = np.unravel_index(uniq, dims) if len(cols) > 1 else (uniq,)
     else:  # too many combinations for one integer: factorize the tuples
         inverse, uniq_tuples = pd.factorize(pd.Series(list(zip(*codes)), dtype=object))
