@@ -83,10 +83,11 @@ def tables(tmp_path, data: bytes, fields):
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(records=st.lists(lines(), min_size=1, max_size=12),
        fields=st.sets(st.sampled_from(FIELDS), min_size=1, max_size=4),
-       chunk=st.sampled_from([64, 1 << 20]))
+       chunk=st.sampled_from([64, 1 << 20]), piece=st.sampled_from([100, 1 << 20]))
 def test_columnar_decoding_equals_the_record_reader(tmp_path, monkeypatch, records, fields,
-                                                    chunk):
+                                                    chunk, piece):
     monkeypatch.setattr(fast, "CHUNK", chunk)
+    monkeypatch.setattr(fast, "PIECE", piece)
     a, b = tables(tmp_path, b"\n".join(records) + b"\n", fields)
     pd.testing.assert_frame_equal(a.table, b.table)
     assert [(p.line, p.reason) for p in a.problems] == [(p.line, p.reason) for p in b.problems]

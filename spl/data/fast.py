@@ -37,11 +37,13 @@ from typing import Any
 import msgspec
 import numpy as np
 import orjson
+import pandas as pd
 
 from spl.data.extract import InexactNumber, _walk, flatten, flatten_prefix, parse_event_time
 from spl.data.readers import DataProblem, _bad_utf8, _is_document, parse_exact, parse_line
 
-CHUNK = 8 << 20          # bytes read at a time
+CHUNK = 8 << 20          # bytes read (and pre-filtered) at a time
+PIECE = 1 << 20          # bytes of lines parsed at a time
 PARALLEL_MIN = 32 << 20  # below this a file is read in this process
 _BOM = codecs.BOM_UTF8
 
@@ -127,11 +129,42 @@ def read(path: Path, opts: Options) -> list[Chunk]:
         return read_range(str(path), *spans[0], opts)
     try:
         with ProcessPoolExecutor(len(spans)) as pool:
-            parts = list(pool.map(read_range, [str(path)] * len(spans), *zip(*spans),
+            parts = list(pool.map(_read_packed, [str(path)] * len(spans), *zip(*spans),
                                   [opts] * len(spans)))
     except (OSError, BrokenProcessPool):  # no worker processes here: read in this one
         parts = [read_range(str(path), a, b, opts) for a, b in spans]
-    return [c for part in parts for c in part]
+    return [_unpacked(c) for part in parts for c in part]
+
+
+@dataclass
+class _Packed:
+    """A column of strings and None as codes into its distinct values (None last): a worker
+    process sends this back far faster than a list of a million strings, and the column's
+    equal values become one object."""
+
+    codes: np.ndarray
+    values: np.ndarray
+
+
+def _read_packed(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
+    """read_range in a worker process, its chunks packed for the trip back."""
+    chunks = read_range(path, start, end, opts)
+    for c in chunks:
+        c.times = np.array(c.times, dtype=np.float64)
+        for k, col in c.cols.items():
+            cells = np.fromiter(col, dtype=object, count=len(col))
+            if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
+                codes, values = pd.factorize(cells)
+                c.cols[k] = _Packed(codes.astype(np.int32), np.append(values, None))
+    return chunks
+
+
+def _unpacked(c: Chunk) -> Chunk:
+    if isinstance(c.times, np.ndarray):
+        c.times = c.times.tolist()
+        c.cols = {k: v.values[v.codes].tolist() if isinstance(v, _Packed) else v
+                  for k, v in c.cols.items()}
+    return c
 
 
 def read_range(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
@@ -158,18 +191,28 @@ def read_range(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
                     block = bytearray(2 * len(block))
                     continue
                 hi = cut + 1
-            out.append(read_chunk(block, 0, hi, opts, pos))
+            out.extend(read_chunk(block, 0, hi, opts, pos))
             pos += hi
     return out
 
 
-def read_chunk(buf, lo: int, hi: int, opts: Options, base: int = 0) -> Chunk:
-    """The records of the whole lines ``buf[lo:hi]``; ``buf[0]`` is byte ``base`` of the file."""
+def read_chunk(buf, lo: int, hi: int, opts: Options, base: int = 0) -> list[Chunk]:
+    """The records of the whole lines ``buf[lo:hi]``; ``buf[0]`` is byte ``base`` of the file.
+
+    The pre-filter scans the whole range (its set-up costs per scan); lines read whole are
+    parsed PIECE bytes at a time, so that a piece's lines, their copies and their records
+    stay in the processor's cache between the passes over them.
+    """
     if opts.line_filter is not None:
         chunk = _read_lines(buf, opts.line_filter.candidates(buf, lo, hi), opts, lo, hi, base)
         if chunk is not None:
-            return chunk
-    return _read_lines(buf, None, opts, lo, hi, base)
+            return [chunk]
+    out = []
+    while lo < hi:
+        cut = buf.find(b"\n", min(lo + PIECE, hi) - 1, hi) + 1 or hi
+        out.append(_read_lines(buf, None, opts, lo, cut, base))
+        lo = cut
+    return out
 
 
 _SCALARS = {str, msgspec.UnsetType, type(None), bool, int}
@@ -219,7 +262,8 @@ def _columnar(lines: list[bytes], names: tuple, opts: Options) -> Chunk | None:
     try:
         if not all(map(bytes.isascii, lines)):  # the decoder does not check skipped strings
             for line in lines:
-                line.decode("utf-8")
+                if not line.isascii():
+                    line.decode("utf-8")
         values = list(map(_decoder(keys).decode, lines))
     except _DECODE_ERRORS:
         return None
