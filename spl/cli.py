@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from importlib import resources
+from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
@@ -87,17 +88,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _prepare(args, search: str, err: Console):
-    """Parse first (a typo should not wait for the data), then load; returns (session, parsed)."""
-    from spl.engine import required_fields, search_terms
-    from spl.session import Session
+    """Parse first (a typo should not wait for the data), start reading, and only then import
+    the engine: worker processes read a large file while pandas and the commands load.
+    Returns (session, parsed)."""
+    from spl import data
+    from spl.frontend import parse_search
+    from spl.plan import required_fields, search_terms
 
-    session = Session(macros=args.macros, tz=args.tz, ta=args.ta, strict=args.strict,
-                      progress=sys.stderr.isatty(), lookups=args.lookups,
-                      lookup_output=args.lookup_output)
-    parsed = session.parse(search)
-    session.fields = required_fields(parsed.pipeline)
-    session.terms = search_terms(parsed.pipeline)  # one search: skip records it cannot match
-    session.load(args.data, sourcetype=args.sourcetype, source=args.source)
+    parsed = parse_search(search, [Path(m) for m in args.macros])
+    fields = required_fields(parsed.pipeline)
+    terms = search_terms(parsed.pipeline)  # one search: skip records it cannot match
+    progress = sys.stderr.isatty()
+    reading = data.begin(args.data, sourcetype=args.sourcetype, fields=fields, ta=args.ta,
+                         strict=args.strict, terms=terms)
+    try:
+        from spl.engine import check_supported
+        from spl.session import Session
+
+        try:
+            check_supported(parsed.pipeline)
+        except SplError as e:
+            raise parsed.relocate(e) from None
+        session = Session(macros=args.macros, tz=args.tz, ta=args.ta, strict=args.strict,
+                          progress=progress, lookups=args.lookups,
+                          lookup_output=args.lookup_output, fields=fields, terms=terms)
+        session.add(reading.finish(source=args.source, progress=progress))
+    finally:
+        reading.cancel()
     _report_problems(session, err)
     return session, parsed
 
@@ -110,38 +127,40 @@ def _report_problems(session, err: Console) -> None:
 
 
 def _cmd_run(args, out: Console, err: Console) -> int:
-    from spl import render
-
     if not args.data:
         err.print("error: give at least one --data PATH")
         return 2
     session, parsed = _prepare(args, args.search, err)
+    from spl import render  # after _prepare: it imports pandas
+
     table = session.run(parsed)
     render.show(table, args.format, out, args.tz)
     return 0
 
 
 def _cmd_detect(args, out: Console, err: Console) -> int:
-    from spl import detections, render
-
     if args.example:
         with resources.as_file(EXAMPLES) as folder:
             args.detection = str(folder / EXAMPLE_DETECTION)
             args.data = args.data or [str(folder / EXAMPLE_DATA)]
             args.source = args.source or "aws_cloudtrail"
-            return _detect(args, out, err, detections, render)
+            return _detect(args, out, err)
     if not args.detection:
         err.print("error: give a detection YAML, or --example")
         return 2
     if not args.data:
         err.print("error: give at least one --data PATH")
         return 2
-    return _detect(args, out, err, detections, render)
+    return _detect(args, out, err)
 
 
-def _detect(args, out, err, detections, render) -> int:
+def _detect(args, out, err) -> int:
+    from spl import detections
+
     det = detections.load(args.detection)
     session, parsed = _prepare(args, det.search, err)
+    from spl import render  # after _prepare: it imports pandas
+
     table = session.run(parsed)
     messages = ([detections.fill_message(det.message, row) for row in detections.row_dicts(table)]
                 if det.message else [])

@@ -444,7 +444,7 @@ def _macros(repl: Repl, arg: str) -> None:
 def _explain(repl: Repl, arg: str) -> None:
     """Show a search with its macros expanded, and the commands it parses into."""
     from spl import commands
-    from spl.engine import required_fields
+    from spl.plan import required_fields
 
     if not arg:
         raise MetaError("usage: .explain SEARCH")

@@ -12,11 +12,12 @@ import pandas as pd
 
 from spl import data as datalayer
 from spl.context import Context
-from spl.engine import execute, required_fields, search_terms
+from spl.engine import execute
 from spl.errors import SplError
 from spl.frontend import ParsedSearch, parse_search
 from spl.lookups import Lookups
 from spl.macros import MacroLibrary
+from spl.plan import required_fields, search_terms
 
 PathLike = str | os.PathLike
 
@@ -62,11 +63,16 @@ class Session:
         result = datalayer.load(_paths(paths), sourcetype=sourcetype, source=source, host=host,
                                 index=index, fields=self.fields, ta=self.ta, strict=self.strict,
                                 progress=self.progress, terms=self.terms)
+        self.add(result)
+        return result
+
+    def add(self, result: datalayer.LoadResult) -> None:
+        """Take events loaded elsewhere (spl.data.begin(...).finish(), which ``spl run`` starts
+        before the engine is imported)."""
         self._parts.append(result.table)
         self.problems.extend(result.problems)
         self.files.extend(result.files)
         self._events = None
-        return result
 
     @property
     def events(self) -> pd.DataFrame:

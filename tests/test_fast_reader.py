@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -135,3 +137,35 @@ def test_event_times_in_bulk_equal_parse_event_time(stamps):
     # the oracle is spl.data.extract.parse_event_time, one stamp at a time
     want = [parse_event_time(s) for s in stamps]
     assert fast._event_times(stamps) == (None if None in want else want)
+
+
+def test_planning_and_starting_a_read_need_no_pandas(tmp_path):
+    # spl run forks its readers before importing pandas, so that they read while it loads
+    data = tmp_path / "a.ndjson"
+    data.write_text('{"eventTime":"2026-03-09T14:00:05Z","eventName":"A"}\n')
+    code = (
+        "import sys\n"
+        "from spl import data\n"
+        "from spl.frontend import parse_search\n"
+        "from spl.plan import required_fields, search_terms\n"
+        "p = parse_search('`cloudtrail` eventName=A | stats count by user').pipeline\n"
+        f"r = data.begin([{str(data)!r}], fields=required_fields(p), terms=search_terms(p))\n"
+        "assert 'pandas' not in sys.modules, 'pandas imported before reading starts'\n"
+        "assert r.finish().table['eventName'].tolist() == ['A']\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_cancel_stops_the_worker_processes(tmp_path, monkeypatch):
+    monkeypatch.setattr(fast, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(fast, "cores", lambda: 2)
+    data = tmp_path / "a.ndjson"
+    data.write_text('{"eventTime":"2026-03-09T14:00:05Z","eventName":"A"}\n' * 2000)
+    started = fast.start(data, fast.Options({"eventName"}, 5000, False))
+    workers = list(started.pool._processes.values())
+    assert len(workers) == 2
+    started.cancel()
+    assert started.pool is None
+    for proc in workers:
+        proc.join(5)
+        assert not proc.is_alive()

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 
 from spl.data import fast, load
 from spl.data.prefilter import compile_filter
-from spl.engine import required_fields, search_terms
 from spl.errors import SplError
 from spl.frontend import parse_search
+from spl.plan import required_fields, search_terms
 from spl.search import literal_terms
 from spl.search.literals import ANYTHING, AllOf, AnyOf, Needle
 from spl.session import Session

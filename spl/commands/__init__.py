@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import pandas as pd
+if TYPE_CHECKING:  # the registry itself needs no pandas (spl.plan and macros import it early)
+    import pandas as pd
 
-from spl.context import Context
-from spl.syntax import ast
+    from spl.context import Context
+    from spl.syntax import ast
 
-CommandFn = Callable[[ast.Command, pd.DataFrame, Context], pd.DataFrame]
+CommandFn = Callable[["ast.Command", "pd.DataFrame", "Context"], "pd.DataFrame"]
 
 _REGISTRY: dict[str, CommandFn] = {}
 _loaded = False

@@ -21,9 +21,7 @@ import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING, Sequence
 
 from spl.data import fast
 from spl.data.extract import (InexactNumber, flatten, flatten_prefix, parse_event_time,
@@ -33,7 +31,11 @@ from spl.data.props import Sourcetype, load_sourcetype
 from spl.data.readers import (DataProblem, Record, expand_paths, file_mtime, parse_exact,
                               read_file)
 
-__all__ = ["load", "LoadResult", "DataProblem", "BASE_FIELDS", "load_sourcetype"]
+if TYPE_CHECKING:  # pandas is imported when the table is built: begin() runs without it
+    import pandas as pd
+
+__all__ = ["load", "begin", "Reading", "LoadResult", "DataProblem", "BASE_FIELDS",
+           "load_sourcetype"]
 
 BASE_FIELDS = ("_time", "_raw", "sourcetype", "source", "host", "index")
 
@@ -59,18 +61,16 @@ def load(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
     skip records that cannot match it (spl.data.prefilter; ignored when ``strict``, which reads
     every line): give it only when the events feed that one search.
     """
-    # Reading builds millions of objects and no reference cycles: the cycle collector would
-    # only walk them again and again (a third of the time of a large file).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _load(paths, sourcetype, source, host, index, fields, ta, strict, progress, terms)
-    finally:
-        if collecting:
-            gc.enable()
+    return begin(paths, sourcetype=sourcetype, fields=fields, ta=ta, strict=strict,
+                 terms=terms).finish(source=source, host=host, index=index, progress=progress)
 
 
-def _load(paths, sourcetype, source, host, index, fields, ta, strict, progress, terms):
+def begin(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
+          fields: set[str] | None = None, ta: Path | None = None, strict: bool = False,
+          terms=None) -> Reading:
+    """Plan reading files (options as for :func:`load`) and start on the first: worker
+    processes read a large NDJSON file while the caller goes on (``spl run`` imports the
+    engine meanwhile). ``Reading.finish`` gives the events; ``Reading.cancel`` stops."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files = expand_paths(paths)
@@ -83,57 +83,109 @@ def _load(paths, sourcetype, source, host, index, fields, ta, strict, progress, 
         wanted = prefixes(need)
         st = _restricted(st, need)
         keep_raw = "_raw" in fields
-    problems: list[DataProblem] = []
-    parts: list[tuple[dict, int]] = []  # each file's extracted fields as columns, its row count
-    times: list[float] = []
-    raws: list[str] = []
-    sources: list[str] = []
     opts = fast.Options(wanted, st.extraction_cutoff, keep_raw, line_filter)
-    for k, path in enumerate(files, 1):
-        if progress:
-            print(f"reading {path} ({k}/{len(files)})", file=sys.stderr)
-        src = source if source is not None else str(path)
-        before = len(times)
-        if fast.is_plain_ndjson(path):
-            part, t, r = fast.merge(fast.read(path, opts), str(path), file_mtime(path),
-                                    problems, strict)
-            times.extend(t)
-            raws.extend(r)
-        else:
-            rows = []
-            last_time: float | None = None
-            for item in read_file(path):
-                if isinstance(item, DataProblem):
-                    if strict:
-                        raise item.error()
-                    problems.append(item)
-                    continue
-                t = _event_time(item, path, last_time, problems, strict)
-                last_time = t
-                if line_filter is not None and not line_filter.line_ok(item.raw.encode("utf-8")):
-                    continue
-                rows.append(_extract(item, wanted, st.extraction_cutoff))
-                times.append(t)
-                if keep_raw:
-                    raws.append(item.raw)
-            part = fast.rows_to_columns(rows)
-        parts.append((part, len(times) - before))
-        sources.extend([src] * (len(times) - before))
-    cols = _columns(parts, times, raws if keep_raw else None, sources, sourcetype,
-                    host if host is not None else socket.gethostname(), index)
-    n = len(times)
-    cols = st.apply_columns(cols, n)
-    # A field no event has does not exist (Splunk lists only fields with values). Base fields
-    # come first, then the others by name: the columns must not depend on which records were
-    # read (a pre-filter skips some).
-    order = sorted(cols, key=lambda c: (0, BASE_FIELDS.index(c), "") if c in BASE_FIELDS
-                   else (1, 0, c))
-    cols = {c: cols[c] for c in order
-            if c in BASE_FIELDS or ((wanted is None or c in fields)
-                                    and any(x is not None for x in cols[c]))}
-    table = pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
-                          for c, v in cols.items()})
-    return LoadResult(table, problems, [str(f) for f in files])
+    return Reading(files, st, sourcetype, fields, opts, strict)
+
+
+class Reading:
+    """Files being read into events (see :func:`begin`)."""
+
+    def __init__(self, files: list[Path], st: Sourcetype, sourcetype: str,
+                 fields: set[str] | None, opts: fast.Options, strict: bool):
+        self.files, self.st, self.sourcetype, self.fields = files, st, sourcetype, fields
+        self.opts, self.strict = opts, strict
+        self._next = self._start(0)
+
+    def _start(self, k: int) -> fast.Started | None:
+        """Start reading file ``k`` when the fast reader takes it."""
+        if k < len(self.files) and fast.is_plain_ndjson(self.files[k]):
+            return fast.start(self.files[k], self.opts)
+        return None
+
+    def cancel(self) -> None:
+        """Stop the worker processes (the events are not wanted after all)."""
+        if self._next is not None:
+            self._next.cancel()
+            self._next = None
+
+    def finish(self, *, source: str | None = None, host: str | None = None,
+               index: str = "main", progress: bool = False) -> LoadResult:
+        """The events of every file (``source``, ``host``, ``index``: as for :func:`load`)."""
+        # Reading builds millions of objects and no reference cycles: the cycle collector would
+        # only walk them again and again (a third of the time of a large file).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._finish(source, host, index, progress)
+        finally:
+            self.cancel()
+            if collecting:
+                gc.enable()
+
+    def _finish(self, source, host, index, progress) -> LoadResult:
+        import pandas as pd  # here, not at the top: see begin()
+
+        files, st, opts, strict = self.files, self.st, self.opts, self.strict
+        problems: list[DataProblem] = []
+        parts: list[tuple[dict, int]] = []  # each file's extracted fields as columns, its rows
+        times: list[float] = []
+        raws: list[str] = []
+        sources: list[str] = []
+        for k, path in enumerate(files, 1):
+            if progress:
+                print(f"reading {path} ({k}/{len(files)})", file=sys.stderr)
+            src = source if source is not None else str(path)
+            before = len(times)
+            started, self._next = self._next, None
+            if started is not None:
+                chunks = started.chunks()
+                self._next = self._start(k)
+                part, t, r = fast.merge(chunks, str(path), file_mtime(path), problems, strict)
+                times.extend(t)
+                raws.extend(r)
+            else:
+                part = self._records(path, times, raws, problems)
+                self._next = self._start(k)
+            parts.append((part, len(times) - before))
+            sources.extend([src] * (len(times) - before))
+        cols = _columns(parts, times, raws if opts.keep_raw else None, sources, self.sourcetype,
+                        host if host is not None else socket.gethostname(), index)
+        n = len(times)
+        cols = st.apply_columns(cols, n)
+        # A field no event has does not exist (Splunk lists only fields with values). Base
+        # fields come first, then the others by name: the columns must not depend on which
+        # records were read (a pre-filter skips some).
+        order = sorted(cols, key=lambda c: (0, BASE_FIELDS.index(c), "") if c in BASE_FIELDS
+                       else (1, 0, c))
+        wanted, fields = opts.wanted, self.fields
+        cols = {c: cols[c] for c in order
+                if c in BASE_FIELDS or ((wanted is None or c in fields)
+                                        and any(x is not None for x in cols[c]))}
+        table = pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
+                              for c, v in cols.items()})
+        return LoadResult(table, problems, [str(f) for f in files])
+
+    def _records(self, path: Path, times: list, raws: list, problems: list) -> dict:
+        """A file the fast reader does not take (gzip, Records documents), record by record."""
+        opts, strict = self.opts, self.strict
+        rows = []
+        last_time: float | None = None
+        for item in read_file(path):
+            if isinstance(item, DataProblem):
+                if strict:
+                    raise item.error()
+                problems.append(item)
+                continue
+            t = _event_time(item, path, last_time, problems, strict)
+            last_time = t
+            if opts.line_filter is not None and not opts.line_filter.line_ok(
+                    item.raw.encode("utf-8")):
+                continue
+            rows.append(_extract(item, opts.wanted, opts.cutoff))
+            times.append(t)
+            if opts.keep_raw:
+                raws.append(item.raw)
+        return fast.rows_to_columns(rows)
 
 
 def _computed(st: Sourcetype) -> set[str]:

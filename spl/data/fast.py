@@ -37,7 +37,6 @@ from typing import Any
 import msgspec
 import numpy as np
 import orjson
-import pandas as pd
 
 from spl.data.extract import InexactNumber, _walk, flatten, flatten_prefix, parse_event_time
 from spl.data.readers import DataProblem, _bad_utf8, _is_document, parse_exact, parse_line
@@ -124,16 +123,55 @@ def is_plain_ndjson(path: Path) -> bool:
 
 def read(path: Path, opts: Options) -> list[Chunk]:
     """Every chunk of the file, in file order."""
-    spans = ranges(path, cores())
-    if len(spans) == 1:
-        return read_range(str(path), *spans[0], opts)
-    try:
-        with ProcessPoolExecutor(len(spans)) as pool:
-            parts = list(pool.map(_read_packed, [str(path)] * len(spans), *zip(*spans),
-                                  [opts] * len(spans)))
-    except (OSError, BrokenProcessPool):  # no worker processes here: read in this one
-        parts = [read_range(str(path), a, b, opts) for a, b in spans]
-    return [_unpacked(c) for part in parts for c in part]
+    return start(path, opts).chunks()
+
+
+def start(path: Path, opts: Options) -> Started:
+    """Start reading a file: worker processes (one per core) read its byte ranges meanwhile."""
+    return Started(str(path), ranges(path, cores()), opts)
+
+
+class Started:
+    """A file being read (see :func:`start`); ``chunks`` waits for it.
+
+    The workers are forked when reading starts, before the caller imports anything heavy
+    (this module and the worker's code need no pandas), so they cost no import time.
+    """
+
+    def __init__(self, path: str, spans: list[tuple[int, int]], opts: Options):
+        self.path, self.spans, self.opts = path, spans, opts
+        self.pool = None
+        self.futures = []
+        if len(spans) > 1:
+            try:
+                self.pool = ProcessPoolExecutor(len(spans))
+                self.futures = [self.pool.submit(_read_packed, path, a, b, opts)
+                                for a, b in spans]
+            except (OSError, BrokenProcessPool):  # no worker processes here
+                self.cancel()
+
+    def chunks(self) -> list[Chunk]:
+        """Every chunk of the file, in file order."""
+        parts = None
+        if self.pool is not None:
+            try:
+                parts = [f.result() for f in self.futures]
+            except (OSError, BrokenProcessPool):  # a worker died: read in this process
+                pass
+            finally:
+                self.pool.shutdown()
+                self.pool = None
+        if parts is None:
+            parts = [read_range(self.path, a, b, self.opts) for a, b in self.spans]
+        return [_unpacked(c) for part in parts for c in part]
+
+    def cancel(self) -> None:
+        """Stop the workers now: shutdown alone would let them finish their ranges first."""
+        if self.pool is not None:
+            for proc in list((getattr(self.pool, "_processes", None) or {}).values()):
+                proc.terminate()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 @dataclass
@@ -143,7 +181,10 @@ class _Packed:
     equal values become one object."""
 
     codes: np.ndarray
-    values: np.ndarray
+    values: list
+
+
+_STR_OR_NONE = {str, type(None)}
 
 
 def _read_packed(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
@@ -152,18 +193,20 @@ def _read_packed(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
     for c in chunks:
         c.times = np.array(c.times, dtype=np.float64)
         for k, col in c.cols.items():
-            cells = np.fromiter(col, dtype=object, count=len(col))
-            if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
-                codes, values = pd.factorize(cells)
-                c.cols[k] = _Packed(codes.astype(np.int32), np.append(values, None))
+            if set(map(type, col)) <= _STR_OR_NONE:
+                index = {None: -1}
+                codes = np.array([index.setdefault(v, len(index) - 1) for v in col],
+                                 dtype=np.int32)
+                del index[None]
+                c.cols[k] = _Packed(codes, [*index, None])
     return chunks
 
 
 def _unpacked(c: Chunk) -> Chunk:
     if isinstance(c.times, np.ndarray):
         c.times = c.times.tolist()
-        c.cols = {k: v.values[v.codes].tolist() if isinstance(v, _Packed) else v
-                  for k, v in c.cols.items()}
+        c.cols = {k: np.array(v.values, dtype=object)[v.codes].tolist()
+                  if isinstance(v, _Packed) else v for k, v in c.cols.items()}
     return c
 
 
@@ -497,7 +540,7 @@ def _flatten(record: dict, wanted, names) -> dict:
 
     When every wanted key present holds a string the row is those strings, as flatten gives
     them (only objects and arrays make longer paths); in the order of ``names``, which no
-    search can see (columns are then chosen by name: spl.engine.required_fields). Otherwise
+    search can see (columns are then chosen by name: spl.plan.required_fields). Otherwise
     the keys are walked in record order, exactly as flatten does.
     """
     if wanted is None:

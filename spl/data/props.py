@@ -27,12 +27,14 @@ import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from spl.errors import ConfigError, SplError
 from spl.lookups import LookupTable, apply_lookup, load_table
 from spl.values import is_null
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BUILTIN = Path(__file__).resolve().parent / "sourcetypes"
 
@@ -150,6 +152,8 @@ class Sourcetype:
 
     def apply(self, table: pd.DataFrame, ctx=None) -> pd.DataFrame:
         """Aliases, then calculated fields, then lookups, on an extracted event table."""
+        import pandas as pd
+
         cols = {c: table[c].tolist() for c in table.columns}
         cols = self.apply_columns(cols, len(table), ctx)
         return pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
@@ -176,8 +180,10 @@ class Sourcetype:
     def _apply_evals(self, cols: dict[str, list], n: int, ctx):
         if not self.evals:
             return
-        evaluate = _eval_engine()[1]
+        import pandas as pd  # here, not at the top: spl.data.begin plans without pandas
+
         from spl.context import Context
+        from spl.eval import evaluate
         ctx = ctx or Context()
         results: dict[str, list] = {}
         for calc in self.evals:
@@ -207,9 +213,10 @@ class Sourcetype:
 
     def _parsed(self, calc: Calc):
         if calc.expr is None:
-            parse = _eval_engine()[0]
+            from spl.syntax import parse_expression  # the parser only: no eval engine, no pandas
+
             try:
-                calc.expr = parse(calc.text)
+                calc.expr = parse_expression(calc.text)
             except SplError as e:
                 raise ConfigError(f"EVAL-{calc.field} of [{self.name}] is not a valid eval "
                                   f"expression: {e.render()}",
@@ -219,17 +226,6 @@ class Sourcetype:
 
 def _hashable(cell):
     return tuple(cell) if isinstance(cell, list) else cell
-
-
-def _eval_engine():
-    """spl.syntax.parse_expression and spl.eval.evaluate (the project's own SPL eval)."""
-    try:
-        from spl.eval import evaluate
-        from spl.syntax import parse_expression
-    except ImportError as e:
-        from spl.errors import UnsupportedError
-        raise UnsupportedError(f"calculated fields need the eval engine, which is missing ({e})")
-    return parse_expression, evaluate
 
 
 def field_refs(expr) -> set[str]:

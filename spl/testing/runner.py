@@ -223,7 +223,7 @@ def execute(job: Job) -> Outcome:
 
 
 def _execute(job: Job, lookup_output: Path) -> Outcome:
-    from spl.engine import required_fields
+    from spl.plan import required_fields
     from spl.session import Session
 
     det = job.det
