@@ -44,6 +44,9 @@ def execute(pipeline: ast.Pipeline, events: pd.DataFrame, ctx: Context) -> pd.Da
     return finish(table, pipeline)
 
 
+_KEPT = ("_time", "_raw")  # every event has them
+
+
 def _present_fields(table: pd.DataFrame) -> pd.DataFrame:
     """Only the fields some found event has: a field of other events does not exist here.
 
@@ -51,7 +54,7 @@ def _present_fields(table: pd.DataFrame) -> pd.DataFrame:
     column with no value is a field none of the results has, and commands that act on "all
     fields" (``fillnull`` with no list, ``table *``) must not see it.
     """
-    empty = [c for c in table.columns if not c.startswith("_") and not _has_value(table[c])]
+    empty = [c for c in table.columns if c not in _KEPT and not _has_value(table[c])]
     return table.drop(columns=empty) if empty else table
 
 

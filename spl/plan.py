@@ -47,30 +47,22 @@ def search_terms(pipeline: ast.Pipeline):
     or None when the pipeline does not start by searching the events.
 
     A subsearch (join, append, ``[ ... ]``) searches the same events for other records, so a
-    pipeline holding one reads every record; so does one whose result depends on which fields
-    exist (see _sees_every_field).
+    pipeline holding one reads every record; so does one with a command of unknown effect.
+
+    Commands that see every field (fillnull without a field list, ``table *``, ``fields a*``)
+    do not stop the pre-filter: right after the first search the engine keeps only the fields
+    the found events have (spl.engine), and those events are the same with or without it.
     """
     if pipeline.generating or not pipeline.commands:
         return None
     if any(isinstance(node, ast.Subsearch) for node in ast.walk(pipeline)):
         return None
-    if any(_sees_every_field(cmd) for cmd in pipeline.commands):
+    if any(isinstance(cmd, ast.Generic) for cmd in pipeline.commands):
         return None
     first = pipeline.commands[0]
     if not isinstance(first, ast.Search) or first.expr is None:
         return None
     return literal_terms(first.expr)
-
-
-def _sees_every_field(cmd) -> bool:
-    """Whether a command's result depends on which fields exist at all, not only on the ones it
-    names (fillnull without a field list, ``table *``, an unknown command...): skipping records
-    leaves fewer (empty) fields, so a pipeline holding one must read every record."""
-    if isinstance(cmd, ast.FillNull):
-        return not cmd.fields
-    if isinstance(cmd, (ast.Generic, ast.OutputLookup)):
-        return True
-    return not isinstance(cmd, ast.Rex) and _names_in(cmd) is None  # a wildcard
 
 
 def _names_in(node) -> set[str] | None:

@@ -338,7 +338,8 @@ def records(draw):
 
 TAILS = [" | stats count by eventName", " | dedup eventName | table eventName src msg",
          " | sort - errorCode | head 3", " | rename src as s | stats count by s user_name",
-         ' | eval x=coalesce(user_name, "-") | stats count by x', " | fillnull value=- userAgent"]
+         ' | eval x=coalesce(user_name, "-") | stats count by x', " | fillnull value=- userAgent",
+         " | fillnull value=- | table *", " | table *"]
 
 
 @settings(max_examples=150, deadline=None,
@@ -383,9 +384,23 @@ def test_search_terms_come_from_the_first_search_only():
     "eventName=A | fillnull", "eventName=A | table *", "eventName=A | fields event*",
     "eventName=A | stats values(*) as *", "eventName=A | outputlookup x.csv",
 ])
-def test_no_terms_when_the_result_depends_on_which_fields_exist(text):
-    # skipped records leave fewer fields: fillnull without a list or a wildcard would see fewer
-    assert search_terms(plan(text)) is None
+def test_terms_even_when_the_result_depends_on_which_fields_exist(text):
+    # the engine keeps only the fields of the found events right after the first search, so
+    # what fillnull or a wildcard sees does not depend on the records skipped before it
+    assert search_terms(plan(text)) == Needle("A", False, "eventName")
+
+
+def test_no_terms_with_a_command_of_unknown_effect():
+    assert search_terms(plan("eventName=A | somecommand x")) is None
+
+
+@pytest.mark.parametrize("tail", [
+    "| fillnull | stats count by errorCode requestParameters.modelId",
+    "| fillnull value=none | table *", "| table *", "| fields user* event* | fillnull",
+    "| stats values(*) as *",
+])
+def test_commands_that_see_every_field_give_the_same_results(generated, tail):
+    assert_same(generated, f"`cloudtrail` eventName=ListFoundationModels {tail}")
 
 
 def test_terms_when_only_named_fields_matter():
@@ -393,11 +408,6 @@ def test_terms_when_only_named_fields_matter():
     assert search_terms(plan("eventName=A | fillnull value=- b | rex field=b \"(?<c>x)\" "
                              "| stats count by c")) == expected
     assert search_terms(plan("eventName=A | table a b")) == expected
-
-
-def test_fillnull_over_every_field_gives_the_same_results(generated):
-    assert_same(generated, "`cloudtrail` eventName=ListFoundationModels | fillnull "
-                           "| stats count by errorCode requestParameters.modelId")
 
 
 def test_required_fields_keep_raw_when_the_search_can_read_it():
