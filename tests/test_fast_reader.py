@@ -18,7 +18,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spl.data import fast, load
+from spl.data import begin, fast, load
 from spl.data.extract import parse_event_time
 
 KEYS = ["a", "b", "a.b", "a{}", "é", "eventName"]
@@ -161,11 +161,30 @@ def test_cancel_stops_the_worker_processes(tmp_path, monkeypatch):
     monkeypatch.setattr(fast, "cores", lambda: 2)
     data = tmp_path / "a.ndjson"
     data.write_text('{"eventTime":"2026-03-09T14:00:05Z","eventName":"A"}\n' * 2000)
-    started = fast.start(data, fast.Options({"eventName"}, 5000, False))
-    workers = list(started.pool._processes.values())
+    reading = begin([data], fields={"eventName"})
+    workers = list(reading.workers.pool._processes.values())
     assert len(workers) == 2
-    started.cancel()
-    assert started.pool is None
+    reading.cancel()
+    assert reading.workers.pool is None
     for proc in workers:
         proc.join(5)
         assert not proc.is_alive()
+
+
+def test_files_of_a_directory_are_read_by_the_workers_in_file_order(tmp_path, monkeypatch):
+    # small NDJSON, gzipped NDJSON and a Records document, each a job of the worker processes;
+    # the oracle is the same load in this process alone
+    monkeypatch.setattr(fast, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(fast, "cores", lambda: 2)
+    line = '{{"eventTime":"2026-03-09T14:00:0{}Z","eventName":"{}"}}'
+    (tmp_path / "a.ndjson").write_text(line.format(1, "A") + "\nnot json\n")
+    (tmp_path / "b.json.gz").write_bytes(gzip.compress((line.format(2, "B") + "\n{").encode()))
+    (tmp_path / "c.json").write_text('{"Records": [' + line.format(3, "C") + "]}")
+    parallel = load([tmp_path], source="s", fields={"eventName"}, terms=None)
+    monkeypatch.setattr(fast, "cores", lambda: 1)
+    alone = load([tmp_path], source="s", fields={"eventName"})
+    pd.testing.assert_frame_equal(parallel.table, alone.table)
+    assert parallel.table["eventName"].tolist() == ["A", "B", "C"]
+    assert [(p.file, p.line) for p in parallel.problems] == [
+        (str(tmp_path / "a.ndjson"), 2), (str(tmp_path / "b.json.gz"), 2)]
+    assert [p.reason for p in parallel.problems] == [p.reason for p in alone.problems]

@@ -88,25 +88,30 @@ def begin(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
 
 
 class Reading:
-    """Files being read into events (see :func:`begin`)."""
+    """Files being read into events (see :func:`begin`).
+
+    Every file is a job of the same worker processes (a large NDJSON file one job per core),
+    so a directory of many small or gzipped files is read in parallel too. A strict load reads
+    files that are not plain NDJSON in this process, where its first problem stops it.
+    """
 
     def __init__(self, files: list[Path], st: Sourcetype, sourcetype: str,
                  fields: set[str] | None, opts: fast.Options, strict: bool):
         self.files, self.st, self.sourcetype, self.fields = files, st, sourcetype, fields
         self.opts, self.strict = opts, strict
-        self._next = self._start(0)
-
-    def _start(self, k: int) -> fast.Started | None:
-        """Start reading file ``k`` when the fast reader takes it."""
-        if k < len(self.files) and fast.is_plain_ndjson(self.files[k]):
-            return fast.start(self.files[k], self.opts)
-        return None
+        self.workers = fast.Workers(sum(_size(f) for f in files))
+        self.jobs = []
+        for path in files:
+            if fast.is_plain_ndjson(path):
+                self.jobs.append(fast.file_jobs(self.workers, path, opts))
+            elif strict:
+                self.jobs.append(fast.Job(None, _read_records, (path, opts, strict)))
+            else:
+                self.jobs.append(self.workers.submit(_read_records, path, opts, strict))
 
     def cancel(self) -> None:
         """Stop the worker processes (the events are not wanted after all)."""
-        if self._next is not None:
-            self._next.cancel()
-            self._next = None
+        self.workers.close(cancel=True)
 
     def finish(self, *, source: str | None = None, host: str | None = None,
                index: str = "main", progress: bool = False) -> LoadResult:
@@ -117,8 +122,11 @@ class Reading:
         gc.disable()
         try:
             return self._finish(source, host, index, progress)
-        finally:
+        except BaseException:
             self.cancel()
+            raise
+        finally:
+            self.workers.close()
             if collecting:
                 gc.enable()
 
@@ -131,21 +139,19 @@ class Reading:
         times: list[float] = []
         raws: list[str] = []
         sources: list[str] = []
-        for k, path in enumerate(files, 1):
+        for k, (path, jobs) in enumerate(zip(files, self.jobs), 1):
             if progress:
                 print(f"reading {path} ({k}/{len(files)})", file=sys.stderr)
             src = source if source is not None else str(path)
             before = len(times)
-            started, self._next = self._next, None
-            if started is not None:
-                chunks = started.chunks()
-                self._next = self._start(k)
-                part, t, r = fast.merge(chunks, str(path), file_mtime(path), problems, strict)
-                times.extend(t)
-                raws.extend(r)
+            if isinstance(jobs, list):
+                part, t, r = fast.merge(fast.chunks(jobs), str(path), file_mtime(path),
+                                        problems, strict)
             else:
-                part = self._records(path, times, raws, problems)
-                self._next = self._start(k)
+                part, t, r, found = jobs.result()
+                problems.extend(found)
+            times.extend(t)
+            raws.extend(r)
             parts.append((part, len(times) - before))
             sources.extend([src] * (len(times) - before))
         cols = _columns(parts, times, raws if opts.keep_raw else None, sources, self.sourcetype,
@@ -165,27 +171,35 @@ class Reading:
                               for c, v in cols.items()})
         return LoadResult(table, problems, [str(f) for f in files])
 
-    def _records(self, path: Path, times: list, raws: list, problems: list) -> dict:
-        """A file the fast reader does not take (gzip, Records documents), record by record."""
-        opts, strict = self.opts, self.strict
-        rows = []
-        last_time: float | None = None
-        for item in read_file(path):
-            if isinstance(item, DataProblem):
-                if strict:
-                    raise item.error()
-                problems.append(item)
-                continue
-            t = _event_time(item, path, last_time, problems, strict)
-            last_time = t
-            if opts.line_filter is not None and not opts.line_filter.line_ok(
-                    item.raw.encode("utf-8")):
-                continue
-            rows.append(_extract(item, opts.wanted, opts.cutoff))
-            times.append(t)
-            if opts.keep_raw:
-                raws.append(item.raw)
-        return fast.rows_to_columns(rows)
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _read_records(path: Path, opts: fast.Options, strict: bool):
+    """A file the fast reader does not take (gzip, Records documents), record by record:
+    (columns, times, raws, problems)."""
+    rows, times, raws, problems = [], [], [], []
+    last_time: float | None = None
+    for item in read_file(path):
+        if isinstance(item, DataProblem):
+            if strict:
+                raise item.error()
+            problems.append(item)
+            continue
+        t = _event_time(item, path, last_time, problems, strict)
+        last_time = t
+        if opts.line_filter is not None and not opts.line_filter.line_ok(
+                item.raw.encode("utf-8")):
+            continue
+        rows.append(_extract(item, opts.wanted, opts.cutoff))
+        times.append(t)
+        if opts.keep_raw:
+            raws.append(item.raw)
+    return fast.rows_to_columns(rows), times, raws, problems
 
 
 def _computed(st: Sourcetype) -> set[str]:

@@ -121,57 +121,67 @@ def is_plain_ndjson(path: Path) -> bool:
     return text.startswith(b"{") and not _is_document(text)
 
 
-def read(path: Path, opts: Options) -> list[Chunk]:
-    """Every chunk of the file, in file order."""
-    return start(path, opts).chunks()
+def file_jobs(workers: Workers, path: Path, opts: Options) -> list[Job]:
+    """Reading a file as jobs of the workers: a file of PARALLEL_MIN bytes or more is cut into
+    one byte range per core, a smaller one is one job. ``chunks`` gathers them."""
+    spans = ranges(path, cores()) if workers.parallel else [(0, os.path.getsize(path))]
+    return [workers.submit(_read_packed, str(path), a, b, opts) for a, b in spans]
 
 
-def start(path: Path, opts: Options) -> Started:
-    """Start reading a file: worker processes (one per core) read its byte ranges meanwhile."""
-    return Started(str(path), ranges(path, cores()), opts)
+def chunks(jobs: list[Job]) -> list[Chunk]:
+    """Every chunk of a file's jobs, in file order."""
+    return [_unpacked(c) for job in jobs for c in job.result()]
 
 
-class Started:
-    """A file being read (see :func:`start`); ``chunks`` waits for it.
+class Workers:
+    """Worker processes (one per core) for the jobs of one load, or none when the bytes to read
+    are too few to pay for them (the jobs then run in this process, when asked for).
 
-    The workers are forked when reading starts, before the caller imports anything heavy
-    (this module and the worker's code need no pandas), so they cost no import time.
+    The workers are forked at the first job, before the caller imports anything heavy (this
+    module and the jobs' code need no pandas), so they cost no import time.
     """
 
-    def __init__(self, path: str, spans: list[tuple[int, int]], opts: Options):
-        self.path, self.spans, self.opts = path, spans, opts
+    def __init__(self, size: int):
         self.pool = None
-        self.futures = []
-        if len(spans) > 1:
+        self.parallel = cores() > 1 and size >= PARALLEL_MIN
+        if self.parallel:
             try:
-                self.pool = ProcessPoolExecutor(len(spans))
-                self.futures = [self.pool.submit(_read_packed, path, a, b, opts)
-                                for a, b in spans]
-            except (OSError, BrokenProcessPool):  # no worker processes here
-                self.cancel()
+                self.pool = ProcessPoolExecutor(cores())
+            except OSError:  # no worker processes here: jobs run in this one
+                self.parallel = False
 
-    def chunks(self) -> list[Chunk]:
-        """Every chunk of the file, in file order."""
-        parts = None
+    def submit(self, fn, *args) -> Job:
+        future = None
         if self.pool is not None:
             try:
-                parts = [f.result() for f in self.futures]
-            except (OSError, BrokenProcessPool):  # a worker died: read in this process
+                future = self.pool.submit(fn, *args)
+            except (OSError, BrokenProcessPool):
                 pass
-            finally:
-                self.pool.shutdown()
-                self.pool = None
-        if parts is None:
-            parts = [read_range(self.path, a, b, self.opts) for a, b in self.spans]
-        return [_unpacked(c) for part in parts for c in part]
+        return Job(future, fn, args)
 
-    def cancel(self) -> None:
-        """Stop the workers now: shutdown alone would let them finish their ranges first."""
+    def close(self, cancel: bool = False) -> None:
+        """Let the workers go; ``cancel``: stop them now (shutdown alone lets them finish)."""
         if self.pool is not None:
-            for proc in list((getattr(self.pool, "_processes", None) or {}).values()):
-                proc.terminate()
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            if cancel:
+                for proc in list((getattr(self.pool, "_processes", None) or {}).values()):
+                    proc.terminate()
+            self.pool.shutdown(wait=True, cancel_futures=cancel)
             self.pool = None
+
+
+class Job:
+    """One job's result, from a worker or, without one (or when it died), from this process."""
+
+    def __init__(self, future, fn, args):
+        self.future, self.fn, self.args = future, fn, args
+
+    def result(self):
+        if self.future is not None:
+            try:
+                return self.future.result()
+            except (OSError, BrokenProcessPool):
+                pass
+        return self.fn(*self.args)
 
 
 @dataclass
