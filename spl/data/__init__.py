@@ -99,10 +99,12 @@ class Reading:
                  fields: set[str] | None, opts: fast.Options, strict: bool):
         self.files, self.st, self.sourcetype, self.fields = files, st, sourcetype, fields
         self.opts, self.strict = opts, strict
-        self.workers = fast.Workers(sum(_size(f) for f in files))
+        plain = [fast.is_plain_ndjson(f) for f in files]
+        # the record reader costs some ten times more a byte (and gzip packs ~10 bytes in one)
+        self.workers = fast.Workers(sum(_size(f) * (1 if p else 10) for f, p in zip(files, plain)))
         self.jobs = []
-        for path in files:
-            if fast.is_plain_ndjson(path):
+        for path, is_plain in zip(files, plain):
+            if is_plain:
                 self.jobs.append(fast.file_jobs(self.workers, path, opts))
             elif strict:
                 self.jobs.append(fast.Job(None, _read_records, (path, opts, strict)))
