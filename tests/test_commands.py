@@ -282,3 +282,6 @@ def test_fields_of_events_the_search_did_not_find_do_not_exist_afterwards():
     assert len(out) == 0
     out = run("eventName=* | fillnull | stats count by X", rows)
     assert column(out, "X") == ["0", "1"]
+    # whatever the name: a record's own _x is no exception (only _time and _raw always exist)
+    out = run("eventName=A | fillnull | table *", [{"eventName": "A"}, {"eventName": "B", "_x": "1"}])
+    assert "_x" not in out.columns

@@ -13,8 +13,10 @@ import gzip
 import json
 import subprocess
 import sys
+import threading
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +26,8 @@ from spl.data.extract import parse_event_time
 KEYS = ["a", "b", "a.b", "a{}", "é", "eventName"]
 NUMBERS = ["0", "-0", "7", "1.50", "1e5", "-2.5E-3", "123456789012345678901234567890"]
 STRINGS = ["x", "caf\u00e9", "tab\tquote\"", "\\/slash", "\U0001F600", ""]
-FIELDS = ["a", "a.b", "a.b{}", "a{}", "a{}.b", "a.b.c", "b", "c", "é", "eventName", "a.a.b"]
+FIELDS = ["a", "a.b", "a.b{}", "a{}", "a{}.b", "a.b.c", "b", "c", "é", "eventName", "a.a.b",
+          "eventTime", "pad"]
 
 
 class Num(str):
@@ -62,9 +65,13 @@ def lines(draw) -> bytes:
         pairs += draw(st.permutations([("a", Obj([("b", draw(scalars))])), ("a.b", draw(scalars)),
                                        ("a{}", draw(scalars)), ("a", [draw(scalars)])]))[:2]
     # a record without a valid time sends its whole chunk down the record-by-record path
-    stamp = draw(st.sampled_from(["2026-03-09T14:00:05Z"] * 8 + ["2026-03-09 14:00:07.5", None]))
-    if stamp is not None:
-        pairs.insert(draw(st.integers(0, len(pairs))), ("eventTime", stamp))
+    stamp = draw(st.sampled_from(["2026-03-09T14:00:05Z"] * 12 + [
+        "2026-03-09 14:00:07.5", None, Num("5"), Obj([("t", "x")]), "2026-03-09T14:00:05Z\0"]))
+    for _ in range(draw(st.sampled_from([1] * 8 + [2]))):  # sometimes twice: the last counts
+        if stamp is not None:
+            pairs.insert(draw(st.integers(0, len(pairs))), ("eventTime", stamp))
+    if draw(st.integers(0, 15)) == 0:  # beyond the 5000-byte extraction cutoff
+        pairs.insert(draw(st.integers(0, len(pairs))), ("pad", "x" * 5100))
     line = dump(Obj(pairs)).encode("utf-8")
     if draw(st.integers(0, 30)) == 0:
         line = line.replace(b"\xc3\xa9", b"\xff", 1)  # bad UTF-8 where there was an é
@@ -83,14 +90,17 @@ def tables(tmp_path, data: bytes, fields):
 
 @settings(max_examples=300, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(records=st.lists(lines(), min_size=1, max_size=12),
+@given(records=st.lists(st.one_of(*[lines()] * 6, st.sampled_from([b"", b" "])), min_size=1,
+                       max_size=12),
        fields=st.sets(st.sampled_from(FIELDS), min_size=1, max_size=4),
-       chunk=st.sampled_from([64, 1 << 20]), piece=st.sampled_from([100, 1 << 20]))
+       chunk=st.sampled_from([64, 1 << 20]), piece=st.sampled_from([100, 1 << 20]),
+       newline=st.sampled_from([b"\n"] * 4 + [b"\r\n"]), bom=st.integers(0, 9))
 def test_columnar_decoding_equals_the_record_reader(tmp_path, monkeypatch, records, fields,
-                                                    chunk, piece):
+                                                    chunk, piece, newline, bom):
     monkeypatch.setattr(fast, "CHUNK", chunk)
     monkeypatch.setattr(fast, "PIECE", piece)
-    a, b = tables(tmp_path, b"\n".join(records) + b"\n", fields)
+    data = (b"\xef\xbb\xbf" if bom == 0 else b"") + newline.join(records) + newline
+    a, b = tables(tmp_path, data, fields)
     pd.testing.assert_frame_equal(a.table, b.table)
     assert [(p.line, p.reason) for p in a.problems] == [(p.line, p.reason) for p in b.problems]
 
@@ -103,6 +113,17 @@ def test_nested_floats_and_big_integers_keep_their_text(tmp_path):
     assert a.table["a.b{}"].tolist() == [["1.50", "1e5"], None]
     assert a.table["a.b"].tolist() == [None, "null"]
     assert a.table["c"].tolist() == ["123456789012345678901", "-2.5E-3"]
+    pd.testing.assert_frame_equal(a.table, b.table)
+
+
+def test_negative_zero_keeps_its_text(tmp_path):
+    # numbers are extracted as written; parsers read -0 as the integer 0, whose text is "0"
+    data = (b'{"eventTime":"2026-03-09T14:00:05Z","a":-0,"b":1.5}\n'
+            b'{"eventTime":"2026-03-09T14:00:06Z","a":-0}\n'
+            b'{"eventTime":"2026-03-09T14:00:07Z","a":0,"c":{"d":[-0,0]}}\n')
+    a, b = tables(tmp_path, data, {"a", "b", "c.d{}"})
+    assert a.table["a"].tolist() == ["-0", "-0", "0"]
+    assert a.table["c.d{}"].tolist() == [None, None, ["-0", "0"]]
     pd.testing.assert_frame_equal(a.table, b.table)
 
 
@@ -130,6 +151,7 @@ def test_bad_utf8_in_a_field_nobody_reads_is_still_reported(tmp_path):
               | st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32),
               st.integers(0, 25), st.integers(0, 61), st.integers(0, 62)),
     st.sampled_from(["2026-03-09T14:00:05.5Z", "2026-03-09 14:00:05", "x", "",
+                     "2026-03-09T14:00:05Z\0", "2026-03-09T14:00:05\0",
                      "2026-03-09T14:00:05Zabc", "\uff12\uff10\uff12\uff16-03-09T14:00:05Z"]),
     st.none(), st.integers(), st.lists(st.just("2026-03-09T14:00:05Z"), max_size=2)),
     max_size=20))
@@ -169,6 +191,19 @@ def test_cancel_stops_the_worker_processes(tmp_path, monkeypatch):
     for proc in workers:
         proc.join(5)
         assert not proc.is_alive()
+
+
+def test_a_worker_asked_to_stop_gives_up_between_chunks(tmp_path, monkeypatch):
+    data = tmp_path / "a.ndjson"
+    data.write_text('{"eventTime":"2026-03-09T14:00:05Z","eventName":"A"}\n' * 200)
+    stop = threading.Event()
+    monkeypatch.setattr(fast, "_STOP", stop)
+    monkeypatch.setattr(fast, "CHUNK", 1000)
+    opts = fast.Options({"eventName"}, 5000, False)
+    assert len(fast.read_range(str(data), 0, data.stat().st_size, opts)) > 1
+    stop.set()
+    with pytest.raises(fast.Stopped):
+        fast.read_range(str(data), 0, data.stat().st_size, opts)
 
 
 def test_files_of_a_directory_are_read_by_the_workers_in_file_order(tmp_path, monkeypatch):

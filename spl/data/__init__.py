@@ -68,9 +68,9 @@ def load(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
 def begin(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
           fields: set[str] | None = None, ta: Path | None = None, strict: bool = False,
           terms=None) -> Reading:
-    """Plan reading files (options as for :func:`load`) and start on the first: worker
-    processes read a large NDJSON file while the caller goes on (``spl run`` imports the
-    engine meanwhile). ``Reading.finish`` gives the events; ``Reading.cancel`` stops."""
+    """Plan reading files (options as for :func:`load`) and start: worker processes read them
+    while the caller goes on (``spl run`` imports the engine meanwhile). ``Reading.finish``
+    gives the events; ``Reading.cancel`` stops."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files = expand_paths(paths)
@@ -103,13 +103,17 @@ class Reading:
         # the record reader costs some ten times more a byte (and gzip packs ~10 bytes in one)
         self.workers = fast.Workers(sum(_size(f) * (1 if p else 10) for f, p in zip(files, plain)))
         self.jobs = []
-        for path, is_plain in zip(files, plain):
-            if is_plain:
-                self.jobs.append(fast.file_jobs(self.workers, path, opts))
-            elif strict:
-                self.jobs.append(fast.Job(None, _read_records, (path, opts, strict)))
-            else:
-                self.jobs.append(self.workers.submit(_read_records, path, opts, strict))
+        try:
+            for path, is_plain in zip(files, plain):
+                if is_plain:
+                    self.jobs.append(fast.file_jobs(self.workers, path, opts))
+                elif strict:
+                    self.jobs.append(fast.Job(None, _read_records, (path, opts, strict)))
+                else:
+                    self.jobs.append(self.workers.submit(_read_records, path, opts, strict))
+        except BaseException:
+            self.cancel()
+            raise
 
     def cancel(self) -> None:
         """Stop the worker processes (the events are not wanted after all)."""
@@ -186,7 +190,9 @@ def _read_records(path: Path, opts: fast.Options, strict: bool):
     (columns, times, raws, problems)."""
     rows, times, raws, problems = [], [], [], []
     last_time: float | None = None
-    for item in read_file(path):
+    for k, item in enumerate(read_file(path)):
+        if k % 4096 == 0:
+            fast.check_stop()
         if isinstance(item, DataProblem):
             if strict:
                 raise item.error()

@@ -49,7 +49,8 @@ def prefixes(names) -> set[str]:
 
 
 class InexactNumber(Exception):
-    """A float leaf: its JSON text is lost, so the record must be parsed again exactly."""
+    """A leaf whose JSON text the parsed value does not give back: a float, or an integer 0
+    (which may have been written ``-0``). The record must be parsed again exactly."""
 
 
 def flatten(record: dict, wanted: set[str] | None = None) -> dict:
@@ -87,9 +88,9 @@ def _leaf(v) -> str:
         return "false"
     if isinstance(v, str):
         return v
-    if isinstance(v, float):
+    if isinstance(v, float) or v == 0:
         raise InexactNumber
-    return str(v)  # an int prints as its JSON text
+    return str(v)  # any other int prints as its JSON text
 
 
 _TIME = re.compile(

@@ -3,15 +3,20 @@
 The result is exactly what spl.data.readers + spl.data.load give for the same file (same rows,
 values, ``_time``, problems for the lines that are read), built faster:
 
-- the file is cut at line boundaries into one range per available core, each read by a worker
-  process in chunks of whole lines (small files: one range, in this process);
+- the files of a load are jobs of worker processes (``Workers``, one per core, when there are
+  enough bytes to pay for them); a large file is cut at line boundaries into one range per
+  core; a range is read in chunks of whole lines;
 - a chunk's lines that cannot match the first search are skipped before parsing
   (spl.data.prefilter), so a selective search holds only its candidate records; a skipped line
   is never parsed, so a malformed line that could not match is not reported (``strict`` loads
   read every line);
-- records are parsed with orjson straight from their bytes, only the wanted JSON paths are
-  walked (spl.data.extract.flatten), and ``_raw`` is decoded only when the search can read it;
-- each chunk comes back as columns (one list per field), merged in file order.
+- the lines left are decoded 1 MB at a time by a msgspec decoder that builds only the wanted
+  top-level keys and skips every other value unbuilt (``_columnar``); a chunk with anything
+  unusual in it (a line that is not a JSON object, bad UTF-8, a key like ``a.b`` that could
+  merge with a nested path, an integer 0 that may be ``-0``, a record without a valid time)
+  is read record by record instead, with orjson and spl.data.extract.flatten, exactly as
+  spl.data.readers does; ``_raw`` is decoded only when the search can read it;
+- each chunk comes back as columns, string columns dictionary-encoded, merged in file order.
 
 ``_time`` of a record without a valid ``eventTime`` is that of the previous record of the file
 (spl.data.load's rule): within a chunk this is the last time seen; a chunk that skipped lines
@@ -25,6 +30,7 @@ import functools
 import gc
 import itertools
 import mmap
+import multiprocessing
 import operator
 import os
 import re
@@ -138,16 +144,21 @@ class Workers:
     are too few to pay for them (the jobs then run in this process, when asked for).
 
     The workers are forked at the first job, before the caller imports anything heavy (this
-    module and the jobs' code need no pandas), so they cost no import time.
+    module and the jobs' code need no pandas), so they cost no import time. They are stopped
+    by asking (an event they look at between chunks), never killed: a worker killed while it
+    sends a result back would leave the pool waiting for the rest of the message for ever.
     """
 
     def __init__(self, size: int):
-        self.pool = None
+        self.pool = self.stop = None
         self.parallel = cores() > 1 and size >= PARALLEL_MIN
         if self.parallel:
             try:
-                self.pool = ProcessPoolExecutor(cores())
-            except OSError:  # no worker processes here: jobs run in this one
+                context = multiprocessing.get_context()
+                self.stop = context.Event()
+                self.pool = ProcessPoolExecutor(cores(), mp_context=context,
+                                                initializer=_worker_init, initargs=(self.stop,))
+            except OSError:  # no worker processes (or no semaphores) here: jobs run in this one
                 self.parallel = False
 
     def submit(self, fn, *args) -> Job:
@@ -160,13 +171,30 @@ class Workers:
         return Job(future, fn, args)
 
     def close(self, cancel: bool = False) -> None:
-        """Let the workers go; ``cancel``: stop them now (shutdown alone lets them finish)."""
+        """Let the workers go; ``cancel``: their results are not wanted, stop them now."""
         if self.pool is not None:
             if cancel:
-                for proc in list((getattr(self.pool, "_processes", None) or {}).values()):
-                    proc.terminate()
+                self.stop.set()
             self.pool.shutdown(wait=True, cancel_futures=cancel)
             self.pool = None
+
+
+_STOP = None  # in a worker process: the event that asks it to stop reading
+
+
+def _worker_init(stop) -> None:
+    global _STOP
+    _STOP = stop
+
+
+class Stopped(Exception):
+    """A worker's job was given up (Workers.close with cancel)."""
+
+
+def check_stop() -> None:
+    """Raise Stopped in a worker asked to stop (nothing in the main process)."""
+    if _STOP is not None and _STOP.is_set():
+        raise Stopped
 
 
 class Job:
@@ -198,7 +226,7 @@ _STR_OR_NONE = {str, type(None)}
 
 
 def _read_packed(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
-    """read_range in a worker process, its chunks packed for the trip back."""
+    """read_range, its chunks packed for the trip back from a worker process."""
     chunks = read_range(path, start, end, opts)
     for c in chunks:
         c.times = np.array(c.times, dtype=np.float64)
@@ -246,6 +274,7 @@ def read_range(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
                 hi = cut + 1
             out.extend(read_chunk(block, 0, hi, opts, pos))
             pos += hi
+            check_stop()
     return out
 
 
@@ -336,11 +365,17 @@ def _columnar(lines: list[bytes], names: tuple, opts: Options) -> Chunk | None:
         if kinds == {str}:
             chunk.cols[k] = col
         elif kinds <= _SCALARS:
+            if int in kinds and any(type(v) is int and v == 0 for v in col):
+                # perhaps written -0, which the record path reads exactly
+                return None
             chunk.cols[k] = list(map(_scalar, col))
         else:
             nested.append((k, col))
-    for k, col in nested:
-        _flatten_column(k, col, opts.wanted, chunk.cols)
+    try:
+        for k, col in nested:
+            _flatten_column(k, col, opts.wanted, chunk.cols)
+    except InexactNumber:  # an integer 0 (floats come as text)
+        return None
     cutoff = opts.cutoff
     if max(map(len, lines)) > cutoff:  # records beyond the extraction cutoff: their prefix only
         n = len(lines)
@@ -517,10 +552,10 @@ def _event_times(stamps: list) -> list[float] | None:
     n = len(stamps)
     if not n:
         return []
-    # a longer text is cut to 21 characters, and anything but a string is "": not canonical
-    text = np.array([s if type(s) is str else "" for s in stamps], dtype="U21")
-    chars = text.view(np.uint32).reshape(n, 21)
-    ok = chars[:, 20] == 0
+    # anything but a string of 20 characters is "" (numpy would drop trailing NULs): not canonical
+    text = np.array([s if type(s) is str and len(s) == 20 else "" for s in stamps], dtype="U20")
+    chars = text.view(np.uint32).reshape(n, 20)
+    ok = np.ones(n, dtype=bool)
     for i, c in _PUNCT.items():
         ok &= chars[:, i] == ord(c)
     digits = chars[:, _DIGITS].astype(np.int64) - ord("0")
