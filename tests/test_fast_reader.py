@@ -78,13 +78,29 @@ def lines(draw) -> bytes:
     return line
 
 
+def by_records(path, fields):
+    """The oracle: spl.data.readers record by record (read_whole, the fast reader of gzipped
+    and Records files, turned off)."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(fast, "read_whole", lambda path, opts: None)
+        return load(path, source="s", fields=fields)
+
+
+def same(a, b):
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert [(p.line, p.reason) for p in a.problems] == [(p.line, p.reason) for p in b.problems]
+
+
 def tables(tmp_path, data: bytes, fields):
+    """The fast reader's load of ``data`` as plain NDJSON, and the oracle's of it gzipped; the
+    fast reader's of it gzipped must equal the oracle's too."""
     plain = tmp_path / "a.ndjson"
     plain.write_bytes(data)
     packed = tmp_path / "a.ndjson.gz"
     packed.write_bytes(gzip.compress(data))
     a = load(plain, source="s", fields=fields)
-    b = load(packed, source="s", fields=fields)
+    b = by_records(packed, fields)
+    same(load(packed, source="s", fields=fields), b)
     return a, b
 
 
@@ -101,8 +117,13 @@ def test_columnar_decoding_equals_the_record_reader(tmp_path, monkeypatch, recor
     monkeypatch.setattr(fast, "PIECE", piece)
     data = (b"\xef\xbb\xbf" if bom == 0 else b"") + newline.join(records) + newline
     a, b = tables(tmp_path, data, fields)
-    pd.testing.assert_frame_equal(a.table, b.table)
-    assert [(p.line, p.reason) for p in a.problems] == [(p.line, p.reason) for p in b.problems]
+    same(a, b)
+    # the same records as a Records document, gzipped or not: fast reader against the oracle
+    doc = b'{"Records": [' + b",\n ".join(r for r in records if r.strip()) + b"]}"
+    for name, content in (("d.json", doc), ("d.json.gz", gzip.compress(doc))):
+        path = tmp_path / name
+        path.write_bytes(content)
+        same(load(path, source="s", fields=fields), by_records(path, fields))
 
 
 def test_nested_floats_and_big_integers_keep_their_text(tmp_path):
@@ -223,3 +244,25 @@ def test_files_of_a_directory_are_read_by_the_workers_in_file_order(tmp_path, mo
     assert [(p.file, p.line) for p in parallel.problems] == [
         (str(tmp_path / "a.ndjson"), 2), (str(tmp_path / "b.json.gz"), 2)]
     assert [p.reason for p in parallel.problems] == [p.reason for p in alone.problems]
+
+
+@pytest.mark.parametrize("doc, problems", [
+    ('{"Records": [A, B]}', 0),
+    ('[A, B]', 0),
+    ('{"Records": [A, , B]}', 0),               # a stray comma, which the record reader passes
+    ('{"Records": [A], "Records": [B]}', 0),    # two Records arrays: both are read
+    ('{"Records": [A, 7, B]}', 1),              # an element that is no object: reported
+    ('{"Records": [A, B]} trailing', 1),        # text after the document: reported
+])
+def test_records_documents_give_their_records_however_they_are_read(tmp_path, doc, problems):
+    rec = '{"eventTime":"2026-03-09T14:00:0%d.5Z","eventName":"%s","n":%s}'
+    text = doc.replace("A", rec % (1, "A", "1.50")).replace("B", rec % (2, "B", "12"))
+    for name, content in (("d.json", text.encode()), ("d.json.gz", gzip.compress(text.encode()))):
+        path = tmp_path / name
+        path.write_bytes(content)
+        got = load(path, source="s", fields={"eventName", "n"})
+        assert got.table["eventName"].tolist() == ["A", "B"]
+        assert got.table["n"].tolist() == ["1.50", "12"]
+        assert got.table["_time"].tolist() == [1773064801.5, 1773064802.5]
+        assert len(got.problems) == problems
+        same(got, by_records(path, {"eventName", "n"}))

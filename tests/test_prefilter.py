@@ -184,6 +184,23 @@ def test_generated_data_gives_the_same_results(generated, search):
     assert_same(generated, search)
 
 
+@pytest.fixture(scope="module")
+def generated_document(generated, tmp_path_factory) -> Path:
+    """The generated records as one gzipped ``{"Records": [...]}`` file (S3's layout)."""
+    lines = generated.read_bytes().splitlines()
+    path = tmp_path_factory.mktemp("doc") / "ct.json.gz"
+    path.write_bytes(gzip.compress(b'{"Records":[' + b",".join(lines) + b"]}"))
+    return path
+
+
+@pytest.mark.parametrize("search", SEARCHES[:8])
+def test_a_records_document_gives_the_same_results(generated, generated_document, search):
+    want = assert_same(generated_document, search)
+    pd.testing.assert_frame_equal(want.drop(columns="source", errors="ignore"),
+                                  run_both(generated, search)[1].drop(columns="source",
+                                                                      errors="ignore"))
+
+
 def test_the_seed_detection_finds_the_escaped_prober(generated):
     # one prober's event names are written with \u escapes: their text lacks the literal name
     result = assert_same(generated, SEED_SEARCH)

@@ -186,8 +186,13 @@ def _size(path: Path) -> int:
 
 
 def _read_records(path: Path, opts: fast.Options, strict: bool):
-    """A file the fast reader does not take (gzip, Records documents), record by record:
-    (columns, times, raws, problems)."""
+    """A file that is not plain NDJSON (gzip, Records documents): (columns, times, raws,
+    problems). Read whole by the fast reader when it can (spl.data.fast.read_whole), else
+    record by record."""
+    if not strict:
+        chunks = fast.read_whole(path, opts)
+        if chunks is not None:
+            return (*fast.merge(chunks, str(path), 0.0, [], False), [])
     rows, times, raws, problems = [], [], [], []
     last_time: float | None = None
     for k, item in enumerate(read_file(path)):

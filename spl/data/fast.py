@@ -28,12 +28,14 @@ from __future__ import annotations
 import codecs
 import functools
 import gc
+import gzip
 import itertools
 import mmap
 import multiprocessing
 import operator
 import os
 import re
+import zlib
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -210,6 +212,57 @@ class Job:
             except (OSError, BrokenProcessPool):
                 pass
         return self.fn(*self.args)
+
+
+WHOLE_MAX = 32 << 20  # bytes of a gzipped or Records file that read_whole takes into memory
+
+
+class _Document(msgspec.Struct):
+    Records: list[msgspec.Raw]
+
+
+_DOCUMENT = msgspec.json.Decoder(_Document)
+_ARRAY = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def read_whole(path: Path, opts: Options) -> list[Chunk] | None:
+    """A gzipped file or a ``{"Records": [...]}`` document (gzipped or not) read like plain
+    NDJSON, whole in memory, when nothing in it needs spl.data.readers' care: a problem to
+    report (with its line), a record without a valid time, a document its decoder reads more
+    leniently (stray commas, a second "Records" key...). None: read it with spl.data.readers.
+
+    A document's records are its array's elements, each record's text exactly as it stands in
+    the file (spl.data.readers' ``_raw``); the pre-filter tests each record's text.
+    """
+    if opts.wanted is None or os.path.getsize(path) > WHOLE_MAX:
+        return None
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error):
+            return None
+    head = data[:4096].lstrip(b" \t\r\n")
+    if not head.startswith((b"{", b"[")):  # also a BOM, or no text at all
+        return None
+    if not _is_document(head):
+        chunks = read_chunk(data, 0, len(data), opts)
+        return None if any(c.problems for c in chunks) else chunks
+    if data.count(b'"Records"') > 1:
+        return None
+    try:
+        records = (_ARRAY.decode(data) if head.startswith(b"[") else
+                   _DOCUMENT.decode(data).Records)
+    except msgspec.DecodeError:
+        return None
+    lines = [bytes(r) for r in records]  # an element that is no object fails _columnar
+    if opts.line_filter is not None:
+        lines = [line for line in lines if opts.line_filter.line_ok(line)]
+    if not lines:
+        return []
+    chunk = _columnar(lines, tuple(opts.wanted), opts)
+    return None if chunk is None else [chunk]
 
 
 @dataclass
