@@ -33,6 +33,7 @@ from spl.errors import MacroError, SplError, line_col
 from spl.eval import functions
 from spl.frontend import ParsedSearch, parse_search
 from spl.macros import MacroLibrary
+from spl.search import literals as search_literals
 from spl.syntax import ast
 
 STATUSES = ("ok", "unsupported", "syntax_error", "macro_error", "file_error")
@@ -184,14 +185,79 @@ def main_check(paths: Sequence[Path | str], macro_dirs: Sequence[Path | str] = (
 
 
 def main_explain(search: str, macro_dirs: Sequence[Path | str] = ()) -> int:
-    """Print the expanded search and its parsed pipeline, one command per line."""
+    """Print the expanded search, its parsed pipeline as a tree, and what reading it will take:
+    the fields extracted and what the pre-filter looks for."""
     parsed = parse_search(search, [Path(d) for d in macro_dirs])
     print("expanded search:")
     print("  " + parsed.expanded.strip())
     print("pipeline:" + (" (generating)" if parsed.pipeline.generating else ""))
     for i, command in enumerate(parsed.pipeline.commands, 1):
-        print(f"  {i}. {command!r}")
+        lines = _tree(command)
+        print(f"  {i}. {lines[0]}")
+        for line in lines[1:]:
+            print("     " + line)
+    print("reading:")
+    for line in _reading(parsed.pipeline):
+        print("  " + line)
     return 0
+
+
+
+
+def _tree(node) -> list[str]:
+    """A syntax node as indented lines: its type and plain attributes, then its child nodes
+    (attributes that are None, empty or False are left out, and so are positions and a
+    command's name, which its type says)."""
+    plain, nested = [], []
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        hidden = f.name == "span" or (f.name == "name" and isinstance(node, ast.Command))
+        if hidden or value is None or value is False or value == ():
+            continue
+        items = value if isinstance(value, tuple) else (value,)
+        if any(dataclasses.is_dataclass(x) for x in items):
+            nested.append((f.name, items))
+        else:
+            plain.append(f"{f.name}={value!r}")
+    lines = [" ".join([type(node).__name__, *plain])]
+    for name, items in nested:
+        lines.append(f"  {name}:")
+        for item in items:
+            if dataclasses.is_dataclass(item):
+                lines.extend("    " + line for line in _tree(item))
+            else:
+                lines.append(f"    {item!r}")
+    return lines
+
+
+def _reading(pipeline: ast.Pipeline) -> list[str]:
+    """The fields the loader extracts and the text the pre-filter needs (spl.plan,
+    spl.data.prefilter), for aws:cloudtrail."""
+    from spl.data import _computed, load_sourcetype
+    from spl.data.prefilter import compile_filter
+    from spl.plan import required_fields, search_terms
+
+    fields = required_fields(pipeline)
+    terms = search_terms(pipeline)
+    line_filter = None if terms is None else compile_filter(
+        terms, _computed(load_sourcetype("aws:cloudtrail")))
+    return [
+        "fields: " + ("every field" if fields is None else ", ".join(sorted(fields))),
+        "pre-filter: " + ("none, every record is parsed" if line_filter is None else
+                          "a record is parsed only if its text holds "
+                          + _needs(line_filter.formula, top=True)),
+    ]
+
+
+def _needs(node, top: bool = False) -> str:
+    from spl.data.prefilter import Piece
+
+    if isinstance(node, Piece):
+        text = node.data.decode("ascii")
+        return f'"{text}" (in any case)' if node.lower else f'"{text}"'
+    joiner = " and " if isinstance(node, search_literals.AllOf) else " or "
+    text = joiner.join(_needs(x) for x in node.items)
+    return text if top else f"({text})"
 
 
 # ---------------------------------------------------------------- spl check --exec-coverage

@@ -107,4 +107,4 @@ def test_explain_exits_2_on_a_syntax_or_macro_error_like_run_and_prints_to_stder
 
 def test_explain_prints_the_pipeline_on_stdout(capsys):
     code, out, err = _cli(capsys, "explain", "a | stats count")
-    assert (code, err) == (0, "") and "2. Stats(" in out
+    assert (code, err) == (0, "") and "2. Stats" in out

@@ -135,9 +135,26 @@ def test_main_explain(capsys):
     assert main_explain("`cloudtrail` | stats count by x") == 0
     out = capsys.readouterr().out
     assert "sourcetype=aws:cloudtrail | stats count by x" in out
-    assert "1. Search(" in out and "2. Stats(" in out
+    assert "1. Search" in out and "2. Stats by=('x',)" in out
     with pytest.raises(SplSyntaxError):  # the CLI prints it (tests/test_check.py)
         main_explain("a | stats count by")
+
+
+def test_main_explain_shows_a_tree_and_what_reading_takes(capsys):
+    main_explain("`cloudtrail` eventName=ListFoundationModels errorCode=AccessDenied "
+                 "(src=10.* OR userAgent=\"*boto*\") | stats count by src | where count > 9")
+    out = capsys.readouterr().out
+    assert "             Compare field='eventName' op='=' value='ListFoundationModels'\n" in out
+    assert "             Field name='count'\n" in out
+    # by hand from spl.plan and spl.data.prefilter's rules: every field named before stats; the
+    # pre-filter ignores sourcetype (a base field) and errorCode (an EVAL of the definition),
+    # folds case, and keeps * out of the pieces (src is an alias of sourceIPAddress)
+    assert "  fields: errorCode, eventName, sourcetype, src, userAgent\n" in out
+    assert ('  pre-filter: a record is parsed only if its text holds "listfoundationmodels" '
+            '(in any case) and ("10." (in any case) or "boto" (in any case))\n') in out
+    main_explain("| makeresults | eval x=1")
+    out = capsys.readouterr().out
+    assert "fields: every field" in out and "pre-filter: none, every record is parsed" in out
 
 
 def test_unsupported_eval_function(tmp_path):
