@@ -20,7 +20,7 @@ import pytest
 from spl.cli import main as cli_main
 from spl.context import Context
 from spl.engine import execute
-from spl.errors import ConfigError, SearchError, UnsupportedError
+from spl.errors import ConfigError, SearchError, SplSyntaxError, UnsupportedError
 from spl.lookups import Lookups, default_output_dir
 from spl.syntax import parse
 from spltest import NOW, column, table
@@ -164,7 +164,11 @@ def test_inputlookup_where_is_a_search_query(dirs):
     assert column(run("| inputlookup users.csv where user=bob", None, dirs), "user") == ["Bob"]
     out = run("| inputlookup users.csv where NOT dept=eng AND level<9", None, dirs)
     assert column(out, "user") == ["Bob"]
-    with pytest.raises(SearchError, match="only field=value comparisons"):
+    # written as in search: an unquoted wildcard, parentheses; an eval call is no search term
+    assert column(run("| inputlookup users.csv where user=AL*", None, dirs), "user") == ["alice"]
+    out = run("| inputlookup users.csv where (user=AL* OR user=b*) level<3", None, dirs)
+    assert column(out, "user") == ["Bob"]
+    with pytest.raises(SplSyntaxError):
         run("| inputlookup users.csv where len(user)>3", None, dirs)
 
 

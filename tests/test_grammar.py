@@ -322,7 +322,9 @@ def test_lookups():
     p = parse('| inputlookup append=t seen.csv where count > 1 | outputlookup create_empty=f seen.csv')
     assert p.generating
     il, ol = p.commands
-    assert (il.table, il.options, strip(il.where)) == ("seen.csv", (("append", "t"),), B(">", F("count"), L(1)))
+    # WHERE <search-query> (help.splunk.com inputlookup): a search comparison, not eval's
+    assert (il.table, il.options, strip(il.where)) == ("seen.csv", (("append", "t"),),
+                                                       ast.Compare("count", ">", "1", False, Z))
     assert (ol.table, ol.options) == ("seen.csv", (("create_empty", "f"),))
 
 

@@ -1,11 +1,12 @@
 """inputlookup: the rows of a lookup table as results.
 
 Splunk (https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/search-commands/inputlookup):
-``| inputlookup [append=<bool>] [start=<int>] [max=<int>] <table> [where <expr>]``; rows in file
+``| inputlookup [append=<bool>] [start=<int>] [max=<int>] <table> [where <search-query>]``; rows in file
 order, ``start`` is the 0-based first row, ``max`` the most rows read (default 1000000000);
 ``append=true`` adds them after the current results instead of replacing them. Empty cells are
-absent fields. ``where`` is a search query limited to = != < > <= >= AND OR NOT, with wildcards:
-it matches as ``search`` does (case-insensitive values, ``*``), not as eval's ``where``.
+absent fields. ``where`` is a search query ("[WHERE <search-query>]"), written and matched as
+``search`` does (case-insensitive values, unquoted wildcards like ``user=AL*``), not as eval's
+``where``.
 """
 import pandas as pd
 
@@ -13,11 +14,7 @@ from spl.commands import command
 from spl.commands._args import check_known, flag, integer
 from spl.commands.append import concat
 from spl import search
-from spl.errors import SearchError
 from spl.lookups import table_for
-from spl.syntax import ast
-
-_COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
 
 
 @command("inputlookup")
@@ -33,27 +30,8 @@ def run(node, table, ctx):
     if "_time" in result.columns:  # as outputlookup wrote it: epoch seconds
         result["_time"] = pd.to_numeric(result["_time"], errors="coerce").astype("float64")
     if node.where is not None and len(result):
-        keep = search.match(as_search(node.where), result, ctx)
+        keep = search.match(node.where, result, ctx)
         result = result[keep.to_numpy(dtype=bool)]
     if not append:
         return result.reset_index(drop=True)
     return concat(table, result)
-
-
-
-def as_search(expr) -> ast.SearchExpr:
-    """The where clause (parsed as an eval expression) as the search query it is in Splunk."""
-    if isinstance(expr, ast.BinOp) and expr.op in ("AND", "OR"):
-        items = (as_search(expr.left), as_search(expr.right))
-        return (ast.SearchAnd if expr.op == "AND" else ast.SearchOr)(items, expr.span)
-    if isinstance(expr, ast.UnaryOp) and expr.op == "NOT":
-        return ast.SearchNot(as_search(expr.operand), expr.span)
-    if (isinstance(expr, ast.BinOp) and expr.op in _COMPARISONS
-            and isinstance(expr.left, ast.Field)
-            and isinstance(expr.right, (ast.Field, ast.Literal))):
-        right = expr.right
-        value = right.name if isinstance(right, ast.Field) else str(right.value)
-        quoted = isinstance(right, ast.Literal) and isinstance(right.value, str)
-        return ast.Compare(expr.left.name, expr.op, value, quoted, expr.span)
-    raise SearchError("inputlookup where: only field=value comparisons (= != < > <= >=) joined "
-                      "by AND, OR and NOT are supported", span=getattr(expr, "span", None))

@@ -353,7 +353,7 @@ class Lookup(Command):
 class InputLookup(Command):
     table: str = ""
     options: tuple[tuple[str, str], ...] = ()
-    where: Expr | None = None
+    where: SearchExpr | None = None
 
 
 @dataclass(frozen=True)
