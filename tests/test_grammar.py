@@ -406,6 +406,9 @@ def syntax_error(text: str) -> SplSyntaxError:
     ("a | eval = 1", 1, 10, "unexpected '='"),
     ("a | stats by x", 1, 5, "at least one aggregation"),
     ("a | rex field=x", 1, 5, "regular expression"),
+    # "table <wc-field-list>" (help.splunk.com table): the list is required, as for fields
+    ("a | table", 1, 5, "table needs at least one field name"),
+    ("a | fields", 1, 5, "fields needs at least one field name"),
 ])
 def test_malformed(text, line, col, words):
     err = syntax_error(text)

@@ -415,7 +415,9 @@ class _ToAst(Transformer):
     def table_cmd(self, c):
         args = c[1]
         self._only_words("table", args)
-        return ast.Table("table", _span(c[0], args or c[0]), tuple(_name(t) for t in args))
+        if not args:  # "table <wc-field-list>": the list is required
+            raise _error("table needs at least one field name", _span(c[0], c[0]))
+        return ast.Table("table", _span(c[0], args), tuple(_name(t) for t in args))
 
     def fields_cmd(self, c):
         args = c[1]
