@@ -266,3 +266,22 @@ def test_records_documents_give_their_records_however_they_are_read(tmp_path, do
         assert got.table["_time"].tolist() == [1773064801.5, 1773064802.5]
         assert len(got.problems) == problems
         same(got, by_records(path, {"eventName", "n"}))
+
+
+def test_spl_run_with_worker_processes_and_its_error_path(tmp_path, monkeypatch, capsys):
+    # the CLI forks the readers before it checks the search: an unsupported command stops them
+    import multiprocessing
+
+    import spl.cli
+
+    monkeypatch.setattr(fast, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(fast, "cores", lambda: 2)
+    data = tmp_path / "a.ndjson"
+    data.write_text("".join('{"eventTime":"2026-03-09T14:00:0%dZ","eventName":"%s"}\n' % (i, n)
+                            for i, n in enumerate("ABA")))
+    code = spl.cli.main(["run", "eventName=A | stats count", "--data", str(data),
+                         "--format", "csv"])
+    assert (code, capsys.readouterr().out.split()) == (0, ["count", "2"])
+    code = spl.cli.main(["run", "eventName=A | nosuchcommand", "--data", str(data)])
+    assert code == 1 and "command 'nosuchcommand' is not supported" in capsys.readouterr().err
+    assert multiprocessing.active_children() == []
