@@ -285,3 +285,26 @@ def test_spl_run_with_worker_processes_and_its_error_path(tmp_path, monkeypatch,
     code = spl.cli.main(["run", "eventName=A | nosuchcommand", "--data", str(data)])
     assert code == 1 and "command 'nosuchcommand' is not supported" in capsys.readouterr().err
     assert multiprocessing.active_children() == []
+
+
+SHARED_FIELDS = {"user", "src", "dest", "signature", "user_type", "userIdentity.arn",
+                 "userIdentity.sessionContext.sessionIssuer.userName", "resources{}.ARN",
+                 "requestParameters.bucketName", "requestParameters.policyDocument", "errorCode",
+                 "userAgent", "eventTime", "responseElements.ConsoleLogin",
+                 "additionalEventData.MFAUsed", "additionalEventData.bytesTransferredOut"}
+
+
+def test_shared_corpus_reads_the_same_every_way(shared, tmp_path):
+    # real CloudTrail: the fast reader of NDJSON, of gzipped NDJSON and of a gzipped Records
+    # document each give the record reader's table
+    files = sorted((shared / "corpus" / "cloudtrail").glob("*.ndjson"))
+    if not files:
+        pytest.skip("no NDJSON in the shared corpus")
+    for path in files:
+        data = path.read_bytes()
+        a, b = tables(tmp_path, data, SHARED_FIELDS)
+        same(a, b)
+        records = [line for line in data.split(b"\n") if line.strip()]
+        doc = tmp_path / "d.json.gz"
+        doc.write_bytes(gzip.compress(b'{"Records":[' + b",".join(records) + b"]}"))
+        same(load(doc, source="s", fields=SHARED_FIELDS), by_records(doc, SHARED_FIELDS))
