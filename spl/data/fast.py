@@ -51,7 +51,7 @@ from spl.data.readers import DataProblem, _bad_utf8, _is_document, parse_exact, 
 
 CHUNK = 8 << 20          # bytes read (and pre-filtered) at a time
 PIECE = 1 << 20          # bytes of lines parsed at a time
-PARALLEL_MIN = 32 << 20  # below this a file is read in this process
+PARALLEL_MIN = 32 << 20  # bytes of a load that pay for worker processes; a file this big is split
 _BOM = codecs.BOM_UTF8
 
 
