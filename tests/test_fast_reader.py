@@ -308,3 +308,14 @@ def test_shared_corpus_reads_the_same_every_way(shared, tmp_path):
         doc = tmp_path / "d.json.gz"
         doc.write_bytes(gzip.compress(b'{"Records":[' + b",".join(records) + b"]}"))
         same(load(doc, source="s", fields=SHARED_FIELDS), by_records(doc, SHARED_FIELDS))
+
+
+def test_a_base_field_the_search_does_not_name_is_not_loaded(tmp_path):
+    # with the fields known (spl.plan), only those, _time and _raw (when read) are columns
+    data = tmp_path / "a.ndjson"
+    data.write_text('{"eventTime":"2026-03-09T14:00:05Z","eventName":"A"}\n')
+    assert list(load(data, fields={"eventName"}).table.columns) == ["_time", "eventName"]
+    assert list(load(data, fields={"eventName", "host", "_raw"}).table.columns) == [
+        "_time", "_raw", "host", "eventName"]
+    assert list(load(data).table.columns)[:6] == ["_time", "_raw", "sourcetype", "source",
+                                                  "host", "index"]

@@ -166,13 +166,14 @@ class Reading:
         cols = st.apply_columns(cols, n)
         # A field no event has does not exist (Splunk lists only fields with values). Base
         # fields come first, then the others by name: the columns must not depend on which
-        # records were read (a pre-filter skips some).
+        # records were read (a pre-filter skips some). With the fields known, a base field
+        # the search does not name is left out too (_time and _raw always stay).
         order = sorted(cols, key=lambda c: (0, BASE_FIELDS.index(c), "") if c in BASE_FIELDS
                        else (1, 0, c))
         wanted, fields = opts.wanted, self.fields
         cols = {c: cols[c] for c in order
-                if c in BASE_FIELDS or ((wanted is None or c in fields)
-                                        and any(x is not None for x in cols[c]))}
+                if (wanted is None or c in fields or c in ("_time", "_raw")) and (
+                    c in BASE_FIELDS or any(x is not None for x in cols[c]))}
         table = pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
                               for c, v in cols.items()})
         return LoadResult(table, problems, [str(f) for f in files])
