@@ -202,8 +202,6 @@ def main_explain(search: str, macro_dirs: Sequence[Path | str] = ()) -> int:
     return 0
 
 
-
-
 def _tree(node) -> list[str]:
     """A syntax node as indented lines: its type and plain attributes, then its child nodes
     (attributes that are None, empty or False are left out, and so are positions and a

@@ -21,9 +21,13 @@ def required_fields(pipeline: ast.Pipeline) -> set[str] | None:
 
     Conservative by design: every name mentioned anywhere before the first command that narrows
     the fields (stats, table, top, ...) is requested, and a wildcard, an unknown command or a
-    pipeline that returns whole events asks for everything. Requesting a field that no event
-    has costs nothing, so over-asking is safe; under-asking would lose matches.
+    pipeline that returns whole events asks for everything. So does a subsearch: the terms it
+    returns name fields (a lookup's columns, a ``search`` field's text) no one can list before
+    it runs. Requesting a field that no event has costs nothing, so over-asking is safe;
+    under-asking would lose matches.
     """
+    if any(isinstance(node, ast.Subsearch) for node in ast.walk(pipeline)):
+        return None
     names: set[str] = set()
     for cmd in pipeline.commands:
         if isinstance(cmd, (ast.Generic, ast.Spath, ast.Join, ast.Append, ast.Lookup,

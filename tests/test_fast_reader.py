@@ -253,6 +253,7 @@ def test_files_of_a_directory_are_read_by_the_workers_in_file_order(tmp_path, mo
     ('{"Records": [A], "Records": [B]}', 0),    # two Records arrays: both are read
     ('{"Records": [A, 7, B]}', 1),              # an element that is no object: reported
     ('{"Records": [A, B]} trailing', 1),        # text after the document: reported
+    ('{"Records": [A], "Rec\\u006frds": [B]}', 0),  # the second Records key, escaped
 ])
 def test_records_documents_give_their_records_however_they_are_read(tmp_path, doc, problems):
     rec = '{"eventTime":"2026-03-09T14:00:0%d.5Z","eventName":"%s","n":%s}'
@@ -319,3 +320,26 @@ def test_a_base_field_the_search_does_not_name_is_not_loaded(tmp_path):
         "_time", "_raw", "host", "eventName"]
     assert list(load(data).table.columns)[:6] == ["_time", "_raw", "sourcetype", "source",
                                                   "host", "index"]
+
+
+def test_a_document_with_bad_utf8_around_its_records_is_reported(tmp_path):
+    rec = b'{"eventTime":"2026-03-09T14:00:01Z","eventName":"A"}'
+    path = tmp_path / "d.json"
+    path.write_bytes(b'{"Records": [' + rec + b'], "x": "\xff"}')
+    got = load(path, source="s", fields={"eventName"})
+    assert got.table["eventName"].tolist() == ["A"]
+    assert "byte 0xff is not UTF-8" in got.problems[0].reason  # as the record reader says it
+    same(got, by_records(path, {"eventName"}))
+
+
+def test_a_gzipped_file_inflating_past_the_limit_is_read_record_by_record(tmp_path, monkeypatch):
+    lines = b"".join(b'{"eventTime":"2026-03-09T14:00:01Z","eventName":"A%d"}\n' % i
+                     for i in range(200))
+    path = tmp_path / "a.ndjson.gz"
+    path.write_bytes(gzip.compress(lines) + gzip.compress(lines))  # two members
+    opts = fast.Options({"eventName", "eventTime"}, 5000, False)
+    assert fast.read_whole(path, opts) is not None
+    monkeypatch.setattr(fast, "WHOLE_MAX", len(lines) + 100)
+    assert fast.read_whole(path, opts) is None  # 2 x len(lines) inflated
+    got = load(path, source="s", fields={"eventName"})
+    assert got.table["eventName"].tolist() == [f"A{i}" for i in range(200)] * 2

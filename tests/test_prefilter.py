@@ -427,6 +427,27 @@ def test_terms_when_only_named_fields_matter():
     assert search_terms(plan("eventName=A | table a b")) == expected
 
 
+def test_a_subsearch_asks_for_every_field(tmp_path):
+    # the terms a subsearch returns name fields known only when it runs: a lookup's columns
+    assert required_fields(plan("a [| inputlookup x.csv] | stats count")) is None
+    lookups = tmp_path / "lookups"
+    lookups.mkdir()
+    (lookups / "st.csv").write_text("sourcetype\naws:cloudtrail\n")
+    (lookups / "es.csv").write_text("eventSource\ns3.amazonaws.com\n")
+    data = tmp_path / "a.ndjson"
+    data.write_text("".join('{"eventTime":"2026-03-09T14:00:0%dZ","eventSource":"%s"}\n' % (i, s)
+                            for i, s in enumerate(["s3.amazonaws.com", "kms.amazonaws.com",
+                                                   "s3.amazonaws.com"])))
+    # by hand: all 3 events have sourcetype aws:cloudtrail, 2 of them eventSource s3
+    for text, want in (("search [| inputlookup st.csv] | stats count", 3),
+                       ("search [| inputlookup es.csv] | stats count", 2)):
+        parsed = parse_search(text, MACROS)
+        got = Session(data, macros=MACROS, lookups=[lookups],
+                      fields=required_fields(parsed.pipeline),
+                      terms=search_terms(parsed.pipeline)).run(parsed, now=NOW)
+        assert int(got["count"].iloc[0]) == want, text
+
+
 def test_required_fields_keep_raw_when_the_search_can_read_it():
     # keywords look in _raw; `fields` keeps _raw (spl/commands/fields.py); searchmatch reads it
     assert "_raw" in required_fields(plan("foo | stats count by a"))

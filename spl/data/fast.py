@@ -28,7 +28,6 @@ from __future__ import annotations
 import codecs
 import functools
 import gc
-import gzip
 import itertools
 import mmap
 import multiprocessing
@@ -214,7 +213,7 @@ class Job:
         return self.fn(*self.args)
 
 
-WHOLE_MAX = 32 << 20  # bytes of a gzipped or Records file that read_whole takes into memory
+WHOLE_MAX = 64 << 20  # bytes (inflated) of a gzipped or Records file read_whole takes in memory
 
 
 class _Document(msgspec.Struct):
@@ -229,19 +228,20 @@ def read_whole(path: Path, opts: Options) -> list[Chunk] | None:
     """A gzipped file or a ``{"Records": [...]}`` document (gzipped or not) read like plain
     NDJSON, whole in memory, when nothing in it needs spl.data.readers' care: a problem to
     report (with its line), a record without a valid time, a document its decoder reads more
-    leniently (stray commas, a second "Records" key...). None: read it with spl.data.readers.
+    leniently (stray commas, a second "Records" key...), more than WHOLE_MAX bytes. None: read
+    it with spl.data.readers.
 
     A document's records are its array's elements, each record's text exactly as it stands in
-    the file (spl.data.readers' ``_raw``); the pre-filter tests each record's text.
+    the file (spl.data.readers' ``_raw``). As for NDJSON lines, the pre-filter tests each
+    record's text, and a record it skips is never parsed, so its problems are not reported.
     """
     if opts.wanted is None or os.path.getsize(path) > WHOLE_MAX:
         return None
     with open(path, "rb") as f:
         data = f.read()
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error):
+        data = _inflate(data, WHOLE_MAX)
+        if data is None:
             return None
     head = data[:4096].lstrip(b" \t\r\n")
     if not head.startswith((b"{", b"[")):  # also a BOM, or no text at all
@@ -249,20 +249,56 @@ def read_whole(path: Path, opts: Options) -> list[Chunk] | None:
     if not _is_document(head):
         chunks = read_chunk(data, 0, len(data), opts)
         return None if any(c.problems for c in chunks) else chunks
-    if data.count(b'"Records"') > 1:
-        return None
     try:
         records = (_ARRAY.decode(data) if head.startswith(b"[") else
                    _DOCUMENT.decode(data).Records)
     except msgspec.DecodeError:
         return None
     lines = [bytes(r) for r in records]  # an element that is no object fails _columnar
+    if not _plain_skeleton(data, lines):
+        return None
     if opts.line_filter is not None:
         lines = [line for line in lines if opts.line_filter.line_ok(line)]
     if not lines:
         return []
     chunk = _columnar(lines, tuple(opts.wanted), opts)
     return None if chunk is None else [chunk]
+
+
+def _plain_skeleton(data: bytes, records: list[bytes]) -> bool:
+    """Whether the document around its records (brackets, keys, other values) is plain:
+    ASCII with no escape, so that no key is a second "Records" in disguise
+    (``"Rec\\u006frds"``) and nothing there is bad UTF-8 the record reader would report."""
+    gaps, pos = [], 0
+    for r in records:  # in document order, each right after the previous one and a comma
+        at = data.find(r, pos)
+        if at < 0:
+            return False
+        gaps.append(data[pos:at])
+        pos = at + len(r)
+    gaps.append(data[pos:])
+    skeleton = b"".join(gaps)
+    if not skeleton.isascii() or b"\\" in skeleton:
+        return False
+    return skeleton.lstrip().startswith(b"[") or skeleton.count(b'"Records"') == 1
+
+
+def _inflate(data: bytes, limit: int) -> bytes | None:
+    """The gzip members of ``data`` inflated, or None past ``limit`` bytes or on anything but
+    whole members (the record reader then reports what is wrong)."""
+    out, size = [], 0
+    while data:
+        member = zlib.decompressobj(wbits=31)
+        try:
+            piece = member.decompress(data, limit + 1 - size)
+        except zlib.error:
+            return None
+        size += len(piece)
+        if size > limit or not member.eof:
+            return None
+        out.append(piece)
+        data = member.unused_data
+    return b"".join(out)
 
 
 @dataclass
