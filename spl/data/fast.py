@@ -270,10 +270,12 @@ def _plain_skeleton(data: bytes, records: list[bytes]) -> bool:
     ASCII with no escape, so that no key is a second "Records" in disguise
     (``"Rec\\u006frds"``) and nothing there is bad UTF-8 the record reader would report."""
     gaps, pos = [], 0
-    for r in records:  # in document order, each right after the previous one and a comma
-        at = data.find(r, pos)
-        if at < 0:
-            return False
+    for r in records:  # in document order, each after the previous one and a comma
+        at = data.find(r[:1], pos)
+        if not data.startswith(r, at):
+            at = data.find(r, pos)
+            if at < 0:
+                return False
         gaps.append(data[pos:at])
         pos = at + len(r)
     gaps.append(data[pos:])
