@@ -311,6 +311,7 @@ class _Packed:
 
     codes: np.ndarray
     values: list
+    patches: dict = field(default_factory=dict)  # row -> value, over what the codes say
 
 
 _STR_OR_NONE = {str, type(None)}
@@ -322,7 +323,7 @@ def _read_packed(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
     for c in chunks:
         c.times = np.array(c.times, dtype=np.float64)
         for k, col in c.cols.items():
-            if set(map(type, col)) <= _STR_OR_NONE:
+            if type(col) is list and set(map(type, col)) <= _STR_OR_NONE:
                 index = {None: -1}
                 codes = np.array([index.setdefault(v, len(index) - 1) for v in col],
                                  dtype=np.int32)
@@ -334,9 +335,17 @@ def _read_packed(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
 def _unpacked(c: Chunk) -> Chunk:
     if isinstance(c.times, np.ndarray):
         c.times = c.times.tolist()
-        c.cols = {k: np.array(v.values, dtype=object)[v.codes].tolist()
-                  if isinstance(v, _Packed) else v for k, v in c.cols.items()}
+    c.cols = {k: _unpack(v) if isinstance(v, _Packed) else v for k, v in c.cols.items()}
     return c
+
+
+def _unpack(p: _Packed) -> list:
+    # fromiter keeps list values (multivalue cells) as cells; np.array would nest them
+    values = np.fromiter(p.values, dtype=object, count=len(p.values))
+    out = values[p.codes].tolist()
+    for row, value in p.patches.items():
+        out[row] = value
+    return out
 
 
 def read_range(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
@@ -456,17 +465,15 @@ def _columnar(lines: list[bytes], names: tuple, opts: Options) -> Chunk | None:
         if kinds == {str}:
             chunk.cols[k] = col
         elif kinds <= _SCALARS:
-            if int in kinds and any(type(v) is int and v == 0 for v in col):
-                # perhaps written -0, which the record path reads exactly
-                return None
             chunk.cols[k] = list(map(_scalar, col))
+            if int in kinds:  # an integer 0 may have been written -0: its record's text says
+                for i, v in enumerate(col):
+                    if type(v) is int and v == 0:
+                        chunk.cols[k][i] = parse_exact(lines[i].decode("utf-8"))[k]
         else:
             nested.append((k, col))
-    try:
-        for k, col in nested:
-            _flatten_column(k, col, opts.wanted, chunk.cols)
-    except InexactNumber:  # an integer 0 (floats come as text)
-        return None
+    for k, col in nested:
+        _flatten_column(k, col, opts.wanted, chunk.cols, lines)
     cutoff = opts.cutoff
     if max(map(len, lines)) > cutoff:  # records beyond the extraction cutoff: their prefix only
         n = len(lines)
@@ -483,15 +490,136 @@ def _columnar(lines: list[bytes], names: tuple, opts: Options) -> Chunk | None:
     return chunk
 
 
-def _flatten_column(key: str, col: list, wanted, cols: dict):
+_SEEN_KEYS: dict[str, None] = {}  # top-level keys met so far in this process, in order
+_NO_VALUE = msgspec.Raw()
+
+
+@functools.lru_cache(maxsize=64)
+def _raw_decoder(keys: tuple) -> msgspec.json.Decoder:
+    """A decoder giving each of ``keys`` as its JSON text (empty: absent); another key fails."""
+    record = msgspec.defstruct(
+        "Whole", [(f"f{i}", msgspec.Raw, msgspec.field(default=_NO_VALUE, name=k))
+                  for i, k in enumerate(keys)], forbid_unknown_fields=True, gc=False)
+    return msgspec.json.Decoder(record)
+
+
+_EXACT = msgspec.json.Decoder(float_hook=str)
+
+
+def _every_field(lines: list[bytes], opts: Options) -> Chunk | None:
+    """:func:`_columnar` for a load of every field (``wanted`` None): each top-level value is
+    taken as its JSON text, and each distinct text is flattened once (records repeat their
+    principals, sources and parameters a lot); columns go out dictionary-encoded. None when
+    a line is anything unusual (the record-by-record loop then reads the chunk)."""
+    if not lines:
+        return None
+    try:
+        if not all(map(bytes.isascii, lines)):  # the decoder does not check skipped strings
+            for line in lines:
+                if not line.isascii():
+                    line.decode("utf-8")
+        values = _decode_whole(lines)
+    except (msgspec.DecodeError, ValueError):  # also bad UTF-8, and orjson's errors
+        return None
+    if values is None:
+        return None
+    values, keys = values
+    n = len(lines)
+    chunk = Chunk(has_records=True)
+    stamps = None
+    for i, k in enumerate(keys):
+        if "." in k or "{}" in k:  # its paths could merge with another key's
+            if any(map(len, map(operator.attrgetter(f"f{i}"), values))):
+                return None
+            continue
+        index: dict[bytes, int] = {b"": -1}
+        codes = np.array([index.setdefault(bytes(r), len(index) - 1)
+                          for r in map(operator.attrgetter(f"f{i}"), values)], dtype=np.int32)
+        del index[b""]
+        if not index:
+            continue
+        try:
+            flats = [_flat_text(text, k) for text in index]
+        except (msgspec.DecodeError, ValueError):
+            return None
+        if k == "eventTime":
+            stamps = [flats[c].get(k) if c >= 0 else None for c in codes.tolist()]
+        paths = dict.fromkeys(p for flat in flats for p in flat)
+        for p in paths:
+            chunk.cols[p] = _Packed(codes, [flat.get(p) for flat in flats] + [None])
+    chunk.times = _event_times(stamps if stamps is not None else [None] * n)
+    if chunk.times is None:
+        return None
+    chunk.tail_time = chunk.times[-1]
+    cutoff = opts.cutoff
+    if max(map(len, lines)) > cutoff:  # records beyond the extraction cutoff: their prefix only
+        for i, line in enumerate(lines):
+            if len(line) > cutoff:
+                for col in chunk.cols.values():
+                    col.patches[i] = None
+                row = flatten_prefix(line.decode("utf-8"), cutoff)
+                for p, v in row.items():
+                    if p not in chunk.cols:
+                        chunk.cols[p] = _Packed(np.full(n, -1, dtype=np.int32), [None])
+                    chunk.cols[p].patches[i] = v
+    if opts.keep_raw:
+        chunk.raws = [line.decode("utf-8") for line in lines]
+    return chunk
+
+
+def _decode_whole(lines: list[bytes]):
+    """(records, keys): every line decoded with the top-level keys as JSON texts; the keys
+    grow as lines bring new ones. None when a line is not a JSON object."""
+    if not _SEEN_KEYS:
+        first = orjson.loads(lines[0])
+        if type(first) is not dict:
+            return None
+        _SEEN_KEYS.update(dict.fromkeys(first))
+    values: list = []
+    while len(values) < len(lines):
+        keys = tuple(_SEEN_KEYS)
+        try:
+            values.extend(map(_raw_decoder(keys).decode, lines[len(values):]))
+        except msgspec.ValidationError:
+            record = orjson.loads(lines[len(values)])
+            new = [k for k in record if k not in _SEEN_KEYS] if type(record) is dict else ()
+            if not new or len(_SEEN_KEYS) > 500:
+                return None
+            _SEEN_KEYS.update(dict.fromkeys(new))
+            values = []  # decoded with fewer keys: decode them again
+    return values, tuple(_SEEN_KEYS)
+
+
+def _flat_text(text: bytes, key: str) -> dict:
+    """flatten's fields under the top-level ``key`` whose value has the JSON ``text``."""
+    first = text[:1]
+    if first == b'"':
+        return {key: msgspec.json.decode(text)}
+    if first not in (b"{", b"["):
+        return {key: text.decode("ascii")}  # a number, true, false or null: its JSON text
+    acc: dict[str, list] = {}
+    try:
+        _walk(_EXACT.decode(text), key, acc, None)
+    except InexactNumber:  # an integer 0, perhaps written -0: numbers as their text
+        acc.clear()
+        _walk(parse_exact(text.decode("utf-8")), key, acc, None)
+    return {p: (v[0] if len(v) == 1 else v) for p, v in acc.items()}
+
+
+def _flatten_column(key: str, col: list, wanted, cols: dict, lines: list[bytes]):
     """flatten's fields under the top-level ``key`` of each record (``col``: its values), added
-    to ``cols`` in order of first appearance."""
+    to ``cols`` in order of first appearance. A value holding an integer 0 (perhaps written
+    -0) is read again exactly from its record's text (``lines``)."""
     n = len(col)
     for i, v in enumerate(col):
         if v is msgspec.UNSET:
             continue
         acc: dict[str, list] = {}
-        _walk(v, key, acc, wanted)
+        try:
+            _walk(v, key, acc, wanted)
+        except InexactNumber:
+            acc.clear()
+            _walk(parse_exact(lines[i].decode("utf-8"))[key], key, acc, wanted)
         for p, x in acc.items():
             out = cols.get(p)
             if out is None:
@@ -547,8 +675,9 @@ def _read_lines(buf, spans, opts: Options, lo: int, hi: int, base: int):
         else:
             lines = [view[s:e].tobytes() for s, e in spans]
             offset_of = [base + s for s, _ in spans].__getitem__
-    if names is not None and buf.find(b"\r", lo, hi) < 0:
-        bulk = _columnar(lines[:-1] if lines and not lines[-1] else lines, names, opts)
+    if buf.find(b"\r", lo, hi) < 0:
+        whole = lines[:-1] if lines and not lines[-1] else lines
+        bulk = _columnar(whole, names, opts) if names is not None else _every_field(whole, opts)
         if bulk is not None:
             if spans is not None:
                 bulk.tail_time, bulk.has_records = _tail(buf, lo, hi, base, bulk)
