@@ -9,6 +9,8 @@ import json
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spl.data import load
 from spl.data.props import Calc, load_sourcetype, parse_conf
@@ -215,3 +217,23 @@ def test_fields_with_a_wildcard_means_all(tmp_path):
                                 "a": {"b": "c"}}) + "\n")
     t = load([data], host="h", fields={"event*"}).table
     assert t["a.b"][0] == "c" and t["signature"][0] == "X"
+
+
+# Each distinct combination of an EVAL's inputs is evaluated once and its result shared: the
+# oracle is every event evaluated on its own.
+_VALUES = st.one_of(st.none(), st.sampled_from(["IAMUser", "AssumedRole", "AWSService", "x", ""]),
+                    st.lists(st.sampled_from(["a", "b"]), min_size=2, max_size=2))
+_INPUTS = ["userIdentity.type", "userIdentity.userName", "userIdentity.arn", "eventName",
+           "errorCode", "userAgent", "userAgent{}", "recipientAccountId"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.fixed_dictionaries({f: _VALUES for f in _INPUTS}), max_size=25))
+def test_evals_of_distinct_inputs_equal_evals_of_each_event(rows):
+    definition = load_sourcetype("aws:cloudtrail")
+    cols = {f: [r[f] for r in rows] for f in _INPUTS}
+    together = definition.apply_columns(cols, len(rows))
+    for i, row in enumerate(rows):
+        alone = definition.apply_columns({f: [row[f]] for f in _INPUTS}, 1)
+        for calc in definition.evals:
+            assert together[calc.field][i] == alone[calc.field][0], (calc.field, row)

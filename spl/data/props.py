@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from spl.errors import ConfigError, SplError
 from spl.lookups import LookupTable, apply_lookup, load_table
 from spl.values import is_null
@@ -186,29 +188,29 @@ class Sourcetype:
         from spl.eval import evaluate
         ctx = ctx or Context()
         results: dict[str, list] = {}
+        codes: dict[str, np.ndarray] = {}  # each column read, as codes of its distinct values
         for calc in self.evals:
             expr = self._parsed(calc)
             # every EVAL sees the pre-EVAL fields; it is given only the ones it reads, and
             # each distinct combination of their values once (events repeat them a lot)
             refs = sorted(f for f in field_refs(expr) if f in cols)
             if _deterministic(expr):
-                keys = list(zip(*[list(map(_hashable, cols[f])) for f in refs])) if refs \
-                    else [()] * n
+                for f in refs:
+                    if f not in codes:
+                        codes[f] = _codes(cols[f])
+                rows, inverse = _combinations([codes[f] for f in refs], n)
             else:
-                keys = [(i,) for i in range(n)]
-            first: dict[tuple, int] = {}
-            for i, k in enumerate(keys):
-                first.setdefault(k, i)
-            rows = list(first.values())
-            frame = pd.DataFrame({f: pd.Series([cols[f][i] for i in rows], dtype=object)
+                rows = inverse = np.arange(n)
+            frame = pd.DataFrame({f: pd.Series([cols[f][i] for i in rows.tolist()], dtype=object)
                                   for f in refs}, index=range(len(rows)))
             try:
                 result = evaluate(expr, frame, ctx).tolist()
             except SplError as e:
                 raise ConfigError(f"EVAL-{calc.field} of [{self.name}] fails: {e.message}",
                                   file=self.files[0] if self.files else None) from None
-            by_key = {k: (None if is_null(v) else v) for k, v in zip(first, result)}
-            results[calc.field] = [by_key[k] for k in keys]
+            result = [None if is_null(v) else v for v in result]
+            results[calc.field] = np.fromiter(result, dtype=object, count=len(result))[
+                inverse].tolist()
         cols.update(results)
 
     def _parsed(self, calc: Calc):
@@ -226,6 +228,32 @@ class Sourcetype:
 
 def _hashable(cell):
     return tuple(cell) if isinstance(cell, list) else cell
+
+
+def _codes(column: list) -> np.ndarray:
+    """Equal cells, equal codes (None and multivalue cells included)."""
+    import pandas as pd
+
+    cells = np.fromiter(column, dtype=object, count=len(column))
+    try:
+        found, _ = pd.factorize(cells)  # None is -1
+        return found.astype(np.int64) + 1
+    except TypeError:  # a multivalue cell (a list) is not hashable
+        index: dict = {}
+        return np.fromiter((index.setdefault(_hashable(c), len(index)) for c in column),
+                           dtype=np.int64, count=len(column))
+
+
+def _combinations(columns: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the first row of each distinct combination of codes, each row's combination)."""
+    key = np.zeros(n, dtype=np.int64)
+    for c in columns:
+        size = int(c.max()) + 1 if n else 1
+        if (int(key.max()) + 1 if n else 1) * size >= 2 ** 62:  # renumber before it overflows
+            key = np.unique(key, return_inverse=True)[1].astype(np.int64).ravel()
+        key = key * size + c
+    _, rows, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return rows, inverse.ravel()
 
 
 def field_refs(expr) -> set[str]:
