@@ -324,12 +324,18 @@ def _read_packed(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
         c.times = np.array(c.times, dtype=np.float64)
         for k, col in c.cols.items():
             if type(col) is list and set(map(type, col)) <= _STR_OR_NONE:
-                index = {None: -1}
-                codes = np.array([index.setdefault(v, len(index) - 1) for v in col],
-                                 dtype=np.int32)
-                del index[None]
-                c.cols[k] = _Packed(codes, [*index, None])
+                codes, values = _dictionary(col, None)
+                c.cols[k] = _Packed(codes, values + [None])
     return chunks
+
+
+def _dictionary(items, absent) -> tuple[np.ndarray, list]:
+    """Each item as a code into the distinct items, in order of first appearance; an item
+    equal to ``absent`` is -1 and not among them."""
+    index = {absent: -1}
+    codes = np.array([index.setdefault(v, len(index) - 1) for v in items], dtype=np.int32)
+    del index[absent]
+    return codes, list(index)
 
 
 def _unpacked(c: Chunk) -> Chunk:
@@ -414,6 +420,15 @@ def _scalar(v):
     return str(v)
 
 
+def _check_utf8(lines: list[bytes]) -> None:
+    """Raise UnicodeDecodeError for a line that is not UTF-8: the msgspec decoders do not
+    check the strings they skip."""
+    if not all(map(bytes.isascii, lines)):
+        for line in lines:
+            if not line.isascii():
+                line.decode("utf-8")
+
+
 @functools.lru_cache(maxsize=16)
 def _decoder(names: tuple) -> msgspec.json.Decoder:
     """A JSON decoder that builds only the top-level keys ``names`` of a record and skips every
@@ -442,10 +457,7 @@ def _columnar(lines: list[bytes], names: tuple, opts: Options) -> Chunk | None:
         return None
     keys = names if "eventTime" in names else names + ("eventTime",)
     try:
-        if not all(map(bytes.isascii, lines)):  # the decoder does not check skipped strings
-            for line in lines:
-                if not line.isascii():
-                    line.decode("utf-8")
+        _check_utf8(lines)
         values = list(map(_decoder(keys).decode, lines))
     except _DECODE_ERRORS:
         return None
@@ -514,10 +526,7 @@ def _every_field(lines: list[bytes], opts: Options) -> Chunk | None:
     if not lines:
         return None
     try:
-        if not all(map(bytes.isascii, lines)):  # the decoder does not check skipped strings
-            for line in lines:
-                if not line.isascii():
-                    line.decode("utf-8")
+        _check_utf8(lines)
         values = _decode_whole(lines)
     except (msgspec.DecodeError, ValueError):  # also bad UTF-8, and orjson's errors
         return None
@@ -532,14 +541,11 @@ def _every_field(lines: list[bytes], opts: Options) -> Chunk | None:
             if any(map(len, map(operator.attrgetter(f"f{i}"), values))):
                 return None
             continue
-        index: dict[bytes, int] = {b"": -1}
-        codes = np.array([index.setdefault(bytes(r), len(index) - 1)
-                          for r in map(operator.attrgetter(f"f{i}"), values)], dtype=np.int32)
-        del index[b""]
-        if not index:
+        codes, texts = _dictionary(map(bytes, map(operator.attrgetter(f"f{i}"), values)), b"")
+        if not texts:
             continue
         try:
-            flats = [_flat_text(text, k) for text in index]
+            flats = [_flat_text(text, k) for text in texts]
         except (msgspec.DecodeError, ValueError):
             return None
         if k == "eventTime":
@@ -597,13 +603,21 @@ def _flat_text(text: bytes, key: str) -> dict:
         return {key: msgspec.json.decode(text)}
     if first not in (b"{", b"["):
         return {key: text.decode("ascii")}  # a number, true, false or null: its JSON text
+    acc = _walked(_EXACT.decode(text), key, None, lambda: parse_exact(text.decode("utf-8")))
+    return {p: (v[0] if len(v) == 1 else v) for p, v in acc.items()}
+
+
+def _walked(value, key: str, wanted, exact) -> dict[str, list]:
+    """flatten's walk of the top-level ``key``'s value; when it lost a number's text (an
+    integer 0, perhaps written -0), the walk of ``exact()``: the value parsed with numbers as
+    their text."""
     acc: dict[str, list] = {}
     try:
-        _walk(_EXACT.decode(text), key, acc, None)
-    except InexactNumber:  # an integer 0, perhaps written -0: numbers as their text
+        _walk(value, key, acc, wanted)
+    except InexactNumber:
         acc.clear()
-        _walk(parse_exact(text.decode("utf-8")), key, acc, None)
-    return {p: (v[0] if len(v) == 1 else v) for p, v in acc.items()}
+        _walk(exact(), key, acc, wanted)
+    return acc
 
 
 def _flatten_column(key: str, col: list, wanted, cols: dict, lines: list[bytes]):
@@ -614,12 +628,7 @@ def _flatten_column(key: str, col: list, wanted, cols: dict, lines: list[bytes])
     for i, v in enumerate(col):
         if v is msgspec.UNSET:
             continue
-        acc: dict[str, list] = {}
-        try:
-            _walk(v, key, acc, wanted)
-        except InexactNumber:
-            acc.clear()
-            _walk(parse_exact(lines[i].decode("utf-8"))[key], key, acc, wanted)
+        acc = _walked(v, key, wanted, lambda line=lines[i]: parse_exact(line.decode("utf-8"))[key])
         for p, x in acc.items():
             out = cols.get(p)
             if out is None:
