@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from spl.errors import MacroError, SplError, SplSyntaxError
+from spl.render import emit, error_text, inert
 
 EXAMPLES = resources.files("spl") / "examples"
 EXAMPLE_DETECTION = "aws_bedrock_high_number_list_foundation_model_failures.yml"
@@ -123,7 +124,7 @@ def _report_problems(session, err: Console) -> None:
     if session.problems:
         first = session.problems[0]
         err.print(f"warning: {len(session.problems)} problem(s) reading the data; first: "
-                  f"{first.render()}", markup=False, highlight=False)
+                  f"{inert(first.render())}", markup=False, highlight=False)
 
 
 def _cmd_run(args, out: Console, err: Console) -> int:
@@ -165,16 +166,15 @@ def _detect(args, out, err) -> int:
     messages = ([detections.fill_message(det.message, row) for row in detections.row_dicts(table)]
                 if det.message else [])
     if args.format == "json":
-        out.print(render.to_json(table, args.tz, [{"_risk_message": m} for m in messages]),
-                  markup=False, highlight=False, soft_wrap=True)
+        emit(out, render.to_json(table, args.tz, [{"_risk_message": m} for m in messages]) + "\n")
         return 0
     if args.format == "csv":
         render.show(table, "csv", out, args.tz)
         return 0
-    out.print(Text(det.name, style="bold"))
+    out.print(Text(inert(det.name), style="bold"))
     render.show(table, "table", out, args.tz)
     for m in messages:
-        out.print(Text.assemble(("risk: ", "red"), m))
+        out.print(Text.assemble(("risk: ", "red"), inert(m)))
     return 0
 
 
@@ -222,8 +222,8 @@ def _known_zone(name: str) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    out = Console(soft_wrap=False)
-    err = Console(stderr=True, soft_wrap=True)  # a wrapped line would move the caret
+    out = Console(soft_wrap=False, emoji=False)  # data's ":smile:" is text, not an emoji
+    err = Console(stderr=True, soft_wrap=True, emoji=False)  # a wrapped line would move the caret
     if args.command is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
             args = parser.parse_args(["repl"])
@@ -239,10 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args, out, err)
     except (SplSyntaxError, MacroError) as exc:
-        err.print(exc.render(), markup=False, highlight=False)
+        err.print(error_text(exc), markup=False, highlight=False)
         return 2
     except SplError as exc:
-        err.print(exc.render(), markup=False, highlight=False)
+        err.print(error_text(exc), markup=False, highlight=False)
         return 1
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -250,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: say so plainly, without a traceback
         if os.environ.get("SPL_DEBUG"):
             raise
-        err.print(f"internal error: {type(exc).__name__}: {exc} (set SPL_DEBUG=1 for details)",
+        err.print(f"internal error: {type(exc).__name__}: {inert(str(exc))} "
+                  "(set SPL_DEBUG=1 for details)",
                   markup=False, highlight=False)
         return 1
 

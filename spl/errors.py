@@ -7,6 +7,7 @@ the REPL print that and never a traceback.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -25,16 +26,23 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     return line, col
 
 
-def caret_excerpt(text: str, span: Span) -> str:
-    """The source line holding ``span.start`` with a caret line under the spanned part."""
+def _same(text: str) -> str:
+    return text
+
+
+def caret_excerpt(text: str, span: Span, clean: Callable[[str], str] = _same) -> str:
+    """The source line holding ``span.start`` with a caret line under the spanned part.
+
+    ``clean`` rewrites the line for display (spl.render.inert); the caret follows the rewrite."""
     start = max(0, min(span.start, len(text)))
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
     if line_end == -1:
         line_end = len(text)
-    line = text[line_start:line_end]
-    width = max(1, min(span.end, line_end) - start)
-    return f"{line}\n{' ' * (start - line_start)}{'^' * width}"
+    before = clean(text[line_start:start])
+    marked = clean(text[start:max(start, min(span.end, line_end))])
+    after = clean(text[max(start, min(span.end, line_end)):line_end])
+    return f"{before}{marked}{after}\n{' ' * len(before)}{'^' * max(1, len(marked))}"
 
 
 class SplError(Exception):
@@ -64,16 +72,19 @@ class SplError(Exception):
             return None
         return line_col(self.text, self.span.start)
 
-    def render(self) -> str:
+    def render(self, clean: Callable[[str], str] = _same) -> str:
+        """The message a person reads; ``clean`` rewrites the parts that quote the user's file,
+        data or search for display (spl.render.error_text makes them inert)."""
         where = ""
         if self.file is not None:
-            where = f"{self.file}:{self.line}: " if self.line is not None else f"{self.file}: "
+            file = clean(self.file)
+            where = f"{file}:{self.line}: " if self.line is not None else f"{file}: "
         pos = self.position
         if pos is not None:
             where += f"line {pos[0]}, column {pos[1]}: "
-        out = f"{self.kind}: {where}{self.message}"
+        out = f"{self.kind}: {where}{clean(self.message)}"
         if self.span is not None and self.text is not None:
-            out += "\n" + caret_excerpt(self.text, self.span)
+            out += "\n" + caret_excerpt(self.text, self.span, clean)
         return out
 
     def __str__(self) -> str:

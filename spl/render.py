@@ -3,14 +3,25 @@
 Multivalue cells are JSON arrays (one value per line in a table and in CSV); numbers print as
 Splunk prints them (integers without ``.0``); ``_time`` renders as an ISO-8601 time in the
 session's zone, as Splunk's exports do.
+
+Output is inert. Logged values are written by whoever called the API (a CloudTrail
+``userAgent`` is any text a client chose), so everything a terminal shows passes through
+:func:`inert`: a control character or escape sequence prints as its escape (``\x1b``,
+``\u202e``) instead of moving the cursor, clearing the screen, setting the clipboard (OSC 52) or
+reordering what is shown; table cells are rich ``Text``, never read as markup. ``--format json``
+and ``csv`` are for programs: :func:`emit` writes them byte for byte, uninterpreted by rich
+(which would turn ``:smile:`` into an emoji and drop a carriage return).
+
+This module imports neither pandas nor the engine, so the CLI can use it on any error path.
 """
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
+from typing import TYPE_CHECKING
 
 import orjson
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -18,7 +29,63 @@ from rich.text import Text
 from spl import timefmt
 from spl.values import is_null, to_number, to_str
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from spl.errors import SplError
+
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%3N%:z"
+
+# Unicode categories whose characters act on the terminal or hide text instead of showing a
+# glyph: Cc (C0 controls with ESC, DEL, C1 controls with the 8-bit CSI 0x9b), Cf (format
+# characters: the bidi overrides and isolates of "Trojan Source", CVE-2021-42574, which show
+# "invoice<U+202E>fdp.exe" as "invoiceexe.pdf"; zero-width spaces; the tag characters of
+# "ASCII smuggling"),
+# Cs (lone surrogates, which the terminal's encoder cannot even write) and the line and
+# paragraph separators Zl/Zp. Kept: the zero-width (non-)joiners U+200C/U+200D, which Persian and
+# Indic scripts and emoji sequences need and which reorder nothing. Private-use and unassigned
+# code points show as a box, harmlessly, and stay.
+_ACTIVE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_KEEP = frozenset("\u200c\u200d")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(ch: str) -> str:
+    if ch in _NAMED:
+        return _NAMED[ch]
+    cp = ord(ch)
+    return f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}" if cp < 0x10000 else f"\\U{cp:08x}"
+
+
+def inert(text: str) -> str:
+    """``text`` safe to show on a terminal: each active character (see ``_ACTIVE``) as its
+    Python-style escape, every other character as it is.
+
+    Newlines and tabs are escaped too, so a value is always one line that no value can fake.
+    A backslash stays a backslash: the escapes are for a person to see; the exact value is in
+    ``--format json`` or ``csv``."""
+    if text.isprintable():  # the common case, checked in C
+        return text
+    return "".join(_escape(ch) if ch not in _KEEP and unicodedata.category(ch) in _ACTIVE
+                   else ch for ch in text)
+
+
+def inert_lines(text: str) -> str:
+    """Like :func:`inert`, but line breaks stay: for text made of lines (a message, a search)."""
+    return "\n".join(inert(line) for line in text.split("\n"))
+
+
+def error_text(err: "SplError") -> str:
+    """An error as a terminal shows it: its message, file and search line made inert, the caret
+    still under the text it points at."""
+    return err.render(clean=inert_lines)
+
+
+def emit(console: Console, text: str) -> None:
+    """Write ``text`` to the console's file exactly (JSON and CSV: no markup, emoji codes or
+    stripped control characters)."""
+    console.file.write(text)
+    console.file.flush()
 
 
 def cell_value(column: str, v, tz: str):
@@ -63,14 +130,19 @@ def to_json(table: pd.DataFrame, tz: str = "UTC", extra: list[dict] | None = Non
 
 
 def to_csv(table: pd.DataFrame, tz: str = "UTC") -> str:
+    """CSV with ``\n`` line ends; a row with a carriage return in a cell has every cell quoted
+    (the csv module quotes only the line terminator's characters, so a bare CR would split the
+    row for a reader)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     columns = list(table.columns)
-    writer.writerow(columns)
-    for row in table.itertuples(index=False, name=None):
-        cells = [cell_value(c, v, tz) for c, v in zip(columns, row)]
-        writer.writerow(["\n".join(x) if isinstance(x, list) else ("" if x is None else x)
-                         for x in cells])
+    rows = ([c for c in columns], *(
+        ["\n".join(x) if isinstance(x, list) else ("" if x is None else x)
+         for x in (cell_value(c, v, tz) for c, v in zip(columns, row))]
+        for row in table.itertuples(index=False, name=None)))
+    for cells in rows:
+        (quoted if any("\r" in x for x in cells) else writer).writerow(cells)
     return buf.getvalue()
 
 
@@ -78,14 +150,14 @@ def _text(value) -> Text:
     """A cell as plain text: data is never read as rich markup (``[aws-sdk-go]`` stays)."""
     if value is None:
         return Text("")
-    return Text("\n".join(value) if isinstance(value, list) else value)
+    return Text("\n".join(inert(v) for v in value) if isinstance(value, list) else inert(value))
 
 
 def to_rich(table: pd.DataFrame, tz: str = "UTC", title: str | None = None) -> Table:
     columns = display_columns(table)
-    out = Table(title=title, show_lines=True)
+    out = Table(title=Text(inert(title)) if title else None, show_lines=True)
     for c in columns:
-        out.add_column(Text(c), overflow="fold")
+        out.add_column(Text(inert(c)), overflow="fold")
     for row in table[columns].itertuples(index=False, name=None):
         cells = [cell_value(c, v, tz) for c, v in zip(columns, row)]
         out.add_row(*[_text(x) for x in cells])
@@ -103,7 +175,7 @@ def to_cards(table: pd.DataFrame, tz: str = "UTC") -> list[Table]:
         for c, v in zip(columns, row):
             value = cell_value(c, v, tz)
             if value is not None:
-                card.add_row(Text(c), _text(value))
+                card.add_row(Text(inert(c)), _text(value))
         cards.append(card)
     return cards
 
@@ -120,9 +192,9 @@ def _fits(table: pd.DataFrame, width: int) -> bool:
 def show(table: pd.DataFrame, fmt: str, console: Console, tz: str = "UTC") -> None:
     """Print ``table`` in format ``fmt`` (table, json or csv)."""
     if fmt == "json":
-        console.print(to_json(table, tz), markup=False, highlight=False, soft_wrap=True)
+        emit(console, to_json(table, tz) + "\n")
     elif fmt == "csv":
-        console.print(to_csv(table, tz), markup=False, highlight=False, soft_wrap=True, end="")
+        emit(console, to_csv(table, tz))
     else:
         if _fits(table, console.width):
             console.print(to_rich(table, tz))

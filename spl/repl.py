@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from spl.errors import SplError
+from spl.render import error_text, inert, inert_lines
 from spl.repl_syntax import SplCompleter, SplLexer, Vocabulary, is_complete
 
 EDITING_HELP = """\
@@ -72,9 +73,10 @@ def meta(name: str, usage: str = ""):
 
 
 def make_console(**options) -> Console:
-    """The REPL's console: markup off, so that data such as ``[aws-sdk-go-v2/1.25.2]`` prints
-    as it is instead of being read as a style tag."""
-    return Console(markup=False, **options)
+    """The REPL's console: markup and emoji codes off, so that data such as
+    ``[aws-sdk-go-v2/1.25.2]`` or ``:smile:`` prints as it is instead of being read as a style
+    tag or an emoji. Data itself goes through spl.render.inert before it is printed."""
+    return Console(markup=False, emoji=False, **options)
 
 
 class Repl:
@@ -173,17 +175,17 @@ class Repl:
         except KeyboardInterrupt:
             self.console.print("interrupted", style="yellow")
         except SplError as err:
-            self.console.print(err.render(), style="red", markup=False, highlight=False,
+            self.console.print(error_text(err), style="red", markup=False, highlight=False,
                                soft_wrap=True)  # no wrapping: the caret must stay under its text
         except MetaError as err:
-            self.console.print(f"error: {err}", style="red", markup=False, highlight=False,
+            self.console.print(f"error: {inert_lines(str(err))}", style="red", markup=False, highlight=False,
                                soft_wrap=True)
         except Exception as err:  # a bug of ours: one line, and the session goes on
             if os.environ.get("SPL_DEBUG"):
                 raise
             first = (str(err).strip().splitlines() or [""])[0]
-            self.console.print(f"internal error: {type(err).__name__}: {first} (set SPL_DEBUG=1 "
-                               "for the traceback)", style="red", markup=False, highlight=False,
+            self.console.print(f"internal error: {type(err).__name__}: {inert(first)} "
+                               "(set SPL_DEBUG=1 for the traceback)", style="red", markup=False, highlight=False,
                                soft_wrap=True)
 
     def parse(self, text: str):
@@ -218,9 +220,9 @@ class Repl:
         n = len(table)
         shown = table.head(EVENT_LIMIT if events and self.fmt == "table" else DISPLAY_LIMIT)
         if self.fmt == "json":
-            body = Text(render.to_json(shown, self.tz))
-        elif self.fmt == "csv":
-            body = Text(render.to_csv(shown, self.tz).rstrip("\n"))
+            body = Text(inert_lines(render.to_json(shown, self.tz)))
+        elif self.fmt == "csv":  # on a terminal too: .save FILE.csv writes the exact values
+            body = Text(inert_lines(render.to_csv(shown, self.tz).rstrip("\n")))
         elif events:
             body = events_view(shown, self.tz, self.raw)
         else:
@@ -374,7 +376,7 @@ def _data(repl: Repl, arg: str) -> None:
                          ("skipped", "right")):
         table.add_column(col, justify=justify, overflow="fold")
     for file, sourcetype, events, skipped in repl.loads:
-        table.add_row(Text(file), Text(sourcetype), str(events), str(skipped))
+        table.add_row(Text(inert(file)), Text(inert(sourcetype)), str(events), str(skipped))
     repl.console.print(table)
     events = repl.session.events
     line = f"{len(events)} events"
@@ -388,7 +390,7 @@ def _data(repl: Repl, arg: str) -> None:
     if problems:
         repl.console.print(f"{len(problems)} record(s) skipped:", style="yellow", markup=False)
         for p in problems[:10]:
-            repl.console.print(f"  {p.render()}", markup=False, highlight=False)
+            repl.console.print(f"  {inert(p.render())}", markup=False, highlight=False)
         if len(problems) > 10:
             repl.console.print(f"  ... and {len(problems) - 10} more", markup=False)
 
@@ -414,8 +416,8 @@ def _fields(repl: Repl, arg: str) -> None:
         present, distinct, top = _value_counts(table[name], TOP_VALUES)
         if not present:
             continue
-        shown = [(v if v != "" else '""', c) for v, c in top]  # an empty value stays visible
-        out.add_row(Text(name), f"{100 * present / n:.1f}%", str(distinct),
+        shown = [(inert(v) if v != "" else '""', c) for v, c in top]  # "" stays visible
+        out.add_row(Text(inert(name)), f"{100 * present / n:.1f}%", str(distinct),
                     Text("\n".join(f"{v} ({c})" for v, c in shown)))
     if not out.row_count:
         repl.console.print("no fields match" if arg else "no fields", markup=False)
@@ -433,7 +435,7 @@ def _macros(repl: Repl, arg: str) -> None:
     for m in sorted(repl.macro_library().macros.values(), key=lambda m: (m.name, len(m.args))):
         if _name_matches(m.name, arg):
             call = m.name + (f"({','.join(m.args)})" if m.args else "")
-            out.add_row(Text(call), Text(m.definition), Text(m.source))
+            out.add_row(Text(inert(call)), Text(inert_lines(m.definition)), Text(inert(m.source)))
     if not out.row_count:
         repl.console.print("no macros match" if arg else "no macros", markup=False)
         return
@@ -451,7 +453,7 @@ def _explain(repl: Repl, arg: str) -> None:
     parsed = repl.parse(arg)
     if parsed.expanded != arg:
         repl.console.print("expanded:", style="bold", markup=False)
-        repl.console.print(parsed.expanded, markup=False, highlight=False)
+        repl.console.print(inert_lines(parsed.expanded), markup=False, highlight=False)
     out = Table(show_edge=False)
     out.add_column("#", justify="right")
     out.add_column("command")
@@ -459,11 +461,11 @@ def _explain(repl: Repl, arg: str) -> None:
     out.add_column("parsed as", overflow="fold")
     for k, cmd in enumerate(parsed.pipeline.commands, 1):
         runs = Text("yes") if commands.lookup(cmd.name) else Text("no", style="red")
-        out.add_row(str(k), Text(cmd.name), runs, Text(brief(cmd)))
+        out.add_row(str(k), Text(inert(cmd.name)), runs, Text(inert(brief(cmd))))
     repl.console.print(out)
     needed = required_fields(parsed.pipeline)
     repl.console.print("fields read: " + ("every field" if needed is None else
-                                          ", ".join(sorted(needed)) or "none"),
+                                          inert(", ".join(sorted(needed))) or "none"),
                        markup=False, highlight=False)
 
 
@@ -506,7 +508,7 @@ def _save(repl: Repl, arg: str) -> None:
     except OSError as err:
         raise MetaError(f"cannot write {path}: {err.strerror}") from None
     n = len(repl.last)
-    repl.console.print(f"saved {n} row{'s' if n != 1 else ''} to {path}", markup=False,
+    repl.console.print(f"saved {n} row{'s' if n != 1 else ''} to {inert(str(path))}", markup=False,
                        highlight=False)
 
 
@@ -598,7 +600,7 @@ def events_view(table, tz: str, raw: bool) -> Table:
         cells = dict(zip(columns, row))
         text = Text()
         if raw and not is_null(cells.get("_raw")):
-            text.append(str(cells["_raw"]) + "\n")
+            text.append(inert_lines(str(cells["_raw"])) + "\n")  # its own lines, as Splunk shows it
         first = True
         for name in columns:
             if name in ("_time", "_raw"):
@@ -608,10 +610,10 @@ def events_view(table, tz: str, raw: bool) -> Table:
                 if not first:
                     text.append("  ")
                 first = False
-                text.append(name, style="cyan")
-                text.append("=" + v)
+                text.append(inert(name), style="cyan")
+                text.append("=" + inert(v))
         when = render.cell_value("_time", cells["_time"], tz) if "_time" in cells else None
-        out.add_row(when or "", text)
+        out.add_row(Text(inert(when or "")), text)
     return out
 
 
