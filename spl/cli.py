@@ -15,7 +15,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from spl.errors import MacroError, SplError, SplSyntaxError
+from spl._validate import known_zone
+from spl.errors import MacroError, SplError, SplSyntaxError, UsageError
 from spl.render import emit, error_text, inert
 
 EXAMPLES = resources.files("spl") / "examples"
@@ -209,16 +210,6 @@ def _cmd_test(args, out: Console, err: Console) -> int:
 COMMANDS = {"test": _cmd_test, "repl": _cmd_repl, "run": _cmd_run, "detect": _cmd_detect, "check": _cmd_check, "explain": _cmd_explain}
 
 
-def _known_zone(name: str) -> bool:
-    from zoneinfo import ZoneInfo
-
-    try:
-        ZoneInfo(name)
-    except (ValueError, KeyError, OSError):
-        return False
-    return True
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -232,13 +223,17 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     if getattr(args, "format", "x") is None:
         args.format = "table" if sys.stdout.isatty() else "json"
-    if getattr(args, "tz", "UTC") != "UTC" and not _known_zone(args.tz):
+    if getattr(args, "tz", "UTC") != "UTC" and not known_zone(args.tz):
         err.print(f"error: --tz {args.tz!r} is not a time zone name (e.g. UTC, Europe/Paris)",
                   markup=False, highlight=False)
         return 2
     try:
+        if hasattr(args, "lookup_output"):  # before any data is read: the directories apart
+            from spl.lookups import Lookups
+
+            Lookups(args.lookups, args.lookup_output)
         return COMMANDS[args.command](args, out, err)
-    except (SplSyntaxError, MacroError) as exc:
+    except (SplSyntaxError, MacroError, UsageError) as exc:
         err.print(error_text(exc), markup=False, highlight=False)
         return 2
     except SplError as exc:

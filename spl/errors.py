@@ -121,3 +121,9 @@ class ConfigError(SplError):
     """A sourcetype definition, lookup or detection file that cannot be used."""
 
     kind = "config error"
+
+
+class UsageError(SplError):
+    """spl used wrongly: a bad option or argument of the CLI or the Python API (exit status 2)."""
+
+    kind = "usage error"

@@ -10,7 +10,8 @@ true), ``max_matches`` (default 100, first matches in file order), ``min_matches
 and ``default_match`` (the value given when fewer than min_matches rows match).
 
 Finding a table (``Lookups``): each lookup directory is searched in order, then the output
-directory (where ``outputlookup`` writes). A name is a security_content lookup definition
+directory (where ``outputlookup`` writes, through :class:`OutputFile`: only inside that
+directory, never through a symbolic link, each file replaced whole). A name is a security_content lookup definition
 (``<name>.yml`` with ``filename:``, or ``collection:`` for a KV store collection), or a CSV file
 name. A collection that no search has filled yet (no ``<name>.csv`` anywhere) is reported as
 "needs baseline <name>": in ESCU such collections are filled by a baseline search.
@@ -22,13 +23,17 @@ import ipaddress
 import itertools
 import os
 import re
+import secrets
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, TextIO
 
 import yaml
 
+from spl._validate import output_apart
 from spl.commands._args import boolean
-from spl.errors import ConfigError, SplError, UnsupportedError
+from spl.errors import ConfigError, DataError, SplError, UnsupportedError
 from spl.values import is_null, make_mv, mv_values, to_str
 
 
@@ -54,23 +59,27 @@ def read_csv(path: Path) -> tuple[list[str], list[dict]]:
     A 0-length file (what ``outputlookup`` creates for no results) is a table with no rows."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
-            header = next(reader, None)
-            if header is None:
-                return [], []
-            if not any(h.strip() for h in header):
-                raise ConfigError("lookup file has an empty header line", file=str(path), line=1)
-            header = [h.strip() for h in header]
-            rows = []
-            for lineno, cells in enumerate(reader, 2):
-                if not any(c.strip() for c in cells):
-                    continue
-                if len(cells) != len(header):
-                    raise ConfigError(f"row has {len(cells)} cells, the header {len(header)}",
-                                      file=str(path), line=lineno)
-                rows.append({h: (c if c != "" else None) for h, c in zip(header, cells)})
+            return _read_rows(f, path)
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise ConfigError(f"cannot read lookup ({e})", file=str(path)) from None
+
+
+def _read_rows(f: TextIO, path: Path) -> tuple[list[str], list[dict]]:
+    reader = csv.reader(f)
+    header = next(reader, None)
+    if header is None:
+        return [], []
+    if not any(h.strip() for h in header):
+        raise ConfigError("lookup file has an empty header line", file=str(path), line=1)
+    header = [h.strip() for h in header]
+    rows = []
+    for lineno, cells in enumerate(reader, 2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            raise ConfigError(f"row has {len(cells)} cells, the header {len(header)}",
+                              file=str(path), line=lineno)
+        rows.append({h: (c if c != "" else None) for h, c in zip(header, cells)})
     return header, rows
 
 
@@ -81,7 +90,8 @@ def load_table(name: str, path: Path, settings: dict, where: str | None = None) 
     """The table in CSV file ``path`` with transforms.conf-style ``settings`` (cached by mtime)."""
     settings = {k: str(v) for k, v in settings.items() if v is not None}
     where = where or str(path)
-    cache_key = (str(path), path.stat().st_mtime_ns, tuple(sorted(settings.items())))
+    st = path.stat()  # outputlookup replaces a file: a new inode, maybe within the same mtime tick
+    cache_key = (str(path), st.st_mtime_ns, st.st_ino, st.st_size, tuple(sorted(settings.items())))
     if cache_key in _CACHE:
         return _CACHE[cache_key]
     header, rows = read_csv(path)
@@ -137,6 +147,7 @@ class Lookups:
     def __init__(self, dirs=(), output_dir: Path | str | None = None):
         self.dirs = [Path(d) for d in dirs]
         self.output_dir = Path(output_dir) if output_dir else default_output_dir()
+        output_apart(self.dirs, self.output_dir)
         self._definitions: dict[Path, dict[str, tuple[dict, Path]]] = {}
 
     @property
@@ -215,9 +226,97 @@ class Lookups:
                 raise ConfigError(f"outputlookup: no lookup definition {name!r} in "
                                   f"{self._where()} (give a file name ending in .csv)")
             filename = str(hit[0].get("filename") or f"{name}.csv")
-        if "/" in filename or "\\" in filename or filename.startswith("."):
-            raise ConfigError(f"outputlookup: {filename!r} is not a plain file name")
+        if any(c in filename for c in "/\\\0") or filename.startswith(".") or not filename:
+            raise ConfigError(f"outputlookup: {filename!r} is not a plain file name: lookups are "
+                              f"written inside {str(self.output_dir)!r}, so a directory, '..', "
+                              "an absolute path or a leading '.' is refused")
         return self.output_dir / filename
+
+    def output_file(self, name: str) -> "OutputFile":
+        """The file ``outputlookup name`` writes, opened for a safe replace (a context manager)."""
+        path = self.output_path(name)
+        output_apart(self.dirs, self.output_dir)  # again: the directory may be new since
+        return OutputFile(path)
+
+
+class OutputFile:
+    """A lookup file written inside its directory only.
+
+    The directory is opened once and every step works relative to it, so a path component
+    swapped for a symbolic link meanwhile changes nothing. A symbolic link (or anything not a
+    regular file) where the lookup file should be is refused, never followed: it could point at
+    any file the user can write. The new content goes to a temporary file in the same directory
+    that then replaces the old one (``os.replace``): a reader sees the old table or the new one,
+    never half of one, and a failed write leaves the old one as it was.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.name = path.name
+        self._dir: int | None = None
+
+    def __enter__(self) -> "OutputFile":
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._dir = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as e:
+            raise DataError(f"outputlookup cannot use the lookup directory ({e.strerror})",
+                            file=str(self.path.parent)) from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._dir is not None:
+            os.close(self._dir)
+            self._dir = None
+
+    def exists(self) -> bool:
+        """Whether the lookup file is there; a link or a non-regular file is an error."""
+        try:
+            st = os.stat(self.name, dir_fd=self._dir, follow_symlinks=False)
+        except FileNotFoundError:
+            return False
+        except OSError as e:
+            raise DataError(f"outputlookup cannot use the lookup ({e.strerror})",
+                            file=str(self.path)) from None
+        if stat.S_ISLNK(st.st_mode):
+            raise ConfigError("outputlookup will not write through a symbolic link (a lookup "
+                            "file is a regular file inside the lookup output directory)",
+                            file=str(self.path))
+        if not stat.S_ISREG(st.st_mode):
+            raise ConfigError("outputlookup: the lookup is not a regular file", file=str(self.path))
+        return True
+
+    def read(self) -> tuple[list[str], list[dict]]:
+        """Header and rows of the existing file (for append)."""
+        try:
+            fd = os.open(self.name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=self._dir)
+            with open(fd, newline="", encoding="utf-8-sig") as f:
+                return _read_rows(f, self.path)
+        except (OSError, UnicodeDecodeError, csv.Error) as e:
+            raise ConfigError(f"cannot read lookup ({e})", file=str(self.path)) from None
+
+    def replace(self, write: Callable[[TextIO], None]) -> None:
+        """Write the new content with ``write(file)`` and put it in place in one step."""
+        self.exists()  # refuses a link that appeared since
+        tmp = f".{self.name}.{secrets.token_hex(6)}.tmp"  # a leading '.': never a lookup name
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666,
+                         dir_fd=self._dir)
+            try:
+                with open(fd, "w", newline="", encoding="utf-8") as f:
+                    write(f)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, self.name, src_dir_fd=self._dir, dst_dir_fd=self._dir)
+            except BaseException:
+                try:
+                    os.unlink(tmp, dir_fd=self._dir)
+                except OSError:
+                    pass
+                raise
+        except OSError as e:
+            raise DataError(f"outputlookup cannot write the lookup ({e.strerror or e})",
+                            file=str(self.path)) from None
 
 
 # ---------------------------------------------------------------- matching

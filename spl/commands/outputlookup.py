@@ -10,14 +10,15 @@ create_empty (default true) creates an empty one; max caps the rows written.
 spl writes only into the session's lookup output directory (spl.lookups.default_output_dir:
 $SPL_LOOKUP_DIR or $XDG_DATA_HOME/spl/lookups), never into a lookup directory it reads:
 a collection (KV store) becomes ``<name>.csv`` there, which later lookups of that name read.
-Multivalue cells are written with their values on separate lines; ``_time`` as epoch seconds.
+The name is a plain file name (no directory, no '..'); the file is never written through a
+symbolic link and is replaced whole (spl.lookups.OutputFile). Multivalue cells are written with their values on separate lines; ``_time`` as epoch seconds.
 """
 import csv
 
 from spl.commands import command
 from spl.commands._args import check_known, flag, integer
-from spl.errors import DataError
-from spl.lookups import read_csv, session_lookups
+from spl.errors import SplError
+from spl.lookups import session_lookups
 from spl.values import is_null, mv_values, to_str
 
 
@@ -34,29 +35,32 @@ def run(node, table, ctx):
     create_empty = flag(node, "create_empty", True)
     flag(node, "createinapp", True)  # read for its errors; spl has no apps to create in
     most = integer(node, "max", None)
-    lookups = session_lookups(ctx)
-    path = lookups.output_path(node.table)
     rows = table if most is None else table.iloc[:most]
     columns = [c for c in rows.columns if rows[c].notna().any()]
     records = [[_cell(v) for v in cells] for cells in rows[columns].itertuples(index=False, name=None)]
-    exists = path.is_file()
-    if append and exists:
-        header, old = read_csv(path)
-        columns, previous = header + [c for c in columns if c not in header], columns
-        records = ([[r.get(c) or "" for c in columns] for r in old] +
-                   [[dict(zip(previous, rec)).get(c, "") for c in columns] for rec in records])
-    elif not records:
-        if exists and not override_if_empty:
-            return table
-        if not exists and not create_empty:
-            return table
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            if columns:  # no fields at all: a 0-length file
-                writer = csv.writer(f)
-                writer.writerow(columns)
-                writer.writerows(records)
-    except OSError as e:
-        raise DataError(f"outputlookup cannot write the lookup ({e})", file=str(path)) from None
+        with session_lookups(ctx).output_file(node.table) as out:
+            exists = out.exists()
+            if append and exists:
+                header, old = out.read()
+                columns, previous = header + [c for c in columns if c not in header], columns
+                records = ([[r.get(c) or "" for c in columns] for r in old] +
+                           [[dict(zip(previous, rec)).get(c, "") for c in columns]
+                            for rec in records])
+            elif not records:
+                if exists and not override_if_empty:
+                    return table
+                if not exists and not create_empty:
+                    return table
+
+            def write(f):
+                if columns:  # no fields at all: a 0-length file
+                    writer = csv.writer(f)
+                    writer.writerow(columns)
+                    writer.writerows(records)
+            out.replace(write)
+    except SplError as e:
+        if e.span is None and e.file is None:
+            e.span = node.span  # a bad name: point at the command
+        raise
     return table
