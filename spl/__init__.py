@@ -2,13 +2,14 @@
 
 ``spl.run(search, data=...)`` runs one search and returns a pandas DataFrame (multivalue cells as
 lists); ``spl.Session(data)`` loads files once and runs many searches; ``spl.parse(search)``
-expands macros and returns the typed pipeline. Every error is an ``spl.SplError``.
+expands macros and returns the typed pipeline. Every error is an ``spl.SplError``; arguments
+spl cannot use (a search that is not a str, an unknown time zone or option) are ``spl.UsageError``.
 """
 from spl.errors import (ConfigError, DataError, MacroError, SearchError, SplError,
-                        SplSyntaxError, UnsupportedError)
+                        SplSyntaxError, UnsupportedError, UsageError)
 
 __all__ = ["run", "parse", "Session", "SplError", "SplSyntaxError", "MacroError",
-           "UnsupportedError", "SearchError", "DataError", "ConfigError"]
+           "UnsupportedError", "SearchError", "DataError", "ConfigError", "UsageError"]
 
 
 def __getattr__(name):

@@ -4,12 +4,14 @@ The REPL, ``spl run``, ``spl detect`` and ``spl test`` are thin layers over ``Se
 """
 from __future__ import annotations
 
+import inspect
 import os
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import pandas as pd
 
+from spl import _validate as check
 from spl import data as datalayer
 from spl.context import Context
 from spl.engine import execute
@@ -22,12 +24,31 @@ from spl.plan import required_fields, search_terms
 PathLike = str | os.PathLike
 
 
-def _paths(data) -> list[PathLike]:
-    if data is None:
-        return []
-    if isinstance(data, (str, os.PathLike)):
-        return [data]
-    return list(data)
+# ---------------------------------------------------------------- checking the caller's arguments
+# Each bad argument is a UsageError naming it, before anything is read: a str where a list of
+# paths goes is one path (never its characters), a time zone must exist, a search is a str.
+
+def _paths(data, option: str = "data") -> list[PathLike]:
+    return check.paths(option, data)
+
+
+def _check_event_options(sourcetype, source, host, index) -> None:
+    check.of_type("sourcetype", sourcetype, str, "a str")
+    check.of_type("index", index, str, "a str")
+    for option, value in (("source", source), ("host", host)):
+        if value is not None:
+            check.of_type(option, value, str, "a str or None")
+
+
+def _check_session_options(tz, strict, progress) -> None:
+    check.time_zone(tz)
+    check.of_type("strict", strict, bool, "True or False")
+    check.of_type("progress", progress, bool, "True or False")
+
+
+def _run_options() -> set[str]:
+    """The keyword options ``run`` passes on to Session (it works out fields and terms itself)."""
+    return set(inspect.signature(Session).parameters) - {"data", "fields", "terms"}
 
 
 class Session:
@@ -40,6 +61,10 @@ class Session:
                  strict: bool = False, progress: bool = False, fields: set[str] | None = None,
                  terms=None, lookups: Sequence[PathLike] = (),
                  lookup_output: PathLike | None = None):
+        _check_event_options(sourcetype, source, host, index)
+        _check_session_options(tz, strict, progress)
+        macros, lookups = _paths(macros, "macros"), _paths(lookups, "lookups")
+        ta, lookup_output = check.path("ta", ta), check.path("lookup_output", lookup_output)
         self.lookups = Lookups(lookups, lookup_output)  # where lookup names resolve; outputlookup's dir
         self.macro_dirs = [Path(m) for m in macros]
         self.tz = tz
@@ -60,7 +85,8 @@ class Session:
     def load(self, paths: PathLike | Iterable[PathLike], *, sourcetype: str = "aws:cloudtrail",
              source: str | None = None, host: str | None = None, index: str = "main"):
         """Read more files into the session; returns the loader's result (table, problems)."""
-        result = datalayer.load(_paths(paths), sourcetype=sourcetype, source=source, host=host,
+        _check_event_options(sourcetype, source, host, index)
+        result = datalayer.load(_paths(paths, "paths"), sourcetype=sourcetype, source=source, host=host,
                                 index=index, fields=self.fields, ta=self.ta, strict=self.strict,
                                 progress=self.progress, terms=self.terms)
         self.add(result)
@@ -94,6 +120,7 @@ class Session:
 
         The macro files are read once per session, not once per search.
         """
+        check.search_text(search)
         if self._macros is None:
             self._macros = MacroLibrary.load(self.macro_dirs)
         return parse_search(search, library=self._macros)
@@ -103,6 +130,7 @@ class Session:
         parsed = search if isinstance(search, ParsedSearch) else self.parse(search)
         ctx = Context(tz=self.tz, text=parsed.expanded, session=self)
         if now is not None:
+            check.of_type("now", now, (int, float), "a time in epoch seconds")
             ctx.now = now
         try:
             return execute(parsed.pipeline, self.events, ctx)
@@ -115,8 +143,9 @@ def run(search: str, data: PathLike | Iterable[PathLike] | None = None, **option
 
     ``options`` are those of ``Session`` (sourcetype, source, macros, tz, ta, strict, ...).
     """
-    macros = options.get("macros", ())
-    parsed = parse_search(search, [Path(m) for m in macros])
+    check.known_options(options, _run_options(), "spl.run")
+    check.search_text(search)
+    parsed = parse_search(search, [Path(m) for m in _paths(options.get("macros"), "macros")])
     # one search: only its fields are extracted, and records it cannot match are skipped
     session = Session(data, fields=required_fields(parsed.pipeline),
                       terms=search_terms(parsed.pipeline), **options)
@@ -125,4 +154,5 @@ def run(search: str, data: PathLike | Iterable[PathLike] | None = None, **option
 
 def parse(search: str, macros: Sequence[PathLike] = ()) -> ParsedSearch:
     """Expand macros and parse ``search`` into a typed pipeline (``.pipeline``)."""
-    return parse_search(search, [Path(m) for m in macros])
+    check.search_text(search)
+    return parse_search(search, [Path(m) for m in _paths(macros, "macros")])
