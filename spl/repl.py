@@ -277,6 +277,7 @@ class Repl:
         if sum(sizes) > PROGRESS_BYTES and self.console.is_terminal:
             from rich.progress import (BarColumn, DownloadColumn, Progress, SpinnerColumn,
                                        TextColumn, TimeElapsedColumn)
+            from rich.markup import escape  # the description is markup
 
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                           DownloadColumn(), TimeElapsedColumn(), console=self.console,
@@ -284,7 +285,7 @@ class Repl:
                 # One file moves the bar only at its end, so it pulses instead.
                 task = progress.add_task("loading", total=sum(sizes) if len(files) > 1 else None)
                 for f, size in zip(files, sizes):
-                    progress.update(task, description=f"loading {f.name}")
+                    progress.update(task, description=f"loading {escape(inert(f.name))}")
                     self._load_one(f, sourcetype, options)
                     progress.advance(task, size)
         else:

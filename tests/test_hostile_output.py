@@ -288,3 +288,13 @@ def test_repl_save_writes_the_exact_values(hostile_repl, tmp_path):
     with open(tmp_path / "out.csv", newline="", encoding="utf-8") as f:
         assert list(csv.reader(f)) == [["userAgent"], [HOSTILE["clear"]], [HOSTILE["osc52"]],
                                        [HOSTILE["rlo"]]]
+
+
+def test_repl_progress_bar_shows_a_hostile_file_name_inert(tmp_path, monkeypatch):
+    monkeypatch.setattr("spl.repl.PROGRESS_BYTES", 0)
+    data = write_events(tmp_path / "ct\x1b[2J[bold]x.json", ["a"])
+    repl, buffer = make_repl()
+    repl.load([data, data])
+    plain = SGR.sub("", buffer.getvalue())
+    assert r"loading ct\x1b[2J[bold]x.json" in plain  # the bar's description: no markup either
+    assert "\x1b[2J" not in buffer.getvalue()
