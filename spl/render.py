@@ -137,12 +137,12 @@ def to_csv(table: pd.DataFrame, tz: str = "UTC") -> str:
     writer = csv.writer(buf, lineterminator="\n")
     quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     columns = list(table.columns)
-    rows = ([c for c in columns], *(
+    rows = (columns, *(
         ["\n".join(x) if isinstance(x, list) else ("" if x is None else x)
          for x in (cell_value(c, v, tz) for c, v in zip(columns, row))]
         for row in table.itertuples(index=False, name=None)))
     for cells in rows:
-        (quoted if any("\r" in x for x in cells) else writer).writerow(cells)
+        (quoted if any("\r" in str(x) for x in cells) else writer).writerow(cells)
     return buf.getvalue()
 
 

@@ -5,6 +5,7 @@ The REPL, ``spl run``, ``spl detect`` and ``spl test`` are thin layers over ``Se
 from __future__ import annotations
 
 import inspect
+import numbers
 import os
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -86,9 +87,9 @@ class Session:
              source: str | None = None, host: str | None = None, index: str = "main"):
         """Read more files into the session; returns the loader's result (table, problems)."""
         _check_event_options(sourcetype, source, host, index)
-        result = datalayer.load(_paths(paths, "paths"), sourcetype=sourcetype, source=source, host=host,
-                                index=index, fields=self.fields, ta=self.ta, strict=self.strict,
-                                progress=self.progress, terms=self.terms)
+        result = datalayer.load(_paths(paths, "paths"), sourcetype=sourcetype, source=source,
+                                host=host, index=index, fields=self.fields, ta=self.ta,
+                                strict=self.strict, progress=self.progress, terms=self.terms)
         self.add(result)
         return result
 
@@ -130,7 +131,7 @@ class Session:
         parsed = search if isinstance(search, ParsedSearch) else self.parse(search)
         ctx = Context(tz=self.tz, text=parsed.expanded, session=self)
         if now is not None:
-            check.of_type("now", now, (int, float), "a time in epoch seconds")
+            check.of_type("now", now, numbers.Real, "a time in epoch seconds")
             ctx.now = now
         try:
             return execute(parsed.pipeline, self.events, ctx)
