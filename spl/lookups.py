@@ -13,8 +13,9 @@ Finding a table (``Lookups``): each lookup directory is searched in order, then 
 directory (where ``outputlookup`` writes, through :class:`OutputFile`: only inside that
 directory, never through a symbolic link, each file replaced whole). A name is a
 security_content lookup definition (``<name>.yml`` with ``filename:``, or ``collection:`` for a
-KV store collection), or a CSV file name. A collection that no search has filled yet (no ``<name>.csv`` anywhere) is reported as
-"needs baseline <name>": in ESCU such collections are filled by a baseline search.
+KV store collection), or a CSV file name. A collection that no search has filled yet (no
+``<name>.csv`` anywhere) is reported as "needs baseline <name>": in ESCU such collections are
+filled by a baseline search.
 """
 from __future__ import annotations
 

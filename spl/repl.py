@@ -178,14 +178,16 @@ class Repl:
             self.console.print(error_text(err), style="red", markup=False, highlight=False,
                                soft_wrap=True)  # no wrapping: the caret must stay under its text
         except MetaError as err:
-            self.console.print(f"error: {inert_lines(str(err))}", style="red", markup=False, highlight=False,
+            self.console.print(f"error: {inert_lines(str(err))}", style="red", markup=False,
+                               highlight=False,
                                soft_wrap=True)
         except Exception as err:  # a bug of ours: one line, and the session goes on
             if os.environ.get("SPL_DEBUG"):
                 raise
             first = (str(err).strip().splitlines() or [""])[0]
             self.console.print(f"internal error: {type(err).__name__}: {inert(first)} "
-                               "(set SPL_DEBUG=1 for the traceback)", style="red", markup=False, highlight=False,
+                               "(set SPL_DEBUG=1 for the traceback)", style="red", markup=False,
+                               highlight=False,
                                soft_wrap=True)
 
     def parse(self, text: str):
@@ -436,7 +438,8 @@ def _macros(repl: Repl, arg: str) -> None:
     for m in sorted(repl.macro_library().macros.values(), key=lambda m: (m.name, len(m.args))):
         if _name_matches(m.name, arg):
             call = m.name + (f"({','.join(m.args)})" if m.args else "")
-            out.add_row(Text(inert(call)), Text(inert_lines(m.definition)), Text(inert(m.source)))
+            out.add_row(Text(inert(call)), Text(inert_lines(m.definition)),
+                        Text(inert(m.source)))
     if not out.row_count:
         repl.console.print("no macros match" if arg else "no macros", markup=False)
         return
@@ -509,8 +512,8 @@ def _save(repl: Repl, arg: str) -> None:
     except OSError as err:
         raise MetaError(f"cannot write {path}: {err.strerror}") from None
     n = len(repl.last)
-    repl.console.print(f"saved {n} row{'s' if n != 1 else ''} to {inert(str(path))}", markup=False,
-                       highlight=False)
+    repl.console.print(f"saved {n} row{'s' if n != 1 else ''} to {inert(str(path))}",
+                       markup=False, highlight=False)
 
 
 @meta("tz", "[ZONE]")
@@ -601,7 +604,7 @@ def events_view(table, tz: str, raw: bool) -> Table:
         cells = dict(zip(columns, row))
         text = Text()
         if raw and not is_null(cells.get("_raw")):
-            text.append(inert_lines(str(cells["_raw"])) + "\n")  # its own lines, as Splunk shows it
+            text.append(inert_lines(str(cells["_raw"])) + "\n")  # its own lines, as in Splunk
         first = True
         for name in columns:
             if name in ("_time", "_raw"):

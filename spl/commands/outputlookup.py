@@ -11,7 +11,8 @@ spl writes only into the session's lookup output directory (spl.lookups.default_
 $SPL_LOOKUP_DIR or $XDG_DATA_HOME/spl/lookups), never into a lookup directory it reads:
 a collection (KV store) becomes ``<name>.csv`` there, which later lookups of that name read.
 The name is a plain file name (no directory, no '..'); the file is never written through a
-symbolic link and is replaced whole (spl.lookups.OutputFile). Multivalue cells are written with their values on separate lines; ``_time`` as epoch seconds.
+symbolic link and is replaced whole (spl.lookups.OutputFile). Multivalue cells are written with
+their values on separate lines; ``_time`` as epoch seconds.
 """
 import csv
 
