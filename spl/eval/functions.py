@@ -25,7 +25,7 @@ from typing import Any, Callable
 from spl import timefmt
 from spl.errors import SearchError, UnsupportedError
 from spl.eval import evaluator
-from spl.eval.regex import compile_pcre, expand_replacement
+from spl.eval.regex import bounded_value, expand_replacement
 from spl.syntax import ast
 from spl.values import MAX_EXACT, as_double, make_mv, order_key, to_number, to_str
 
@@ -218,7 +218,7 @@ def _like(x, pattern):
 def _match(x, regex):
     if x is None or regex is None:
         return False
-    rx = compile_pcre(regex if type(regex) is str else to_str(regex))
+    rx = bounded_value(regex if type(regex) is str else to_str(regex), "match()")
     if type(x) is str:
         return rx.search(x) is not None
     return any(rx.search(to_str(v)) is not None for v in _values(x))
@@ -407,7 +407,7 @@ def sqlite_substr(text: str, p1: int, p2: int | None) -> str:
 def _replace(x, regex, replacement):
     if regex is None or replacement is None:
         return None
-    rx = compile_pcre(to_str(regex))
+    rx = bounded_value(to_str(regex), "replace()")
     repl = expand_replacement(rx, to_str(replacement))
     return _single(lambda v: rx.sub(repl, to_str(v)))(x)
 
@@ -800,7 +800,7 @@ def _mvdedup(x):
 def _mvfind(x, regex):
     if regex is None:
         return None
-    rx = compile_pcre(to_str(regex))
+    rx = bounded_value(to_str(regex), "mvfind()")
     for k, v in enumerate(_values(x)):
         if rx.search(to_str(v)):
             return k

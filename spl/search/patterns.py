@@ -13,12 +13,21 @@ text into segments, minor breakers split segments further, and the index holds e
 sub-segment. A keyword therefore matches text that starts and ends at a breaker (or the ends of
 ``_raw``). The multi-character majors of that list (``--``, ``%20``, ``%2C``...) are not modelled:
 their first character is already a minor breaker, so they only matter inside TERM().
+
+Matching is bounded like every regex spl runs over events: a whole-value wildcard is matched
+piece by piece (each fixed piece found left to right, linear in the value), and a keyword's
+regex runs under spl.eval.regex's limit.
 """
 from __future__ import annotations
 
 import ipaddress
 import re
 from typing import Callable
+
+import regex
+
+from spl.errors import Span
+from spl.eval.regex import Bounded, wildcard_fullmatch
 
 # segmenters.conf default MAJOR, single characters ([ ] < > ( ) { } | ! ; , ' " * \n \r \s \t & ? +).
 MAJOR = "[]<>(){}|!;,'\"*\n\r \t&?+"
@@ -51,8 +60,8 @@ def value_matcher(value: str, case: bool) -> StrTest:
     fold = _fold(case)
     wanted = fold(value)
     if "*" in value:
-        rx = re.compile(_wildcard_regex(wanted, ".*"), re.DOTALL)
-        text = lambda s: rx.fullmatch(fold(s)) is not None  # noqa: E731
+        pieces = wanted.split("*")
+        text = lambda s: wildcard_fullmatch(pieces, fold(s))  # noqa: E731
     else:
         text = lambda s: fold(s) == wanted  # noqa: E731
     network = cidr_network(value)
@@ -80,7 +89,7 @@ def cidr_network(value: str):
         return None
 
 
-def term_matcher(value: str, case: bool, term: bool) -> StrTest:
+def term_matcher(value: str, case: bool, term: bool, span: Span | None = None) -> StrTest:
     """Test for a keyword or "phrase" in ``_raw``: it must start and end on segment boundaries.
 
     ``*`` inside a keyword stays within one major segment. TERM(x) needs major breakers (or the
@@ -94,7 +103,8 @@ def term_matcher(value: str, case: bool, term: bool) -> StrTest:
     # (ends) with * can always stretch to the edge of its major segment, which is a boundary.
     check_left = wanted[:1] not in breakers
     right = "" if wanted[-1:] in breakers else f"(?=[{re.escape(breakers)}]|\\Z)"
-    rx = re.compile(_wildcard_regex(wanted, f"[^{re.escape(MAJOR)}]*") + right, re.DOTALL)
+    rx = Bounded(regex.compile(_wildcard_regex(wanted, f"[^{re.escape(MAJOR)}]*") + right,
+                               regex.DOTALL), "search", span)
     # The longest fixed piece must occur literally: a cheap test before the regex.
     needle = max(wanted.split("*"), key=len)
 
