@@ -823,6 +823,12 @@ def _mvzip(x, y, delim=","):
 _SPAN = re.compile(r"([+-]?)(\d+)([a-zA-Z]+)\Z")
 
 
+# Splunk's mvrange page documents no limit; spl stops at 100,000 values and says so.
+MVRANGE_LIMIT = 100_000
+MVRANGE_WARNING = (f"mvrange() stopped at {MVRANGE_LIMIT:,} values (spl's limit on one "
+                   "multivalue field); the rest of the range was dropped")
+
+
 @function("mvrange", 2, 3,
           "mvrange(start, end[, step]): numbers from start up to (not including) end; a step like \"7d\" steps through time",
           needs_ctx=True)
@@ -845,7 +851,10 @@ def _mvrange(ctx, start, end, step=1):
         forward = s > 0
     out = []
     v = a
-    while (v < b if forward else v > b) and len(out) < 100000:
+    while v < b if forward else v > b:
+        if len(out) == MVRANGE_LIMIT:
+            ctx.warn(MVRANGE_WARNING)
+            break
         out.append(_whole(v) if isinstance(v, float) and v.is_integer() and isinstance(a, int)
                    else as_double(v))
         v = advance(v)
