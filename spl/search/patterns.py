@@ -24,10 +24,7 @@ import ipaddress
 import re
 from typing import Callable
 
-import regex
-
 from spl.errors import Span
-from spl.eval.regex import Bounded, wildcard_fullmatch
 
 # segmenters.conf default MAJOR, single characters ([ ] < > ( ) { } | ! ; , ' " * \n \r \s \t & ? +).
 MAJOR = "[]<>(){}|!;,'\"*\n\r \t&?+"
@@ -57,6 +54,8 @@ def value_matcher(value: str, case: bool) -> StrTest:
     Values compare as strings: Splunk's search doc says "1" does not match "1.0"
     (https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/search-commands/search).
     """
+    from spl.eval.regex import wildcard_fullmatch  # here: spl.eval loads pandas, the planner must not
+
     fold = _fold(case)
     wanted = fold(value)
     if "*" in value:
@@ -96,15 +95,17 @@ def term_matcher(value: str, case: bool, term: bool, span: Span | None = None) -
     ends of the text) on both sides: "TERM does not work for terms that are not bounded by major
     breakers" (search command doc, Search with TERM()).
     """
+    from spl.eval.regex import bounded  # here: spl.eval loads pandas, the planner must not
+
     fold = _fold(case)
     wanted = fold(value)
     breakers = MAJOR if term else MAJOR + MINOR
     # A keyword that begins (ends) with a breaker is bounded there already; one that begins
     # (ends) with * can always stretch to the edge of its major segment, which is a boundary.
     check_left = wanted[:1] not in breakers
-    right = "" if wanted[-1:] in breakers else f"(?=[{re.escape(breakers)}]|\\Z)"
-    rx = Bounded(regex.compile(_wildcard_regex(wanted, f"[^{re.escape(MAJOR)}]*") + right,
-                               regex.DOTALL), "search", span)
+    right = "" if wanted[-1:] in breakers else f"(?=[{re.escape(breakers)}]|\\z)"  # PCRE \z: the end
+    rx = bounded("(?s)" + _wildcard_regex(wanted, f"[^{re.escape(MAJOR)}]*") + right, "search",
+                 span)
     # The longest fixed piece must occur literally: a cheap test before the regex.
     needle = max(wanted.split("*"), key=len)
 
