@@ -10,16 +10,20 @@ props.conf/transforms.conf ``MATCH_LIMIT``/``DEPTH_LIMIT`` (same defaults) for f
 
 Engine: the ``regex`` package, whose match, search, sub and finditer take ``timeout=`` and raise
 TimeoutError past it, with ``re``'s API otherwise (groupindex, Match.group...), so the commands
-keep their code. A step limit like PCRE's would be deterministic, but no engine Python can use
-offers one (the PyPI PCRE2 bindings do not expose pcre2_set_match_limit; RE2 is linear but has
-no backreferences or lookaround, which detections use). So the bound is time: each call may run
-``SPL_REGEX_TIMEOUT`` seconds (environment variable, default 1.0; read when a search compiles
-its patterns). Past it the search stops with a SearchError naming the command or function, its
-place in the search (caret) and the limit. ``regex`` also recognises some nested repeats, such
-as ``(a+)+$``, that PCRE must backtrack through: those answer at once where Splunk would fail.
+keep their code. A step limit like PCRE's would be deterministic, but the PCRE2 binding on
+PyPI (pcre2 0.7) does not expose pcre2_set_match_limit, and RE2 (linear) has no backreferences
+or lookaround, which detections use. So the bound is time: each call may run
+``SPL_REGEX_TIMEOUT`` seconds (environment variable, default 1.0; read when a command compiles
+its pattern, and by eval functions when they run). Past it the search stops with a SearchError
+naming the command or function, its place in the search (caret) and the limit. ``regex`` also
+recognises some nested repeats, such as ``(a+)+$``, that PCRE must backtrack through: those
+answer at once (correctly) where Splunk would fail.
 
 PCRE syntax: ``(?<name>...)``, ``(?'name'...)``, possessive and atomic groups and inline flags
 are ``regex`` syntax too; ``\\z``, ``\\Z`` and ``\\h`` are translated here.
+
+Wildcards (a search value's ``*``, LIKE's ``%`` and ``_``) need no regex: ``wildcard_fullmatch``
+matches them piece by piece in bounded time.
 """
 from __future__ import annotations
 
@@ -35,7 +39,7 @@ DEFAULT_TIMEOUT = 1.0
 
 
 def translate(pattern: str) -> str:
-    """Rewrite the PCRE-only syntax of ``pattern`` into Python ``re`` syntax."""
+    """Rewrite the PCRE-only syntax of ``pattern`` into ``regex`` syntax."""
     out: list[str] = []
     i, n = 0, len(pattern)
     in_class = False

@@ -103,7 +103,8 @@ def term_matcher(value: str, case: bool, term: bool, span: Span | None = None) -
     # A keyword that begins (ends) with a breaker is bounded there already; one that begins
     # (ends) with * can always stretch to the edge of its major segment, which is a boundary.
     check_left = wanted[:1] not in breakers
-    right = "" if wanted[-1:] in breakers else f"(?=[{re.escape(breakers)}]|\\z)"  # PCRE \z: the end
+    # (PCRE's \z is the end of the text)
+    right = "" if wanted[-1:] in breakers else f"(?=[{re.escape(breakers)}]|\\z)"
     rx = bounded("(?s)" + _wildcard_regex(wanted, f"[^{re.escape(MAJOR)}]*") + right, "search",
                  span)
     # The longest fixed piece must occur literally: a cheap test before the regex.
