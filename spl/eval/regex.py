@@ -12,9 +12,11 @@ Engine: the ``regex`` package, whose match, search, sub and finditer take ``time
 TimeoutError past it, with ``re``'s API otherwise (groupindex, Match.group...), so the commands
 keep their code. A step limit like PCRE's would be deterministic, but the PCRE2 binding on
 PyPI (pcre2 0.7) does not expose pcre2_set_match_limit, and RE2 (linear) has no backreferences
-or lookaround, which detections use. So the bound is time: each call may run
+or lookaround, which detections use. So the bound is time: each call may use
 ``SPL_REGEX_TIMEOUT`` seconds (environment variable, default 1.0; read when a command compiles
-its pattern, and by eval functions when they run). Past it the search stops with a SearchError
+its pattern, and by eval functions when they run). ``regex`` counts the process's CPU time, so
+a busy machine does not make a pattern fail sooner (measured: a 1 s limit ended after 1.0 s of
+CPU, 3 s of wall time at load 9 on 2 cores). Past it the search stops with a SearchError
 naming the command or function, its place in the search (caret) and the limit. ``regex`` also
 recognises some nested repeats, such as ``(a+)+$``, that PCRE must backtrack through: those
 answer at once (correctly) where Splunk would fail.
