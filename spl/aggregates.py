@@ -35,7 +35,18 @@ import pandas as pd
 
 from spl.values import as_double, make_mv, order_key, to_number, to_str
 
-LIST_LIMIT = 100  # list() keeps the first 100 values (MVF)
+# list() keeps the first 100 values: "If more than 100 values are in a field, only the first 100
+# are returned" (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/statistical-and-charting-functions/multivalue-stats-and-chart-functions),
+# limits.conf [stats] list_maxsize. values() has no default limit ([stats] maxvalues = 0).
+LIST_LIMIT = 100
+
+
+def truncation(spec: "AggSpec", members: list, column: str) -> str | None:
+    """The warning for a group whose values ``spec`` cuts short, else None."""
+    if spec.name == "list" and len(members) > LIST_LIMIT:
+        return (f"{column}: list() kept the first {LIST_LIMIT} values of a group and dropped the "
+                f"rest (limits.conf [stats] list_maxsize = {LIST_LIMIT})")
+    return None
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,11 @@ def _report_problems(session, err: Console) -> None:
                   f"{inert(first.render())}", markup=False, highlight=False)
 
 
+def _report_warnings(session, err: Console) -> None:
+    for text in session.last_warnings:
+        err.print(f"warning: {text}", markup=False, highlight=False)
+
+
 def _cmd_run(args, out: Console, err: Console) -> int:
     if not args.data:
         err.print("error: give at least one --data PATH")
@@ -136,6 +141,7 @@ def _cmd_run(args, out: Console, err: Console) -> int:
     from spl import render  # after _prepare: it imports pandas
 
     table = session.run(parsed)
+    _report_warnings(session, err)
     render.show(table, args.format, out, args.tz)
     return 0
 
@@ -164,6 +170,7 @@ def _detect(args, out, err) -> int:
     from spl import render  # after _prepare: it imports pandas
 
     table = session.run(parsed)
+    _report_warnings(session, err)
     messages = ([detections.fill_message(det.message, row) for row in detections.row_dicts(table)]
                 if det.message else [])
     if args.format == "json":

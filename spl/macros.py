@@ -7,6 +7,14 @@ YAML files (``name``, ``definition``, ``arguments``) and Splunk ``*.conf`` files
 Expansion keeps a map from every offset of the expanded text back to the text the user wrote, so a
 syntax error found in the expanded search is reported where the user can see it (at the macro call
 when the error lies inside a macro's expansion).
+
+Limits. Depth: at most MAX_DEPTH nested calls. Size: Splunk's macros.conf and limits.conf pages
+document no cap on what a search expands to, yet macros that each call the next twice double the
+text at every level (20 levels: over a million copies). spl stops expanding once the expanded
+search passes MAX_EXPANDED_CHARS characters (1 MB, thousands of times a real detection) or
+MAX_CALLS macro calls (which catches the same doubling with empty bodies). Both are counted
+while expanding, piece by piece, so the error comes before the huge text is built; it names the
+macro being expanded, the call in the user's text (caret) and the limit.
 """
 from __future__ import annotations
 
@@ -24,6 +32,9 @@ from spl.errors import ConfigError, MacroError, Span, SplSyntaxError
 
 # How deep macros may call macros before we call it a recursion.
 MAX_DEPTH = 50
+# How large a search may grow by expansion: characters of expanded text, and macro calls.
+MAX_EXPANDED_CHARS = 1_000_000
+MAX_CALLS = 10_000
 
 _STANZA = re.compile(r"^\[\s*([^\]\(]+?)\s*(?:\(\s*(\d+)\s*\))?\s*\]\s*$")
 _ARG_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -288,6 +299,7 @@ class MacroLibrary:
         segments: list[tuple[int, int, int, int, bool]] = []
         pos = 0  # in clean (same offsets as text)
         length = 0  # of the output so far
+        budget = _Budget(text)
 
         def verbatim(upto: int) -> None:
             nonlocal length
@@ -298,7 +310,8 @@ class MacroLibrary:
 
         for start, end in _calls(clean, 0, original=text):
             verbatim(start)
-            body = self._expand_call(clean, start, end, depth=0, chain=(), original=text)
+            body = self._expand_call(clean, start, end, depth=0, chain=(), original=text,
+                                     budget=budget)
             if body:
                 out.append(body)
                 segments.append((length, length + len(body), start, end, False))
@@ -308,18 +321,22 @@ class MacroLibrary:
         return Expansion("".join(out), text, tuple(segments))
 
     def _expand_text(self, text: str, depth: int, chain: tuple[str, ...], at: Span,
-                     original: str) -> str:
+                     original: str, budget: _Budget) -> str:
         parts: list[str] = []
         pos = 0
         for start, end in _calls(text, 0, original=original, at=at):
+            budget.text(start - pos, chain[-1], at)
             parts.append(text[pos:start])
-            parts.append(self._expand_call(text, start, end, depth, chain, at=at, original=original))
+            parts.append(self._expand_call(text, start, end, depth, chain, at=at, original=original,
+                                           budget=budget))
             pos = end
+        budget.text(len(text) - pos, chain[-1], at)
         parts.append(text[pos:])
         return "".join(parts)
 
     def _expand_call(self, text: str, start: int, end: int, depth: int, chain: tuple[str, ...],
-                     at: Span | None = None, original: str | None = None) -> str:
+                     at: Span | None = None, original: str | None = None, *,
+                     budget: _Budget) -> str:
         """The full expansion of the call ``text[start:end]`` (backticks included)."""
         where = at or Span(start, end)
         source = original if original is not None else text
@@ -337,8 +354,10 @@ class MacroLibrary:
         if depth >= MAX_DEPTH:
             raise MacroError(f"macro `{name}` expands too deeply (more than {MAX_DEPTH} levels): "
                              f"{' -> '.join(chain[:5] + ('...', name))}", span=where, text=source)
+        budget.call(name, where)
         macro = self._resolve(name, args, where, source)
         if macro is None:  # an undefined <detection>_filter macro: no filtering
+            budget.text(len("search *"), name, where)
             return "search *"
         if macro.iseval:
             raise MacroError(f"macro `{name}` is an eval-based macro (iseval = true), which spl "
@@ -346,9 +365,12 @@ class MacroLibrary:
         body = macro.definition
         named = _named_args(args, macro.args)
         for arg_name, value in zip(macro.args, named):
-            body = body.replace(f"${arg_name}$", value)
+            token = f"${arg_name}$"
+            # arguments that double at each call: measured before the text is built
+            budget.fits(len(body) + body.count(token) * (len(value) - len(token)), name, where)
+            body = body.replace(token, value)
         body = strip_comments(body)
-        return self._expand_text(body, depth + 1, chain + (name,), where, source)
+        return self._expand_text(body, depth + 1, chain + (name,), where, source, budget)
 
     def _resolve(self, name: str, args: list[str], where: Span, source: str) -> Macro | None:
         macro = self.get(name, len(args))
@@ -364,6 +386,34 @@ class MacroLibrary:
         searched = ", ".join(self.dirs) or "(no macro directories)"
         raise MacroError(f"the search uses macro `{name}`, which is not defined in: {searched}",
                          span=where, text=source)
+
+
+class _Budget:
+    """What one expansion has produced so far: characters of output and macro calls."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.chars = 0
+        self.calls = 0
+
+    def fits(self, size: int, name: str, where: Span) -> None:
+        """Stop unless ``size`` more characters of output stay within the limit."""
+        if self.chars + size > MAX_EXPANDED_CHARS:
+            raise MacroError(f"macro `{name}` expands the search past {MAX_EXPANDED_CHARS:,} "
+                             "characters (spl's limit on the size of an expanded search)",
+                             span=where, text=self.source)
+
+    def text(self, size: int, name: str, where: Span) -> None:
+        """Count ``size`` characters of output."""
+        self.fits(size, name, where)
+        self.chars += size
+
+    def call(self, name: str, where: Span) -> None:
+        self.calls += 1
+        if self.calls > MAX_CALLS:
+            raise MacroError(f"macro `{name}`: the search makes more than {MAX_CALLS:,} macro "
+                             "calls (spl's limit on macro expansion)", span=where,
+                             text=self.source)
 
 
 def _named_args(values: list[str], names: tuple[str, ...]) -> list[str]:

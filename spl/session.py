@@ -75,6 +75,7 @@ class Session:
         self.fields = fields
         self.terms = terms  # spl.search.literal_terms of the one search these events feed
         self.problems: list = []
+        self.last_warnings: list[str] = []  # the last search's: limits that cut a result short
         self.files: list[str] = []
         self._parts: list[pd.DataFrame] = []
         self._events: pd.DataFrame | None = None
@@ -127,9 +128,11 @@ class Session:
         return parse_search(search, library=self._macros)
 
     def run(self, search: str | ParsedSearch, *, now: float | None = None) -> pd.DataFrame:
-        """Run a search over the loaded events; multivalue cells are lists."""
+        """Run a search over the loaded events; multivalue cells are lists. The limits that cut
+        its result short (Splunk's job messages) are then in ``last_warnings``."""
         parsed = search if isinstance(search, ParsedSearch) else self.parse(search)
         ctx = Context(tz=self.tz, text=parsed.expanded, session=self)
+        self.last_warnings = ctx.warnings
         if now is not None:
             check.of_type("now", now, numbers.Real, "a time in epoch seconds")
             ctx.now = now

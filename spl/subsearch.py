@@ -34,7 +34,7 @@ def run(sub: ast.Subsearch, ctx: Context, maxout: int | None = None) -> pd.DataF
     events = session.events if session is not None else pd.DataFrame(
         {"_time": pd.Series([], dtype=float)})
     table = execute(pipeline, events, Context(now=ctx.now, tz=ctx.tz, text=ctx.text,
-                                              session=session))
+                                              session=session, warnings=ctx.warnings))
     if maxout is not None and maxout > 0:
         table = table.iloc[:maxout]
     return table

@@ -13,7 +13,7 @@ import pandas as pd
 from spl.commands import command
 from spl.commands._args import check_known, flag
 from spl.errors import SearchError
-from spl.eval.regex import compile_pcre
+from spl.eval.regex import bounded
 from spl.syntax import ast
 from spl.values import mv_values, to_str
 
@@ -28,7 +28,7 @@ def run(node, table, ctx):
     allow_empty = flag(node, "allowempty", False)
     setsv = flag(node, "setsv", False)
     if tokenizer is not None:
-        rx = compile_pcre(tokenizer)
+        rx = bounded(tokenizer, "makemv tokenizer", node.span)
         if rx.groups < 1:
             raise SearchError("makemv: tokenizer needs a capturing group", span=node.span)
         split = lambda s: [m.group(1) or "" for m in rx.finditer(s)]  # noqa: E731

@@ -13,14 +13,12 @@ it had; a group that took no part in a match gives no value; ``offset_field`` ho
 """
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from spl.commands import command
 from spl.commands._args import check_known, integer
 from spl.errors import SearchError
-from spl.eval.regex import compile_pcre, expand_replacement
+from spl.eval.regex import Bounded, bounded, expand_replacement
 from spl.syntax import ast
 from spl.values import make_mv, mv_values, to_str
 
@@ -40,7 +38,7 @@ def run(node, table, ctx):
         table = table.copy()
         table[source] = pd.Series(out, index=table.index, dtype=object)
         return table
-    rx = _compile(node.regex, node.span)
+    rx = bounded(node.regex, "rex", node.span)
     names = list(rx.groupindex)
     max_match = integer(node, "max_match", 1)
     offset_field = ast.option(node.options, "offset_field")
@@ -52,9 +50,9 @@ def run(node, table, ctx):
         spans: list[str] = []
         count = 0
         for value in mv_values(cell):
-            for m in rx.finditer(to_str(value)):
-                if max_match and count >= max_match:
-                    break
+            if max_match and count >= max_match:
+                break
+            for m in rx.finditer(to_str(value), max_match - count if max_match else 0):
                 count += 1
                 for name in names:
                     if m.group(name) is not None:
@@ -73,13 +71,6 @@ def run(node, table, ctx):
         table[offset_field] = pd.Series([n if n is not None else o for n, o in zip(offsets, old)],
                                         index=table.index, dtype=object)
     return table
-
-
-def _compile(pattern: str, span) -> re.Pattern:
-    try:
-        return compile_pcre(pattern)
-    except SearchError as e:
-        raise SearchError(f"rex: {e.message}", span=span) from None
 
 
 def _cell(values: list):
@@ -106,7 +97,7 @@ def parse_sed(expr: str, span=None):
                               "no flags", span=span)
         table = str.maketrans(source, target)
         return lambda s: s.translate(table)
-    rx = _compile(left.replace("\\/", "/"), span)
+    rx = bounded(left.replace("\\/", "/"), "rex mode=sed", span)
     repl = expand_replacement(rx, right.replace("\\/", "/"))
     if flags == "g":
         return lambda s: rx.sub(repl, s)
@@ -140,7 +131,7 @@ def _unescape_slash(text: str) -> str:
     return text.replace("\\/", "/")
 
 
-def _replace_nth(rx: re.Pattern, repl, s: str, nth: int) -> str:
+def _replace_nth(rx: Bounded, repl, s: str, nth: int) -> str:
     for k, m in enumerate(rx.finditer(s), 1):
         if k == nth:
             return s[:m.start()] + repl(m) + s[m.end():]

@@ -141,8 +141,10 @@ def _allnum_ok(cells: list) -> bool:
 
 
 def _reduce_groups(term: _Term, cells: np.ndarray | None, times: np.ndarray | None,
-                   gids: np.ndarray, ngroups: int, allnum: bool) -> list:
-    """One result per group: ``cells``/``times``/``gids`` are aligned, one entry per member row."""
+                   gids: np.ndarray, ngroups: int, allnum: bool,
+                   ctx: Context | None = None) -> list:
+    """One result per group: ``cells``/``times``/``gids`` are aligned, one entry per member row.
+    A function that cuts a group short (list()) warns through ``ctx``."""
     spec = term.spec
     if cells is None:  # bare count: rows per group
         return np.bincount(gids, minlength=ngroups).tolist() if ngroups else []
@@ -170,6 +172,8 @@ def _reduce_groups(term: _Term, cells: np.ndarray | None, times: np.ndarray | No
             members = [v for c in members for v in (c if isinstance(c, list) else (c,))]
         elif spec.kind == "timed":
             members = list(zip(sorted_times[bounds[g]:bounds[g + 1]], members))
+        if ctx is not None and (note := aggregates.truncation(spec, members, term.out)):
+            ctx.warn(note)
         out.append(spec.reduce(members) if members else spec.empty)
     return out
 
@@ -287,7 +291,7 @@ def _aggregate(table: pd.DataFrame, ctx: Context, groups: _Groups, terms: list[_
         cells = _term_cells(term, table, ctx)
         out[term.out] = _reduce_groups(
             term, None if cells is None else cells[groups.rows], times[groups.rows],
-            groups.gids, len(groups.keys), allnum)
+            groups.gids, len(groups.keys), allnum, ctx)
     return out
 
 

@@ -9,7 +9,6 @@ always a string, as Splunk types literals.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any, Callable
 
 import numpy as np
@@ -17,6 +16,7 @@ import pandas as pd
 
 from spl.context import Context
 from spl.errors import SearchError, SplError, UnsupportedError
+from spl.eval.regex import wildcard_fullmatch
 from spl.syntax import ast
 from spl.values import as_double, is_null, to_number, to_str
 
@@ -316,28 +316,14 @@ def _any_option(target, options, i) -> bool:
     return any(eq(target, option(i)) for option, eq in options)
 
 
-_LIKE_CACHE: dict[str, re.Pattern] = {}
-
-
-def like_pattern(pattern: str) -> re.Pattern:
-    """SQL LIKE as a regex: ``%`` any run, ``_`` one character, the whole value must match."""
-    rx = _LIKE_CACHE.get(pattern)
-    if rx is None:
-        parts = []
-        for ch in pattern:
-            parts.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
-        rx = re.compile("".join(parts) + r"\Z", re.DOTALL)
-        if len(_LIKE_CACHE) < 10000:
-            _LIKE_CACHE[pattern] = rx
-    return rx
-
-
 def like(value, pattern) -> bool:
-    """Case-sensitive LIKE; any value of a multivalue field may match; null never matches."""
+    """Case-sensitive LIKE (``%`` any run, ``_`` one character, the whole value must match); any
+    value of a multivalue field may match; null never matches. Matched without a regex, so a
+    pattern of many ``%`` cannot backtrack (spl.eval.regex.wildcard_fullmatch)."""
     if value is None or pattern is None or isinstance(pattern, list):
         return False
-    rx = like_pattern(to_str(pattern))
-    return any(rx.match(to_str(v)) is not None for v in _values(value))
+    pieces = to_str(pattern).split("%")
+    return any(wildcard_fullmatch(pieces, to_str(v), "_") for v in _values(value))
 
 
 def _truth(v):

@@ -25,7 +25,7 @@ from typing import Any, Callable
 from spl import timefmt
 from spl.errors import SearchError, UnsupportedError
 from spl.eval import evaluator
-from spl.eval.regex import compile_pcre, expand_replacement
+from spl.eval.regex import bounded_value, expand_replacement
 from spl.syntax import ast
 from spl.values import MAX_EXACT, as_double, make_mv, order_key, to_number, to_str
 
@@ -218,7 +218,7 @@ def _like(x, pattern):
 def _match(x, regex):
     if x is None or regex is None:
         return False
-    rx = compile_pcre(regex if type(regex) is str else to_str(regex))
+    rx = bounded_value(regex if type(regex) is str else to_str(regex), "match()")
     if type(x) is str:
         return rx.search(x) is not None
     return any(rx.search(to_str(v)) is not None for v in _values(x))
@@ -407,7 +407,7 @@ def sqlite_substr(text: str, p1: int, p2: int | None) -> str:
 def _replace(x, regex, replacement):
     if regex is None or replacement is None:
         return None
-    rx = compile_pcre(to_str(regex))
+    rx = bounded_value(to_str(regex), "replace()")
     repl = expand_replacement(rx, to_str(replacement))
     return _single(lambda v: rx.sub(repl, to_str(v)))(x)
 
@@ -800,7 +800,7 @@ def _mvdedup(x):
 def _mvfind(x, regex):
     if regex is None:
         return None
-    rx = compile_pcre(to_str(regex))
+    rx = bounded_value(to_str(regex), "mvfind()")
     for k, v in enumerate(_values(x)):
         if rx.search(to_str(v)):
             return k
@@ -821,6 +821,12 @@ def _mvzip(x, y, delim=","):
 
 
 _SPAN = re.compile(r"([+-]?)(\d+)([a-zA-Z]+)\Z")
+
+
+# Splunk's mvrange page documents no limit; spl stops at 100,000 values and says so.
+MVRANGE_LIMIT = 100_000
+MVRANGE_WARNING = (f"mvrange() stopped at {MVRANGE_LIMIT:,} values (spl's limit on one "
+                   "multivalue field); the rest of the range was dropped")
 
 
 @function("mvrange", 2, 3,
@@ -845,7 +851,10 @@ def _mvrange(ctx, start, end, step=1):
         forward = s > 0
     out = []
     v = a
-    while (v < b if forward else v > b) and len(out) < 100000:
+    while v < b if forward else v > b:
+        if len(out) == MVRANGE_LIMIT:
+            ctx.warn(MVRANGE_WARNING)
+            break
         out.append(_whole(v) if isinstance(v, float) and v.is_integer() and isinstance(a, int)
                    else as_double(v))
         v = advance(v)

@@ -89,7 +89,7 @@ def _compile(expr: ast.SearchExpr, ctx: Context, timeformat: str) -> Test:
     if isinstance(expr, ast.Term):
         if patterns.is_match_all(expr.value):
             return lambda cols, rows: np.ones(len(rows), dtype=bool)
-        test = patterns.term_matcher(expr.value, expr.case, expr.term)
+        test = patterns.term_matcher(expr.value, expr.case, expr.term, expr.span)
         return _leaf("_raw", lambda v: type(v) is str and test(v))
     if isinstance(expr, ast.Compare):
         return _leaf(expr.field, _cell_test(expr.op, expr.value, expr.case, expr.span))

@@ -13,12 +13,18 @@ text into segments, minor breakers split segments further, and the index holds e
 sub-segment. A keyword therefore matches text that starts and ends at a breaker (or the ends of
 ``_raw``). The multi-character majors of that list (``--``, ``%20``, ``%2C``...) are not modelled:
 their first character is already a minor breaker, so they only matter inside TERM().
+
+Matching is bounded like every regex spl runs over events: a whole-value wildcard is matched
+piece by piece (each fixed piece found left to right, linear in the value), and a keyword's
+regex runs under spl.eval.regex's limit.
 """
 from __future__ import annotations
 
 import ipaddress
 import re
 from typing import Callable
+
+from spl.errors import Span
 
 # segmenters.conf default MAJOR, single characters ([ ] < > ( ) { } | ! ; , ' " * \n \r \s \t & ? +).
 MAJOR = "[]<>(){}|!;,'\"*\n\r \t&?+"
@@ -48,11 +54,13 @@ def value_matcher(value: str, case: bool) -> StrTest:
     Values compare as strings: Splunk's search doc says "1" does not match "1.0"
     (https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/search-commands/search).
     """
+    from spl.eval.regex import wildcard_fullmatch  # here: spl.eval loads pandas, the planner must not
+
     fold = _fold(case)
     wanted = fold(value)
     if "*" in value:
-        rx = re.compile(_wildcard_regex(wanted, ".*"), re.DOTALL)
-        text = lambda s: rx.fullmatch(fold(s)) is not None  # noqa: E731
+        pieces = wanted.split("*")
+        text = lambda s: wildcard_fullmatch(pieces, fold(s))  # noqa: E731
     else:
         text = lambda s: fold(s) == wanted  # noqa: E731
     network = cidr_network(value)
@@ -80,21 +88,25 @@ def cidr_network(value: str):
         return None
 
 
-def term_matcher(value: str, case: bool, term: bool) -> StrTest:
+def term_matcher(value: str, case: bool, term: bool, span: Span | None = None) -> StrTest:
     """Test for a keyword or "phrase" in ``_raw``: it must start and end on segment boundaries.
 
     ``*`` inside a keyword stays within one major segment. TERM(x) needs major breakers (or the
     ends of the text) on both sides: "TERM does not work for terms that are not bounded by major
     breakers" (search command doc, Search with TERM()).
     """
+    from spl.eval.regex import bounded  # here: spl.eval loads pandas, the planner must not
+
     fold = _fold(case)
     wanted = fold(value)
     breakers = MAJOR if term else MAJOR + MINOR
     # A keyword that begins (ends) with a breaker is bounded there already; one that begins
     # (ends) with * can always stretch to the edge of its major segment, which is a boundary.
     check_left = wanted[:1] not in breakers
-    right = "" if wanted[-1:] in breakers else f"(?=[{re.escape(breakers)}]|\\Z)"
-    rx = re.compile(_wildcard_regex(wanted, f"[^{re.escape(MAJOR)}]*") + right, re.DOTALL)
+    # (PCRE's \z is the end of the text)
+    right = "" if wanted[-1:] in breakers else f"(?=[{re.escape(breakers)}]|\\z)"
+    rx = bounded("(?s)" + _wildcard_regex(wanted, f"[^{re.escape(MAJOR)}]*") + right, "search",
+                 span)
     # The longest fixed piece must occur literally: a cheap test before the regex.
     needle = max(wanted.split("*"), key=len)
 
