@@ -6,31 +6,15 @@ session's zone, as Splunk's exports do.
 """
 from __future__ import annotations
 
-import csv
 import io
 
-import orjson
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from spl import timefmt
-from spl.values import is_null, to_number, to_str
-
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%3N%:z"
-
-
-def cell_value(column: str, v, tz: str):
-    """One cell as JSON-ready data: None, a string, or a list of strings."""
-    if is_null(v):
-        return None
-    if column == "_time":
-        n = to_number(v)
-        return timefmt.strftime(float(n), TIME_FORMAT, tz) if n is not None else to_str(v)
-    if isinstance(v, list):
-        return [to_str(x) for x in v]
-    return to_str(v)
+from spl import output
+from spl.output import cell_value  # noqa: F401  (re-exported: the REPL and tables use it)
 
 
 def display_columns(table: pd.DataFrame) -> list[str]:
@@ -41,37 +25,17 @@ def display_columns(table: pd.DataFrame) -> list[str]:
     return cols
 
 
-def records(table: pd.DataFrame, tz: str = "UTC", columns: list[str] | None = None) -> list[dict]:
-    """Rows as dicts without their null fields (Splunk's JSON results omit them)."""
-    columns = columns or list(table.columns)
-    out = []
-    for row in table[columns].itertuples(index=False, name=None):
-        item = {}
-        for c, v in zip(columns, row):
-            value = cell_value(c, v, tz)
-            if value is not None:
-                item[c] = value
-        out.append(item)
-    return out
-
-
 def to_json(table: pd.DataFrame, tz: str = "UTC", extra: list[dict] | None = None) -> str:
-    rows = records(table, tz)
-    for row, more in zip(rows, extra or []):
-        row.update(more)
-    return orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode()
+    """The result as one JSON text (spl.output.write_json's bytes without the last newline)."""
+    buf = io.BytesIO()
+    output.write_json(output.batches(table), buf, tz, extra)
+    return buf.getvalue().decode()[:-1]
 
 
 def to_csv(table: pd.DataFrame, tz: str = "UTC") -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    columns = list(table.columns)
-    writer.writerow(columns)
-    for row in table.itertuples(index=False, name=None):
-        cells = [cell_value(c, v, tz) for c, v in zip(columns, row)]
-        writer.writerow(["\n".join(x) if isinstance(x, list) else ("" if x is None else x)
-                         for x in cells])
-    return buf.getvalue()
+    buf = io.BytesIO()
+    output.write_csv(output.batches(table), buf, tz)
+    return buf.getvalue().decode()
 
 
 def _text(value) -> Text:
@@ -117,17 +81,19 @@ def _fits(table: pd.DataFrame, width: int) -> bool:
     return needed <= width
 
 
-def show(table: pd.DataFrame, fmt: str, console: Console, tz: str = "UTC") -> None:
-    """Print ``table`` in format ``fmt`` (table, json or csv)."""
-    if fmt == "json":
-        console.print(to_json(table, tz), markup=False, highlight=False, soft_wrap=True)
-    elif fmt == "csv":
-        console.print(to_csv(table, tz), markup=False, highlight=False, soft_wrap=True, end="")
+def show(table: pd.DataFrame, fmt: str, console: Console, tz: str = "UTC",
+         max_rows: int | None = None) -> int:
+    """Print ``table`` in format ``fmt`` (table, json or csv); returns the rows shown. json and
+    csv stream every row to the console's file (spl.output); a table shows the first
+    ``max_rows`` (all when None or 0) and the count of all."""
+    if fmt in ("json", "csv"):
+        return output.write(fmt, output.batches(table), output.byte_stream(console.file), tz)
+    n = len(table)
+    table = table.head(max_rows) if max_rows else table
+    if _fits(table, console.width):
+        console.print(to_rich(table, tz))
     else:
-        if _fits(table, console.width):
-            console.print(to_rich(table, tz))
-        else:
-            for card in to_cards(table, tz):
-                console.print(card)
-        n = len(table)
-        console.print(f"{n} result{'s' if n != 1 else ''}", style="dim")
+        for card in to_cards(table, tz):
+            console.print(card)
+    console.print(f"{n} result{'s' if n != 1 else ''}", style="dim")
+    return len(table)
