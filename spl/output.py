@@ -1,4 +1,5 @@
-"""Results written as they arrive: JSON by orjson and CSV by the csv module, a batch at a time.
+"""Results written as they arrive: JSON by orjson, CSV as the csv module quotes it, a batch at a
+time.
 
 Building one JSON string of 200k events and printing it through rich took minutes and gigabytes.
 Here each batch of rows (a DataFrame; ``batches`` cuts a finished result, an engine can feed its
@@ -25,8 +26,6 @@ from spl.values import is_null, to_number, to_str
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%3N%:z"
 BATCH_ROWS = 5000  # a batch's dicts and bytes stay in the tens of MB even for wide events
-# What pandas.isna calls null and is_null does too; any other (pd.NA, NaT) takes the cell path.
-_NULL_TYPES = {type(None), float, np.float64}
 # Seconds that timefmt.strftime renders (years 1 to 9999); outside them it raises SearchError.
 _FIRST, _LAST = -62135596800, 253402300799
 
@@ -62,7 +61,7 @@ def _column(name: str, column: pd.Series, tz: str) -> tuple[list, bool]:
     """``column_values``, and whether a cell may be a multivalue list."""
     dtype = column.dtype
     if isinstance(dtype, pd.StringDtype) and dtype.na_value is np.nan:
-        values = column.to_numpy(dtype=object)  # pandas' default str dtype: str or NaN
+        values = column.to_numpy(dtype=object, na_value=None)  # pandas' str dtype: NaN is null
     elif isinstance(dtype, np.dtype):
         values = column.to_numpy()
     else:  # an extension type: cell by cell, as its values iterate
@@ -192,7 +191,7 @@ class _Quoter:
     def __init__(self):
         self.buf = io.StringIO()
         self.writer = csv.writer(self.buf, lineterminator="\n")
-        # which of these make the module quote depends on its version (\r did not always)
+        # which of these make the module quote is asked of the module, not assumed
         self.special = re.compile("[" + "".join(
             re.escape(c) for c in ',"\r\n' if self.line([f"a{c}b"]).startswith('"')) + "]")
 

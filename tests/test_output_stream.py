@@ -319,3 +319,34 @@ def test_a_reader_that_goes_away_ends_the_output_quietly(tmp_path, fmt):
     head = (tmp_path / "out").read_bytes()
     assert len(head) == 100
     assert head.startswith(b"[\n  {\n" if fmt == "json" else b"_time,")
+
+
+# -- the REPL's .save ----------------------------------------------------------------------------
+def _repl(last):
+    from spl.repl import Repl, make_console
+
+    buffer = io.StringIO()
+    repl = Repl(console=make_console(file=buffer, width=120, color_system=None,
+                                     force_terminal=False))
+    repl.last = last
+    return repl, buffer
+
+
+def test_repl_save_writes_every_batch_as_before(tmp_path):
+    n = 2 * output.BATCH_ROWS + 1
+    t = _frame({"_time": 1773064800.0 + np.arange(n) / 8,
+                "i": pd.Series([str(i) if i % 3 else None for i in range(n)], dtype=object)})
+    repl, buffer = _repl(t)
+    for fmt, old in (("json", old_to_json(t) + "\n"), ("csv", old_to_csv(t))):
+        repl.handle(f".save {tmp_path / ('r.' + fmt)}")
+        assert (tmp_path / ("r." + fmt)).read_bytes() == old.encode()
+        assert f"saved {n} rows to {tmp_path / ('r.' + fmt)}" in buffer.getvalue()
+
+
+def test_repl_save_that_fails_leaves_no_file(tmp_path):
+    # the second batch holds a time past year 9999: the error is said, no half file is left
+    t = _frame({"_time": [1.0] * output.BATCH_ROWS + [1e12]})
+    repl, buffer = _repl(t)
+    repl.handle(f".save {tmp_path / 'r.json'}")
+    assert "out of range" in buffer.getvalue()
+    assert not (tmp_path / "r.json").exists()
