@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from spl import output
-from spl.output import cell_value  # noqa: F401  (re-exported: the REPL and tables use it)
+from spl.output import cell_value  # one cell, for tables here and the REPL
 
 
 def display_columns(table: pd.DataFrame) -> list[str]:
