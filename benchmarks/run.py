@@ -11,8 +11,9 @@ Cases, each run as its own process (so start-up counts, as it does for a user):
 - ``grep -c -F ListFoundationModels``: the floor, one pass over the bytes;
 - events out (``--events-records``, 200k by default, a file of their own): ``spl run
   '`cloudtrail` | table *' --format json`` and ``csv`` to a file, against DuckDB's
-  ``COPY (SELECT * FROM read_json_auto(F)) TO`` a file (its JSON is one object a line, and its
-  objects stay nested where spl flattens them: the same events, not the same bytes).
+  ``COPY (SELECT * FROM read_json_auto(F, sample_size=-1)) TO`` a file (every record read for
+  the schema: some keys appear only far into the file; its JSON is one object a line and stays
+  nested where spl flattens: the same events, not the same bytes).
 
 Each case runs ``--repeat`` times, cases interleaved (the machine may be shared); the table
 quotes the median wall time and the largest peak memory: the resident set summed over the
