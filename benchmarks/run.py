@@ -1,13 +1,19 @@
 """Time spl against DuckDB (and grep) on the same CloudTrail NDJSON file, in one run.
 
 Usage: python -m benchmarks.run [--records 1000000] [--seed 7] [--repeat 3] [--data FILE]
+                                [--cases all|search|events] [--events-records 200000]
 Needs the bench extra (pip install -e '.[bench]'): DuckDB. Writes benchmarks/results.md.
 
 Cases, each run as its own process (so start-up counts, as it does for a user):
 - spl, seed detection: ``spl detect`` of the bundled ESCU detection (its search verbatim);
 - spl, full scan: ``spl run '`cloudtrail` | stats count by eventSource eventName'``;
 - DuckDB: the same two written by hand in SQL over ``read_ndjson_objects`` (all cores);
-- ``grep -c -F ListFoundationModels``: the floor, one pass over the bytes.
+- ``grep -c -F ListFoundationModels``: the floor, one pass over the bytes;
+- events out (``--events-records``, 200k by default, a file of their own): ``spl run
+  '`cloudtrail` | table *' --format json`` and ``csv`` to a file, against DuckDB's
+  ``COPY (SELECT * FROM read_json_auto(F, sample_size=-1)) TO`` a file (every record read for
+  the schema: some keys appear only far into the file; its JSON is one object a line and stays
+  nested where spl flattens: the same events, not the same bytes).
 
 Each case runs ``--repeat`` times, cases interleaved (the machine may be shared); the table
 quotes the median wall time and the largest peak memory: the resident set summed over the
@@ -23,6 +29,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -100,6 +107,47 @@ def cases(path: Path) -> list[tuple[str, list[str]]]:
     ]
 
 
+EVENTS_OUT = "`cloudtrail` | table *"
+DUCK_COPY = """
+import sys, duckdb
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+con.execute(sys.argv[1])
+"""
+
+
+def event_cases(path: Path, out: Path) -> list[tuple[str, list[str], str, Path]]:
+    """(name, argv, the DuckDB case it is set against, the file it writes) of the events-out
+    cases; spl's output goes to the file through its stdout."""
+    py, n = sys.executable, f"{_records(path):,} records"
+    runs = []
+    for fmt, options in (("json", "FORMAT json"), ("csv", "FORMAT csv, HEADER")):
+        spl, duck = f"spl: table * to {fmt} ({n})", f"DuckDB: COPY to {fmt} ({n})"
+        copy = (f"COPY (SELECT * FROM read_json_auto('{path}', sample_size=-1)) "
+                f"TO '{out / ('duckdb.' + fmt)}' ({options})")
+        runs += [(spl, [py, "-m", "spl.cli", "run", EVENTS_OUT, "--data", str(path), "--format",
+                        fmt], duck, out / f"spl.{fmt}"),
+                 (duck, [py, "-c", DUCK_COPY, copy], duck, out / f"duckdb.{fmt}")]
+    return runs
+
+
+def _records(path: Path) -> int:
+    with open(path, "rb") as f:
+        return sum(1 for _ in f)
+
+
+def _json_rows(path: Path, ndjson: bool) -> int:
+    """Objects in spl's JSON array (each opens a line "  {") or DuckDB's NDJSON (a line each)."""
+    mark = b"\n" if ndjson else b"\n  {"
+    count, tail = 0, b""
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 24):
+            block = tail + chunk
+            count += block.count(mark)
+            tail = block[len(block) - len(mark) + 1:]
+    return count
+
+
 def _tree_rss(pid: int) -> int:
     """Resident bytes of a process and all its descendants (from /proc)."""
     total, stack = 0, [pid]
@@ -116,12 +164,13 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measure(argv: list[str]) -> tuple[float, int, bytes]:
-    """(wall seconds, peak bytes, stdout) of one run."""
+def measure(argv: list[str], stdout: Path | None = None) -> tuple[float, int, bytes]:
+    """(wall seconds, peak bytes, stdout) of one run; with ``stdout``, its output goes to that
+    file instead (and b"" is returned)."""
     peak = [0]
+    sink = open(stdout, "wb") if stdout else subprocess.PIPE
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
-                            env=ENV)
+    proc = subprocess.Popen(argv, stdout=sink, stderr=subprocess.PIPE, cwd=ROOT, env=ENV)
     done = threading.Event()
 
     def sample():
@@ -131,11 +180,15 @@ def measure(argv: list[str]) -> tuple[float, int, bytes]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    out_chunks = []
+    out_chunks = [] if proc.stdout else [b""]
     reader = threading.Thread(target=lambda: out_chunks.append(proc.stdout.read()), daemon=True)
-    reader.start()
+    if proc.stdout:
+        reader.start()
     err = proc.stderr.read()
-    reader.join()
+    if proc.stdout:
+        reader.join()
+    else:
+        sink.close()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -190,42 +243,71 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--data", type=Path, default=None, help="an NDJSON file instead of generating")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--cases", choices=("all", "search", "events"), default="all",
+                    help="the searches over --records, the events-out cases, or both")
+    ap.add_argument("--events-records", type=int, default=200_000,
+                    help="records of the events-out cases (table * to json and csv)")
     args = ap.parse_args()
     try:
         import duckdb  # noqa: F401
     except ImportError:
         print("DuckDB is missing: pip install -e '.[bench]'", file=sys.stderr)
         return 2
-    path = args.data or default_path(args.records, args.seed)
-    if not path.exists():
-        print(f"generating {path} ...", file=sys.stderr)
-        generate(path, args.records, args.seed)
-    records = sum(1 for _ in open(path, "rb"))
-    runs = cases(path)
+    runs, refs, files = [], {}, {}
+    lines = []
+    if args.cases != "events":
+        path = args.data or default_path(args.records, args.seed)
+        if not path.exists():
+            print(f"generating {path} ...", file=sys.stderr)
+            generate(path, args.records, args.seed)
+        runs += cases(path)
+        lines.append(f"Benchmark: {_records(path):,} CloudTrail records, "
+                     f"{path.stat().st_size / 1e9:.2f} GB NDJSON (benchmarks/generate.py, seed "
+                     f"{args.seed}); median of {args.repeat} runs.")
+    scratch = tempfile.TemporaryDirectory(prefix="spl-bench-")
+    if args.cases != "search":
+        events = default_path(args.events_records, args.seed)
+        if not events.exists():
+            print(f"generating {events} ...", file=sys.stderr)
+            generate(events, args.events_records, args.seed)
+        for name, argv, ref, target in event_cases(events, Path(scratch.name)):
+            runs.append((name, argv))
+            refs[name] = ref
+            files[name] = target
+        lines.append(f"Events out: {args.events_records:,} records, "
+                     f"{events.stat().st_size / 1e9:.2f} GB NDJSON, written to a file; "
+                     f"median of {args.repeat} runs.")
     walls: dict[str, list[float]] = {name: [] for name, _ in runs}
     peaks: dict[str, int] = {name: 0 for name, _ in runs}
     outputs: dict[str, bytes] = {}
     for k in range(args.repeat):
         for name, argv in runs:
-            wall, peak, out = measure(argv)
+            wall, peak, out = measure(argv, files.get(name))
             walls[name].append(wall)
             peaks[name] = max(peaks[name], peak)
             outputs[name] = out
             print(f"[{k + 1}/{args.repeat}] {name}: {wall:.2f} s, {peak / 2**20:.0f} MB",
                   file=sys.stderr)
-    notes = _agree(outputs)
+    notes = _agree(outputs) if args.cases != "events" else []
+    for name, target in files.items():
+        size = f"{target.stat().st_size / 1e6:.0f} MB"
+        if target.suffix == ".json":
+            rows = _json_rows(target, ndjson=name.startswith("DuckDB"))
+            notes.append(f"{name}: {rows:,} rows, {size}")
+        else:
+            notes.append(f"{name}: {size}")
+    scratch.cleanup()
     med = {name: statistics.median(v) for name, v in walls.items()}
     ref = {"seed": "DuckDB: seed detection (SQL)", "full": "DuckDB: full scan (SQL)"}
-    lines = [
-        f"Benchmark: {records:,} CloudTrail records, {path.stat().st_size / 1e9:.2f} GB NDJSON "
-        f"(benchmarks/generate.py, seed {args.seed}); median of {args.repeat} runs.",
+    lines += [
         f"Machine: {_machine()}.",
         "",
         "| case | wall time (median) | vs DuckDB | peak memory | vs DuckDB |",
         "|---|---:|---:|---:|---:|",
     ]
     for name, _ in runs:
-        other = ref["seed"] if "seed" in name or "grep" in name else ref["full"]
+        other = refs.get(name) or (ref["seed"] if "seed" in name or "grep" in name
+                                   else ref["full"])
         lines.append(f"| {name} | {med[name]:.2f} s | {med[name] / med[other]:.2f}x | "
                      f"{peaks[name] / 2**20:.0f} MB | {peaks[name] / peaks[other]:.2f}x |")
     lines += ["", *[f"- {n}" for n in notes],

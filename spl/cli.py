@@ -1,8 +1,9 @@
 """The ``spl`` command: run, detect, check, explain (and the REPL, and test).
 
 Exit status: 0 ok, 1 the search failed to run (or a detection test failed), 2 bad usage, a syntax
-or macro error. No traceback reaches the user: every error prints as its message, with a caret
-under the search text where it has one (set SPL_DEBUG=1 to see the traceback of an internal error).
+or macro error, 141 (128 + SIGPIPE, as for a command the signal ends) when the reader of the
+output went away (``spl run ... | head``). No traceback reaches the user: every error prints as
+its message, with a caret under the search text where it has one (set SPL_DEBUG=1 to see the traceback of an internal error).
 """
 from __future__ import annotations
 
@@ -17,11 +18,16 @@ from rich.text import Text
 
 from spl._validate import known_zone
 from spl.errors import MacroError, SplError, SplSyntaxError, UsageError
-from spl.render import emit, error_text, inert
+from spl.render import error_text, inert
 
 EXAMPLES = resources.files("spl") / "examples"
 EXAMPLE_DETECTION = "aws_bedrock_high_number_list_foundation_model_failures.yml"
 EXAMPLE_DATA = "bedrock_cloudtrail.json"
+# Table output shows this many results by default, as Splunk's CLI search returns its first 100
+# (maxout; https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-in-the-cli/
+# syntax-for-searches-in-the-cli): a screenful or two of cards, while the count says how many.
+MAX_ROWS = 100
+BROKEN_PIPE = 141
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
@@ -43,6 +49,22 @@ def _data_options(p: argparse.ArgumentParser) -> None:
                    help="output format (default: table on a terminal, json otherwise)")
 
 
+def _max_rows(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of rows (0 or more)")
+    return n
+
+
+def _output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-rows", type=_max_rows, default=MAX_ROWS, metavar="N",
+                   help=f"table output: show the first N results (default {MAX_ROWS}, 0 = all); "
+                        "json and csv always hold every result")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spl", description="Run Splunk SPL over local CloudTrail logs.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -50,12 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a search over files")
     p.add_argument("search", help="the SPL search text")
     _data_options(p)
+    _output_options(p)
 
     p = sub.add_parser("detect", help="run a detection YAML's search verbatim")
     p.add_argument("detection", nargs="?", help="detection YAML file")
     p.add_argument("--example", action="store_true",
                    help="run the bundled example detection on the bundled example data")
     _data_options(p)
+    _output_options(p)
 
     p = sub.add_parser("repl", help="interactive SPL over loaded files")
     _data_options(p)
@@ -142,8 +166,16 @@ def _cmd_run(args, out: Console, err: Console) -> int:
 
     table = session.run(parsed)
     _report_warnings(session, err)
-    render.show(table, args.format, out, args.tz)
+    _not_shown(out, len(table), render.show(table, args.format, out, args.tz, args.max_rows))
     return 0
+
+
+def _not_shown(out: Console, total: int, shown: int) -> None:
+    if shown < total:
+        more = total - shown
+        out.print(f"{more} more result{'s' if more != 1 else ''} not shown "
+                  "(use --max-rows or --format json)", style="dim", markup=False,
+                  highlight=False)
 
 
 def _cmd_detect(args, out: Console, err: Console) -> int:
@@ -167,22 +199,24 @@ def _detect(args, out, err) -> int:
 
     det = detections.load(args.detection)
     session, parsed = _prepare(args, det.search, err)
-    from spl import render  # after _prepare: it imports pandas
+    from spl import output, render  # after _prepare: they import pandas
 
     table = session.run(parsed)
     _report_warnings(session, err)
     messages = ([detections.fill_message(det.message, row) for row in detections.row_dicts(table)]
                 if det.message else [])
     if args.format == "json":
-        emit(out, render.to_json(table, args.tz, [{"_risk_message": m} for m in messages]) + "\n")
+        output.write("json", output.batches(table), output.byte_stream(out.file), args.tz,
+                     [{"_risk_message": m} for m in messages])
         return 0
     if args.format == "csv":
         render.show(table, "csv", out, args.tz)
         return 0
     out.print(Text(inert(det.name), style="bold"))
-    render.show(table, "table", out, args.tz)
-    for m in messages:
+    shown = render.show(table, "table", out, args.tz, args.max_rows)
+    for m in messages[:shown]:
         out.print(Text.assemble(("risk: ", "red"), inert(m)))
+    _not_shown(out, len(table), shown)
     return 0
 
 
@@ -217,6 +251,18 @@ def _cmd_test(args, out: Console, err: Console) -> int:
 COMMANDS = {"test": _cmd_test, "repl": _cmd_repl, "run": _cmd_run, "detect": _cmd_detect, "check": _cmd_check, "explain": _cmd_explain}
 
 
+def _stdout_gone() -> None:
+    """The reader closed the pipe: point stdout at /dev/null, so that the flush at exit does
+    not fail again and print Python's own complaint."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file descriptor (a test's capture)
+        pass
+    finally:
+        os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -249,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
+    except BrokenPipeError:
+        _stdout_gone()
+        return BROKEN_PIPE
     except Exception as exc:  # a bug of ours: say so plainly, without a traceback
         if os.environ.get("SPL_DEBUG"):
             raise

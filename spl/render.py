@@ -16,12 +16,10 @@ This module imports neither pandas nor the engine, so the CLI can use it on any 
 """
 from __future__ import annotations
 
-import csv
 import io
 import unicodedata
 from typing import TYPE_CHECKING
 
-import orjson
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -108,42 +106,21 @@ def display_columns(table: pd.DataFrame) -> list[str]:
     return cols
 
 
-def records(table: pd.DataFrame, tz: str = "UTC", columns: list[str] | None = None) -> list[dict]:
-    """Rows as dicts without their null fields (Splunk's JSON results omit them)."""
-    columns = columns or list(table.columns)
-    out = []
-    for row in table[columns].itertuples(index=False, name=None):
-        item = {}
-        for c, v in zip(columns, row):
-            value = cell_value(c, v, tz)
-            if value is not None:
-                item[c] = value
-        out.append(item)
-    return out
-
-
 def to_json(table: pd.DataFrame, tz: str = "UTC", extra: list[dict] | None = None) -> str:
-    rows = records(table, tz)
-    for row, more in zip(rows, extra or []):
-        row.update(more)
-    return orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode()
+    """The result as one JSON text (spl.output.write_json's bytes without the last newline)."""
+    from spl import output  # here: it imports pandas, and render must not (see above)
+
+    buf = io.BytesIO()
+    output.write_json(output.batches(table), buf, tz, extra)
+    return buf.getvalue().decode()[:-1]
 
 
 def to_csv(table: pd.DataFrame, tz: str = "UTC") -> str:
-    """CSV with ``\n`` line ends; a row with a carriage return in a cell has every cell quoted
-    (the csv module quotes only the line terminator's characters, so a bare CR would split the
-    row for a reader)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    columns = list(table.columns)
-    rows = (columns, *(
-        ["\n".join(x) if isinstance(x, list) else ("" if x is None else x)
-         for x in (cell_value(c, v, tz) for c, v in zip(columns, row))]
-        for row in table.itertuples(index=False, name=None)))
-    for cells in rows:
-        (quoted if any("\r" in str(x) for x in cells) else writer).writerow(cells)
-    return buf.getvalue()
+    from spl import output  # here: it imports pandas, and render must not (see above)
+
+    buf = io.BytesIO()
+    output.write_csv(output.batches(table), buf, tz)
+    return buf.getvalue().decode()
 
 
 def _text(value) -> Text:
@@ -189,17 +166,21 @@ def _fits(table: pd.DataFrame, width: int) -> bool:
     return needed <= width
 
 
-def show(table: pd.DataFrame, fmt: str, console: Console, tz: str = "UTC") -> None:
-    """Print ``table`` in format ``fmt`` (table, json or csv)."""
-    if fmt == "json":
-        emit(console, to_json(table, tz) + "\n")
-    elif fmt == "csv":
-        emit(console, to_csv(table, tz))
+def show(table: pd.DataFrame, fmt: str, console: Console, tz: str = "UTC",
+         max_rows: int | None = None) -> int:
+    """Print ``table`` in format ``fmt`` (table, json or csv); returns the rows shown. json and
+    csv stream every row to the console's file (spl.output); a table shows the first
+    ``max_rows`` (all when None or 0) and the count of all."""
+    if fmt in ("json", "csv"):
+        from spl import output
+
+        return output.write(fmt, output.batches(table), output.byte_stream(console.file), tz)
+    n = len(table)
+    table = table.head(max_rows) if max_rows else table
+    if _fits(table, console.width):
+        console.print(to_rich(table, tz))
     else:
-        if _fits(table, console.width):
-            console.print(to_rich(table, tz))
-        else:
-            for card in to_cards(table, tz):
-                console.print(card)
-        n = len(table)
-        console.print(f"{n} result{'s' if n != 1 else ''}", style="dim")
+        for card in to_cards(table, tz):
+            console.print(card)
+    console.print(f"{n} result{'s' if n != 1 else ''}", style="dim")
+    return len(table)

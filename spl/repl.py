@@ -491,8 +491,9 @@ def _raw(repl: Repl, arg: str) -> None:
 
 @meta("save", "FILE.json|FILE.csv")
 def _save(repl: Repl, arg: str) -> None:
-    """Write the last result to a file, in the format its extension names."""
-    from spl import render
+    """Write the last result to a file, in the format its extension names, a batch of rows at
+    a time (spl.output)."""
+    from spl import output
 
     words = _split(arg)
     if len(words) != 1:
@@ -500,18 +501,17 @@ def _save(repl: Repl, arg: str) -> None:
     if repl.last is None:
         raise MetaError("no result to save yet: run a search first")
     path = Path(words[0]).expanduser()
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        content = render.to_json(repl.last, repl.tz) + "\n"
-    elif suffix == ".csv":
-        content = render.to_csv(repl.last, repl.tz)
-    else:
+    fmt = {".json": "json", ".csv": "csv"}.get(path.suffix.lower())
+    if fmt is None:
         raise MetaError(f"cannot tell the format of {path.name}: use .json or .csv")
     try:
-        path.write_text(content, encoding="utf-8")
+        with open(path, "wb") as f:
+            n = output.write(fmt, output.batches(repl.last), f, repl.tz)
     except OSError as err:
         raise MetaError(f"cannot write {path}: {err.strerror}") from None
-    n = len(repl.last)
+    except BaseException:  # a value that cannot be written: leave no half-written file
+        path.unlink(missing_ok=True)
+        raise
     repl.console.print(f"saved {n} row{'s' if n != 1 else ''} to {inert(str(path))}",
                        markup=False, highlight=False)
 
