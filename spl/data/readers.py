@@ -72,6 +72,10 @@ UNREADABLE, GZIP, NOT_JSON, BAD_UTF8, NOT_RECORD, TOO_DEEP, DEEP_FIELDS, NO_TIME
         "CloudTrail-Digest", "link already read")
 KEPT = {BAD_UTF8, NO_TIME, DEEP_FIELDS}  # the record is kept (repaired, partly extracted, timed)
 NOTICES = {DIGEST, LINK}        # what is meant to be skipped: not an error even with --strict
+# The order problems are told in: causes (a file unreadable, a damaged stream) before what
+# they may cause, notices last.
+RANK = {k: i for i, k in enumerate((UNREADABLE, GZIP, NOT_CLOUDTRAIL, NOT_JSON, NOT_RECORD,
+                                     TOO_DEEP, BAD_UTF8, DEEP_FIELDS, NO_TIME, DIGEST, LINK))}
 _KIND_WORDS = ((" gzip ", GZIP), ("not JSON", NOT_JSON), ("not UTF-8", BAD_UTF8),
                ("are not extracted", DEEP_FIELDS),
                ("not an object", NOT_RECORD), ("levels deep", TOO_DEEP),
@@ -836,6 +840,36 @@ def _too_deep(t: _Text):
         return DataProblem(t.src.name, line, e.reason(raw), TOO_DEEP)
     except ValueError as e:
         return DataProblem(t.src.name, line, f"not JSON ({_short(e)}); skipped", NOT_JSON)
+
+
+def has_record(paths) -> bool:
+    """Whether any of the files holds a record (read up to the first one)."""
+    return any(isinstance(item, Record) for path in paths for item in read_file(path))
+
+
+def hint(path: Path) -> str | None:
+    """A guess at why a file gave no record, from how it begins (None: no guess)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+        if head[:2] == _GZIP_MAGIC:
+            with gzip.open(path, "rb") as f:
+                head = f.read1(1 << 16)
+    except (OSError, EOFError, zlib.error):
+        return None
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if not text:
+        return "it is empty"
+    if text[0] not in "{[":
+        first = text.split("\n", 1)[0][:60]
+        what = ("CSV or another text format" if "," in first or "\t" in first else
+                "not JSON")
+        return f"it begins {first!r}: {what}? CloudTrail files are JSON records"
+    lines = text.split("\n")
+    if len(lines) > 1 and lines[1][:1] in (" ", "\t"):
+        return ("it looks like pretty-printed JSON, read as one JSON value: the first JSON error "
+                "stops the whole file")
+    return None
 
 
 def file_mtime(path: Path) -> float:
