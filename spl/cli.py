@@ -1,8 +1,9 @@
 """The ``spl`` command: run, detect, check, explain (and the REPL, and test).
 
-Exit status: 0 ok, 1 the search failed to run (or a detection test failed), 2 bad usage, a syntax
-or macro error. No traceback reaches the user: every error prints as its message, with a caret
-under the search text where it has one (set SPL_DEBUG=1 to see the traceback of an internal error).
+Exit status: 0 ok, 1 the search failed to run (or a detection test failed, or the data given held
+no event), 2 bad usage, a syntax or macro error. No traceback reaches the user: every error
+prints as its message, with a caret under the search text where it has one (set SPL_DEBUG=1 to
+see the traceback of an internal error).
 """
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ that read no event exits 1 saying why. Expected values are worked out by hand fr
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import subprocess
@@ -18,11 +19,13 @@ import zlib
 from importlib import resources
 
 import pytest
+from rich.console import Console
 
 from spl.cli import main
 from spl.data import fast, load, readers
 from spl.data.readers import DataProblem, Record, expand, read_file
 from spl.errors import DataError
+from spl.repl import Repl
 
 REC = [
     {"eventVersion": "1.09", "eventTime": "2024-05-01T10:00:00Z", "eventSource": "s3.amazonaws.com",
@@ -125,7 +128,9 @@ def test_a_pipe_given_by_name_is_read(tmp_path):
         [path] = expand([f"/dev/fd/{r_fd}"])
     finally:
         os.close(r_fd)
-    assert names(load(path)) == ["GetObject", "CreateUser", "GetCallerIdentity"]
+    r = load(path)
+    assert names(r) == ["GetObject", "CreateUser", "GetCallerIdentity"]
+    assert r.table["source"].tolist() == [f"/dev/fd/{r_fd}"] * 3  # the name it was given
 
 
 def test_permission_denied_file_is_a_problem_and_the_rest_read(tmp_path, monkeypatch):
@@ -441,3 +446,35 @@ def test_unreadable_entries_as_a_problem_list(tmp_path):
     assert items == [DataProblem(str(tmp_path / "p"), None, "a FIFO (named pipe), not a regular "
                                                            "file; skipped (never opened)",
                                  readers.UNREADABLE), tmp_path / "x.json"]
+
+
+def test_strict_stops_at_an_unreadable_entry_but_not_at_a_notice(tmp_path):
+    (tmp_path / "a.json").write_text(LINES[0] + "\n")
+    (tmp_path / "loop").symlink_to(tmp_path)
+    assert names(load(tmp_path, strict=True)) == ["GetObject"]  # the loop is only a notice
+    os.mkfifo(tmp_path / "p")
+    with pytest.raises(DataError) as e:
+        load(tmp_path, strict=True)
+    assert (e.value.file, e.value.line, e.value.message) == (
+        str(tmp_path / "p"), None, "a FIFO (named pipe), not a regular file; skipped (never opened)")
+
+
+def test_repl_load_counts_only_what_was_dropped_as_skipped(tmp_path):
+    (tmp_path / "a.json").write_text(LINES[0] + "\n" + '{"eventName": "NoTime"}\n')
+    os.mkfifo(tmp_path / "p")
+    buffer = io.StringIO()
+    repl = Repl(console=Console(file=buffer, width=200, color_system=None, force_terminal=False))
+    repl.load([str(tmp_path)])
+    # the FIFO is skipped; the record without eventTime is kept (with a substitute _time)
+    assert buffer.getvalue().split(" in ")[0] == "loaded 2 events from 1 file"
+    assert buffer.getvalue().rstrip().endswith(
+        "; 2 data problems: 1 skipped, 1 kept (.data shows them)")
+
+
+def test_a_broken_first_line_of_ndjson_costs_one_line(tmp_path):
+    # the first line leaves a bracket open, but the next one begins a record: still NDJSON
+    p = tmp_path / "a.json"
+    p.write_text('{"eventTime": "2024-05-01T10:00:00Z", "x": [1,\n' + LINES[1] + "\n")
+    r = load(p)
+    assert names(r) == ["CreateUser"]
+    assert [(x.line, x.kind) for x in r.problems] == [(1, readers.NOT_JSON)]

@@ -15,7 +15,10 @@ values, ``_time``, problems for the lines that are read), built faster:
   unusual in it (a line that is not a JSON object, bad UTF-8, a key like ``a.b`` that could
   merge with a nested path, an integer 0 that may be ``-0``, a record without a valid time)
   is read record by record instead, with orjson and spl.data.extract.flatten, exactly as
-  spl.data.readers does; ``_raw`` is decoded only when the search can read it;
+  spl.data.readers does; ``_raw`` is decoded only when the search can read it; a line that
+  holds records without being one (an array, a Records document, an EventBridge event, a
+  digest: spl.data.readers.shape) marks its chunk ``unusual``, and the whole file is then read
+  by spl.data.readers;
 - each chunk comes back as columns, string columns dictionary-encoded, merged in file order.
 
 ``_time`` of a record without a valid ``eventTime`` is that of the previous record of the file

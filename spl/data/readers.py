@@ -26,8 +26,8 @@ wherever they point, but a directory (or file) already reached is not read again
 loop ends: the link is reported as a notice. A dangling link, a FIFO, a device or a socket
 inside a directory is reported and never opened (opening a FIFO would wait for a writer). A
 path given by name that is a pipe (``<(zcat ...)``, ``/dev/stdin``) or ``-`` (standard input)
-is copied to a temporary file first (removed at exit); its events' ``source`` is ``stdin``
-for ``-``.
+is copied to a temporary file first (removed at exit; a FIFO no one writes to reads as empty);
+its events' ``source`` is the name given, ``stdin`` for ``-``.
 
 Nothing is lost silently: a line that is not JSON, a non-UTF-8 byte, a truncated gzip stream, a
 value of the wrong shape, a record nested too deep, a file that cannot be read, each becomes a
@@ -42,13 +42,12 @@ import codecs
 import gzip
 import json
 import os
-import re
 import shutil
 import stat
 import sys
 import tempfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -198,12 +197,13 @@ def _walk_dir(root: Path, seen: dict) -> list[Path | DataProblem]:
         d = stack.pop()
         try:
             with os.scandir(d) as it:
-                entries = list(it)
+                entries = sorted(it, key=lambda e: e.name)  # the first name claims a target
         except OSError as e:
             found.append((d, DataProblem(str(d), None, f"cannot read the directory "
                                                        f"({e.strerror or e}); skipped",
                                          UNREADABLE)))
             continue
+        below = []
         for entry in entries:
             p = Path(entry.path)
             try:
@@ -221,7 +221,7 @@ def _walk_dir(root: Path, seen: dict) -> list[Path | DataProblem]:
                                       f"(a loop, or a second link); not followed", LINK)))
                 else:
                     seen[key] = str(p)
-                    stack.append(p)
+                    below.append(p)
             elif stat.S_ISREG(st.st_mode):
                 if key in seen:
                     found.append((p, DataProblem(str(p), None, f"the same file as {seen[key]}, "
@@ -234,15 +234,17 @@ def _walk_dir(root: Path, seen: dict) -> list[Path | DataProblem]:
                 found.append((p, DataProblem(str(p), None, f"{_file_type(st.st_mode)}, not a "
                                                            f"regular file; skipped (never "
                                                            f"opened)", UNREADABLE)))
+        stack.extend(reversed(below))  # walked in name order
     found.sort(key=lambda x: x[0])
     return [x for _, x in found]
 
 
-_SPOOLED: dict[str, str] = {}  # temporary copy of standard input -> the name shown for it
+_SPOOLED: dict[str, str] = {}  # temporary copy of a pipe -> the name shown for it
 
 
 def shown_name(path) -> str:
-    """The name a file's events and problems carry: ``stdin`` for standard input's copy."""
+    """The name a file's events and problems carry: ``stdin`` for standard input's copy, the
+    name given for a pipe's."""
     return _SPOOLED.get(str(path), str(path))
 
 
@@ -264,7 +266,9 @@ def _spool_pipe(p: Path) -> Path:
         raise DataError(f"cannot read it ({e.strerror or e})", file=str(p)) from None
     os.set_blocking(fd, True)
     with os.fdopen(fd, "rb") as f:
-        return _spool(f, p.name or "pipe")
+        path = _spool(f, p.name or "pipe")
+    _SPOOLED[str(path)] = str(p)
+    return path
 
 
 def _spool(f, name: str) -> Path:
@@ -410,13 +414,14 @@ def _is_document(head: bytes) -> bool:
 
 def _opens_document(head: bytes) -> bool:
     """Whether the first line leaves a bracket open and is not JSON by itself (``{`` alone, as
-    pretty-printed JSON begins): the file is then one JSON value after another, not a line
-    each."""
+    pretty-printed JSON begins) while the next line does not begin a record: the file is then
+    one JSON value after another, not a line each (where one broken line costs one line)."""
     end = head.find(b"\n")
     if end < 0:
         return False
     first = head[:end].rstrip(b" \t\r")
-    if first[-1:] not in (b"{", b"[", b",", b":"):
+    if first[-1:] not in (b"{", b"[", b",", b":") or \
+            head[end + 1:].lstrip(b"\r\n").startswith((b"{", b"[")):
         return False
     try:
         orjson.loads(first)
