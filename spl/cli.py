@@ -8,8 +8,10 @@ see the traceback of an internal error).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 
@@ -136,9 +138,6 @@ def _report_problems(problems, err: Console, every: bool, as_json: bool) -> None
     lines on stderr with ``as_json``."""
     if not problems:
         return
-    import json
-    from collections import Counter
-
     from spl.data.readers import RANK
 
     counts = Counter(p.kind for p in problems)
@@ -153,16 +152,27 @@ def _report_problems(problems, err: Console, every: bool, as_json: bool) -> None
         for line in lines:
             err.print(json.dumps(line), markup=False, highlight=False, soft_wrap=True)
         return
-    kinds = ", ".join(f"{n} {kind}" for kind, n in counts.most_common())
-    label = "note" if all(p.notice for p in problems) else "warning"
-    err.print(f"{label}: {len(problems)} data problem{'s' if len(problems) != 1 else ''} "
-              f"({kinds}): {skipped} skipped, {len(problems) - skipped} kept",
-              markup=False, highlight=False)
+    real = [p for p in problems if not p.notice]
+    notes = [p for p in problems if p.notice]
+    parts = []
+    if real:
+        parts.append(f"{len(real)} data problem{'s' if len(real) != 1 else ''} ({_kinds(real)}): "
+                     f"{sum(p.dropped for p in real)} skipped, "
+                     f"{sum(not p.dropped for p in real)} kept")
+    if notes:
+        parts.append(f"{len(notes)} skipped as not events ({_kinds(notes)})")
+    err.print(f"{'warning' if real else 'note'}: {'; '.join(parts)}", markup=False,
+              highlight=False)
     for p in shown:
         err.print(f"  {p.render()}", markup=False, highlight=False)
     if len(shown) < len(problems):
         err.print(f"  ... and {len(problems) - len(shown)} more (--problems lists them all)",
                   markup=False, highlight=False)
+
+
+def _kinds(problems) -> str:
+    """'2 not JSON, 1 gzip damage': the problems counted by kind, most first."""
+    return ", ".join(f"{n} {k}" for k, n in Counter(p.kind for p in problems).most_common())
 
 
 def _no_events(files, problems) -> DataError:

@@ -241,6 +241,16 @@ def test_digest_files_in_an_awslogs_tree_are_skipped_not_events(tmp_path):
             assert r.problems[0].kind == readers.DIGEST and r.problems[0].dropped
 
 
+def test_digest_files_are_a_note_on_the_command_line(tmp_path, capsys):
+    root, digest = _awslogs(tmp_path)
+    code, out, err = run(["run", "* | stats count", "--data", str(root), "--format", "csv"],
+                         capsys)
+    assert (code, out.split()) == (0, ["count", "3"])
+    assert err.splitlines() == [
+        "note: 1 skipped as not events (1 CloudTrail-Digest)",
+        f"  {digest}:1: a CloudTrail-Digest file (integrity digest, not events); skipped"]
+
+
 def test_records_beside_other_keys_and_lowercase_records(tmp_path):
     a = tmp_path / "meta.json"
     a.write_text('{"meta": 1, "Records": [' + ", ".join(LINES[:2]) + '], "after": [1]}')

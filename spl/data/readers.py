@@ -120,7 +120,7 @@ class DataProblem:
         return f"{where}: {self.reason}"
 
     def error(self) -> DataError:
-        return DataError(self.reason, file=self.file, line=self.line)
+        return DataError(self.reason, file=shown_name(self.file), line=self.line)
 
 
 @dataclass
