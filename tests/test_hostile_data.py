@@ -249,6 +249,11 @@ def test_digest_files_are_a_note_on_the_command_line(tmp_path, capsys):
     assert err.splitlines() == [
         "note: 1 skipped as not events (1 CloudTrail-Digest)",
         f"  {digest}:1: a CloudTrail-Digest file (integrity digest, not events); skipped"]
+    # with a pre-filter (the search's terms) too: the digest is still counted
+    code, out, err = run(["run", "eventName=GetObject | stats count", "--data", str(root),
+                          "--format", "csv"], capsys)
+    assert (code, out.split()) == (0, ["count", "1"])
+    assert err.splitlines()[0] == "note: 1 skipped as not events (1 CloudTrail-Digest)"
 
 
 def test_records_beside_other_keys_and_lowercase_records(tmp_path):

@@ -131,7 +131,13 @@ def is_plain_ndjson(path: Path) -> bool:
     text = head.lstrip(b" \t\r\n")
     if text.startswith(_BOM):
         text = text[3:].lstrip(b" \t\r\n")
-    return text.startswith(b"{") and not _is_document(text) and not _opens_document(text)
+    return (text.startswith(b"{") and not _is_document(text) and not _opens_document(text)
+            and not _digest(text))
+
+
+def _digest(head: bytes) -> bool:
+    """A CloudTrail-Digest file, which the record reader skips and counts, pre-filter or not."""
+    return b'"digestS3Object"' in head or b'"digestStartTime"' in head
 
 
 def file_jobs(workers: Workers, path: Path, opts: Options) -> list[Job]:
@@ -255,7 +261,7 @@ def read_whole(path: Path, opts: Options) -> list[Chunk] | None:
     head = data[:4096].lstrip(b" \t\r\n")
     if not head.startswith((b"{", b"[")):  # also a BOM, or no text at all
         return None
-    if _opens_document(head):  # pretty-printed: the record reader's
+    if _opens_document(head) or _digest(head):  # the record reader's
         return None
     if not _is_document(head):
         chunks = read_chunk(data, 0, len(data), opts)
