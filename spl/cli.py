@@ -1,15 +1,18 @@
 """The ``spl`` command: run, detect, check, explain (and the REPL, and test).
 
-Exit status: 0 ok, 1 the search failed to run (or a detection test failed), 2 bad usage, a syntax
-or macro error, 141 (128 + SIGPIPE, as for a command the signal ends) when the reader of the
-output went away (``spl run ... | head``). No traceback reaches the user: every error prints as
-its message, with a caret under the search text where it has one (set SPL_DEBUG=1 to see the traceback of an internal error).
+Exit status: 0 ok, 1 the search failed to run (or a detection test failed, or the data given held
+no event), 2 bad usage, a syntax or macro error, 141 (128 + SIGPIPE, as for a command the signal
+ends) when the reader of the output went away (``spl run ... | head``). No traceback reaches the
+user: every error prints as its message, with a caret under the search text where it has one (set
+SPL_DEBUG=1 to see the traceback of an internal error).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 
@@ -17,7 +20,7 @@ from rich.console import Console
 from rich.text import Text
 
 from spl._validate import known_zone
-from spl.errors import MacroError, SplError, SplSyntaxError, UsageError
+from spl.errors import DataError, MacroError, SplError, SplSyntaxError, UsageError
 from spl.render import error_text, inert
 
 EXAMPLES = resources.files("spl") / "examples"
@@ -32,7 +35,8 @@ BROKEN_PIPE = 141
 
 def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", action="append", default=[], metavar="PATH",
-                   help="CloudTrail file or directory (NDJSON or Records, gzipped or not); repeatable")
+                   help="CloudTrail file or directory (NDJSON, Records, lookup-events, EventBridge, "
+                        "JSON arrays, gzipped or not; - reads standard input); repeatable")
     p.add_argument("--sourcetype", default="aws:cloudtrail")
     p.add_argument("--source", default=None, help="source field of the events (default: file path)")
     p.add_argument("--macros", action="append", default=[], metavar="DIR",
@@ -45,6 +49,8 @@ def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ta", default=None, metavar="PATH",
                    help="use the sourcetype definitions of this Splunk Add-on for AWS directory")
     p.add_argument("--strict", action="store_true", help="a bad line of data is an error")
+    p.add_argument("--problems", action="store_true",
+                   help="list every data problem (default: a summary and the first few)")
     p.add_argument("--format", choices=("table", "json", "csv"), default=None,
                    help="output format (default: table on a terminal, json otherwise)")
 
@@ -138,18 +144,82 @@ def _prepare(args, search: str, err: Console):
         session = Session(macros=args.macros, tz=args.tz, ta=args.ta, strict=args.strict,
                           progress=progress, lookups=args.lookups,
                           lookup_output=args.lookup_output, fields=fields, terms=terms)
-        session.add(reading.finish(source=args.source, progress=progress))
+        result = reading.finish(source=args.source, progress=progress)
+        session.add(result)
     finally:
         reading.cancel()
-    _report_problems(session, err)
+    _report_problems(session.problems, err, args.problems, args.format == "json")
+    if len(result.table) == 0 and (terms is None or args.strict or
+                                   not data.readers.has_record(reading.files)):
+        raise _no_events(reading.files, session.problems)
     return session, parsed
 
 
-def _report_problems(session, err: Console) -> None:
-    if session.problems:
-        first = session.problems[0]
-        err.print(f"warning: {len(session.problems)} problem(s) reading the data; first: "
-                  f"{inert(first.render())}", markup=False, highlight=False)
+SHOWN_PROBLEMS = 5  # problems listed without --problems
+
+
+def _report_problems(problems, err: Console, every: bool, as_json: bool) -> None:
+    """A summary line (counts by kind), then the first few problems, root causes first
+    (unreadable files and gzip damage before JSON errors), or all of them (``every``); as JSON
+    lines on stderr with ``as_json``."""
+    if not problems:
+        return
+    from spl.data.readers import RANK
+
+    counts = Counter(p.kind for p in problems)
+    skipped = sum(p.dropped for p in problems)
+    ordered = sorted(problems, key=lambda p: RANK.get(p.kind, len(RANK)))
+    shown = ordered if every else ordered[:SHOWN_PROBLEMS]
+    if as_json:
+        lines = [{"problems": len(problems), "skipped": skipped, "kept": len(problems) - skipped,
+                  "kinds": dict(counts.most_common())}]
+        lines += [{"file": p.file, "line": p.line, "kind": p.kind, "reason": p.reason,
+                   "skipped": p.dropped} for p in shown]
+        for line in lines:
+            err.print(json.dumps(line), markup=False, highlight=False, soft_wrap=True)
+        return
+    real = [p for p in problems if not p.notice]
+    notes = [p for p in problems if p.notice]
+    parts = []
+    if real:
+        parts.append(f"{len(real)} data problem{'s' if len(real) != 1 else ''} ({_kinds(real)}): "
+                     f"{sum(p.dropped for p in real)} skipped, "
+                     f"{sum(not p.dropped for p in real)} kept")
+    if notes:
+        parts.append(f"{len(notes)} skipped as not events ({_kinds(notes)})")
+    err.print(f"{'warning' if real else 'note'}: {'; '.join(parts)}", markup=False,
+              highlight=False)
+    for p in shown:
+        err.print(f"  {inert(p.render())}", markup=False, highlight=False)
+    if len(shown) < len(problems):
+        err.print(f"  ... and {len(problems) - len(shown)} more (--problems lists them all)",
+                  markup=False, highlight=False)
+
+
+def _kinds(problems) -> str:
+    """'2 not JSON, 1 gzip damage': the problems counted by kind, most first."""
+    return ", ".join(f"{n} {k}" for k, n in Counter(p.kind for p in problems).most_common())
+
+
+def _no_events(files, problems) -> DataError:
+    """The error for a load that read no event: why, and what the files suggest."""
+    from spl.data.readers import hint, shown_name
+
+    real = [p for p in problems if not p.notice]
+    if not files:
+        why = "no file to read" + (" (see the problems above)" if problems else "")
+    elif problems and not real:
+        why = "the files hold no events (only CloudTrail-Digest files or links, skipped)"
+    elif real:
+        why = (f"every record was skipped ({len(real)} problem{'s' if len(real) != 1 else ''} "
+               f"above)")
+    else:
+        why = "the files hold no JSON records"
+    hints = [f"{shown_name(f)}: {h}" for f in files[:20] for h in [hint(f)] if h][:3]
+    message = f"no events read from the data ({len(files)} file{'s' if len(files) != 1 else ''}): {why}"
+    if hints:
+        message += "\n  hint: " + "\n  hint: ".join(hints)
+    return DataError(message)
 
 
 def _report_warnings(session, err: Console) -> None:

@@ -267,14 +267,17 @@ class Repl:
 
     def load(self, paths: list[str], **options) -> None:
         """Read files into the session (a progress bar for big ones) and say what came in."""
-        from spl.data.readers import expand_paths
+        from spl.data.readers import DataProblem, expand
 
-        files = expand_paths(paths)
+        items = expand(paths)
+        files = [f for f in items if not isinstance(f, DataProblem)]
         if not files:
-            raise MetaError(f"no files found at {' '.join(paths)}")
+            raise MetaError(f"no files found at {' '.join(paths)}"
+                            + "".join(f"\n  {p.render()}" for p in items))
         sizes = [_size(f) for f in files]
         started = time.perf_counter()
         before = len(self.session.problems)
+        self.session.problems.extend(p for p in items if isinstance(p, DataProblem))
         sourcetype = options.get("sourcetype", "aws:cloudtrail")
         if sum(sizes) > PROGRESS_BYTES and self.console.is_terminal:
             from rich.progress import (BarColumn, DownloadColumn, Progress, SpinnerColumn,
@@ -295,18 +298,21 @@ class Repl:
                 self._load_one(f, sourcetype, options)
         elapsed = time.perf_counter() - started
         events = sum(n for _, _, n, _ in self.loads[-len(files):])
-        skipped = len(self.session.problems) - before
+        new = self.session.problems[before:]
+        skipped = sum(p.dropped for p in new)
         line = (f"loaded {events} event{'s' if events != 1 else ''} from {len(files)} "
                 f"file{'s' if len(files) != 1 else ''} in {elapsed:.2f} s")
-        if skipped:
-            line += f"; {skipped} record(s) skipped (.data shows them)"
+        if new:
+            line += (f"; {len(new)} data problem{'s' if len(new) != 1 else ''}: {skipped} "
+                     f"skipped, {len(new) - skipped} kept (.data shows them)")
         self.console.print(line, style="dim", markup=False, highlight=False)
 
     def _load_one(self, path: Path, sourcetype: str, options: dict) -> None:
         result = self.session.load([path], **options)
         self._columns = None  # new fields, new values to complete
         self._values.clear()
-        self.loads.append((str(path), sourcetype, len(result.table), len(result.problems)))
+        self.loads.append((str(path), sourcetype, len(result.table),
+                           sum(p.dropped for p in result.problems)))
 
     def banner(self) -> None:
         self.console.print(Text.assemble(("spl", "bold"), " — Splunk SPL over local CloudTrail "
@@ -391,7 +397,10 @@ def _data(repl: Repl, arg: str) -> None:
     repl.console.print(line, markup=False, highlight=False)
     problems = repl.session.problems
     if problems:
-        repl.console.print(f"{len(problems)} record(s) skipped:", style="yellow", markup=False)
+        skipped = sum(p.dropped for p in problems)
+        repl.console.print(f"{len(problems)} data problem{'s' if len(problems) != 1 else ''} "
+                           f"({skipped} skipped, {len(problems) - skipped} kept):",
+                           style="yellow", markup=False)
         for p in problems[:10]:
             repl.console.print(f"  {inert(p.render())}", markup=False, highlight=False)
         if len(problems) > 10:

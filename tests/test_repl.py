@@ -254,7 +254,7 @@ def test_load_reports_what_came_in_and_skipped_lines(tmp_path, example):
     bad.write_text(lines[0] + "\n{not json\n" + lines[1] + "\n", encoding="utf-8")
     text = o(f".load {bad} sourcetype=aws:cloudtrail")
     assert text.startswith("loaded 2 events from 1 file in ")
-    assert "1 record(s) skipped" in text
+    assert "; 1 data problem: 1 skipped, 0 kept (.data shows them)" in text
     text = o(".data")
     assert f"{bad}:2: " in text
 

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from spl.data import fast
-from spl.data.extract import (InexactNumber, flatten, flatten_prefix, parse_event_time,
-                              prefixes)
+from spl.data.extract import (InexactNumber, TooDeep, extract_capped, flatten,
+                              flatten_prefix, parse_event_time, prefixes)
 from spl.data.prefilter import compile_filter
 from spl.data.props import Sourcetype, load_sourcetype
-from spl.data.readers import (DataProblem, Record, expand_paths, file_mtime, parse_exact,
-                              read_file)
+from spl.data.readers import (DEEP_FIELDS, DataProblem, Record, expand, file_mtime, parse_exact,
+                              read_file, shown_name)
 
 if TYPE_CHECKING:  # pandas is imported when the table is built: begin() runs without it
     import pandas as pd
@@ -73,7 +73,11 @@ def begin(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
     gives the events; ``Reading.cancel`` stops."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    files = expand_paths(paths)
+    items = expand(paths)
+    files = [p for p in items if isinstance(p, Path)]
+    early = [p for p in items if isinstance(p, DataProblem)]  # entries that are no file
+    if strict and any(not p.notice for p in early):
+        raise next(p for p in early if not p.notice).error()
     st = load_sourcetype(sourcetype, Path(ta) if ta is not None else None)
     line_filter = None if terms is None or strict else compile_filter(terms, _computed(st))
     wanted = None
@@ -84,7 +88,7 @@ def begin(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
         st = _restricted(st, need)
         keep_raw = "_raw" in fields
     opts = fast.Options(wanted, st.extraction_cutoff, keep_raw, line_filter)
-    return Reading(files, st, sourcetype, fields, opts, strict)
+    return Reading(files, st, sourcetype, fields, opts, strict, early)
 
 
 class Reading:
@@ -96,9 +100,10 @@ class Reading:
     """
 
     def __init__(self, files: list[Path], st: Sourcetype, sourcetype: str,
-                 fields: set[str] | None, opts: fast.Options, strict: bool):
+                 fields: set[str] | None, opts: fast.Options, strict: bool,
+                 early: list[DataProblem] = ()):
         self.files, self.st, self.sourcetype, self.fields = files, st, sourcetype, fields
-        self.opts, self.strict = opts, strict
+        self.opts, self.strict, self.early = opts, strict, list(early)
         plain = [fast.is_plain_ndjson(f) for f in files]
         # the record reader costs some ten times more a byte (and gzip packs ~10 bytes in one)
         self.workers = fast.Workers(sum(_size(f) * (1 if p else 10) for f, p in zip(files, plain)))
@@ -140,7 +145,7 @@ class Reading:
         import pandas as pd  # here, not at the top: see begin()
 
         files, st, opts, strict = self.files, self.st, self.opts, self.strict
-        problems: list[DataProblem] = []
+        problems: list[DataProblem] = list(self.early)
         parts: list[tuple[dict, int]] = []  # each file's extracted fields as columns, its rows
         times: list[float] = []
         raws: list[str] = []
@@ -148,11 +153,15 @@ class Reading:
         for k, (path, jobs) in enumerate(zip(files, self.jobs), 1):
             if progress:
                 print(f"reading {path} ({k}/{len(files)})", file=sys.stderr)
-            src = source if source is not None else str(path)
+            src = source if source is not None else shown_name(path)
             before = len(times)
-            if isinstance(jobs, list):
-                part, t, r = fast.merge(fast.chunks(jobs), str(path), file_mtime(path),
-                                        problems, strict)
+            chunks = fast.chunks(jobs) if isinstance(jobs, list) else None
+            if chunks is not None and any(c.unusual for c in chunks):
+                # a line that is not a record but holds some (spl.data.readers.unwrap)
+                part, t, r, found = _read_records(path, opts, strict)
+                problems.extend(found)
+            elif chunks is not None:
+                part, t, r = fast.merge(chunks, str(path), file_mtime(path), problems, strict)
             else:
                 part, t, r, found = jobs.result()
                 problems.extend(found)
@@ -176,7 +185,9 @@ class Reading:
                     c in BASE_FIELDS or any(x is not None for x in cols[c]))}
         table = pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
                               for c, v in cols.items()})
-        return LoadResult(table, problems, [str(f) for f in files])
+        problems = [p if shown_name(p.file) == p.file else
+                    dataclasses.replace(p, file=shown_name(p.file)) for p in problems]
+        return LoadResult(table, problems, [shown_name(f) for f in files])
 
 
 def _size(path: Path) -> int:
@@ -200,7 +211,7 @@ def _read_records(path: Path, opts: fast.Options, strict: bool):
         if k % 4096 == 0:
             fast.check_stop()
         if isinstance(item, DataProblem):
-            if strict:
+            if strict and not item.notice:
                 raise item.error()
             problems.append(item)
             continue
@@ -209,7 +220,15 @@ def _read_records(path: Path, opts: fast.Options, strict: bool):
         if opts.line_filter is not None and not opts.line_filter.line_ok(
                 item.raw.encode("utf-8")):
             continue
-        rows.append(_extract(item, opts.wanted, opts.cutoff))
+        try:
+            row = _extract(item, opts.wanted, opts.cutoff)
+        except TooDeep as e:  # kept, with the fields above spl's depth limit
+            problem = DataProblem(item.file, item.line, e.reason(item.raw), DEEP_FIELDS)
+            if strict:
+                raise problem.error() from None
+            problems.append(problem)
+            row = extract_capped(item.raw, item.value, opts.wanted, opts.cutoff)
+        rows.append(row)
         times.append(t)
         if opts.keep_raw:
             raws.append(item.raw)

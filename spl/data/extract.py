@@ -21,12 +21,21 @@ So a record longer than the cutoff gives only the fields whose whole value lies 
 5000 bytes (:func:`flatten_prefix`); a value the limit cuts, and everything after it, is not
 extracted. Splunk does not document what happens to the value straddling the limit; this is
 spl's reading. A definition may set another cutoff in its limits.conf (spl.data.props).
+
+Nesting: Splunk documents no depth limit for JSON. spl parses records nested up to
+``PARSE_DEPTH`` (1024, orjson's limit) levels (a deeper one is skipped) and extracts fields
+down to ``MAX_DEPTH`` (200) levels, a limit of this implementation (its walks are recursive):
+the walks raise :class:`TooDeep` where a field the search reads lies deeper, and the readers
+then keep the record with the fields above that level (:func:`extract_capped`) and a
+DataProblem that says so. CloudTrail records are a dozen levels deep at most.
 """
 from __future__ import annotations
 
 import calendar
 import json
 import re
+
+from spl.errors import DataError
 
 _NULL = "null"
 
@@ -48,6 +57,57 @@ def prefixes(names) -> set[str]:
     return out
 
 
+PARSE_DEPTH = 1024  # levels a record may be nested and still be parsed (orjson's limit)
+MAX_DEPTH = 200     # levels the field walks go down (see the module docstring)
+
+
+class TooDeep(DataError):
+    """A record nested deeper than spl reads (``limit``: the limit it went past)."""
+
+    def __init__(self, limit: int = MAX_DEPTH):
+        super().__init__(f"JSON nested more than {limit} levels deep")
+        self.limit = limit
+
+    def reason(self, raw: str) -> str:
+        """The DataProblem reason for the record whose text is ``raw``."""
+        if self.limit == PARSE_DEPTH:
+            return (f"JSON nested {nesting_depth(raw)} levels deep, more than the {PARSE_DEPTH} "
+                    f"levels spl can parse; record skipped")
+        return (f"JSON nested {nesting_depth(raw)} levels deep: fields below level {MAX_DEPTH} "
+                f"(spl's limit) are not extracted; record kept")
+
+
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)|[\[\]{}]', re.S)
+
+
+def nesting_depth(text: str) -> int:
+    """How many levels deep the brackets of a JSON text go (without recursion)."""
+    depth = top = 0
+    for m in _BRACKETS.finditer(text):
+        c = m.group()
+        if c in ("{", "["):
+            depth += 1
+            top = max(top, depth)
+        elif c in ("}", "]"):
+            depth -= 1
+    return top
+
+
+def value_end(text: str, pos: int) -> int | None:
+    """Where the object or array starting at ``text[pos]`` ends (None: not in ``text``),
+    found without recursion, for a value too deep to parse."""
+    depth = 0
+    for m in _BRACKETS.finditer(text, pos):
+        c = m.group()
+        if c in ("{", "["):
+            depth += 1
+        elif c in ("}", "]"):
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    return None
+
+
 class InexactNumber(Exception):
     """A leaf whose JSON text the parsed value does not give back: a float, or an integer 0
     (which may have been written ``-0``). The record must be parsed again exactly."""
@@ -64,17 +124,56 @@ def flatten(record: dict, wanted: set[str] | None = None) -> dict:
     return {k: (v[0] if len(v) == 1 else v) for k, v in acc.items()}
 
 
-def _walk(v, path: str, acc: dict, wanted):
+def _walk(v, path: str, acc: dict, wanted, depth: int = 0):
+    """Add the leaves of ``v`` (inside ``depth`` objects and arrays) to ``acc``; TooDeep past
+    MAX_DEPTH levels."""
+    if isinstance(v, dict):
+        if depth >= MAX_DEPTH:
+            raise TooDeep
+        for k, x in v.items():
+            p = f"{path}.{k}" if path else k
+            if wanted is None or p in wanted:
+                _walk(x, p, acc, wanted, depth + 1)
+    elif isinstance(v, list):
+        if depth >= MAX_DEPTH:
+            raise TooDeep
+        p = path + "{}"
+        if wanted is None or p in wanted:
+            for x in v:
+                _walk(x, p, acc, wanted, depth + 1)
+    else:
+        acc.setdefault(path, []).append(_leaf(v))
+
+
+def extract_capped(text: str, value, wanted, cutoff: int) -> dict:
+    """The fields of a record (``text``, parsed ``value``) down to MAX_DEPTH levels, for a
+    record whose walk raised TooDeep: deeper values are passed over."""
+    if len(text.encode("utf-8")) > cutoff:
+        return flatten_prefix(text, cutoff, wanted, capped=True)
+    acc: dict[str, list] = {}
+    try:
+        _walk_capped(value, "", acc, wanted, 0)
+    except InexactNumber:
+        acc.clear()
+        exact = json.loads(text, parse_int=str, parse_float=str, parse_constant=_not_json)
+        _walk_capped(exact, "", acc, wanted, 0)
+    return {k: (v[0] if len(v) == 1 else v) for k, v in acc.items()}
+
+
+def _walk_capped(v, path: str, acc: dict, wanted, depth: int):
+    """_walk, passing over what lies deeper than MAX_DEPTH instead of raising."""
+    if isinstance(v, (dict, list)) and depth >= MAX_DEPTH:
+        return
     if isinstance(v, dict):
         for k, x in v.items():
             p = f"{path}.{k}" if path else k
             if wanted is None or p in wanted:
-                _walk(x, p, acc, wanted)
+                _walk_capped(x, p, acc, wanted, depth + 1)
     elif isinstance(v, list):
         p = path + "{}"
         if wanted is None or p in wanted:
             for x in v:
-                _walk(x, p, acc, wanted)
+                _walk_capped(x, p, acc, wanted, depth + 1)
     else:
         acc.setdefault(path, []).append(_leaf(v))
 
@@ -151,12 +250,14 @@ def _not_json(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
-def flatten_prefix(raw: str, cutoff: int, wanted: set[str] | None = None) -> dict:
-    """:func:`flatten` of only the first ``cutoff`` bytes of a record's JSON text."""
+def flatten_prefix(raw: str, cutoff: int, wanted: set[str] | None = None,
+                   capped: bool = False) -> dict:
+    """:func:`flatten` of only the first ``cutoff`` bytes of a record's JSON text. Past
+    MAX_DEPTH levels: TooDeep, or (``capped``) the deeper values passed over."""
     data = raw.encode("utf-8")[:cutoff].decode("utf-8", errors="ignore")
     acc: dict[str, list] = {}
     try:
-        _Prefix(data, acc, wanted).value(_Prefix.skip_ws(data, 0), "")
+        _Prefix(data, acc, wanted, capped).value(_Prefix.skip_ws(data, 0), "")
     except _End:
         pass
     return {k: (v[0] if len(v) == 1 else v) for k, v in acc.items()}
@@ -174,8 +275,9 @@ _WS = re.compile(r"[ \t\r\n]*")
 class _Prefix:
     """A JSON reader that keeps the complete leaves of a cut-off text, in document order."""
 
-    def __init__(self, text: str, acc: dict, wanted):
-        self.text, self.acc, self.wanted = text, acc, wanted
+    def __init__(self, text: str, acc: dict, wanted, capped: bool = False):
+        self.text, self.acc, self.wanted, self.capped = text, acc, wanted, capped
+        self.depth = 0
 
     @staticmethod
     def skip_ws(text: str, i: int) -> int:
@@ -186,10 +288,16 @@ class _Prefix:
         if i >= len(t):
             raise _End
         c = t[i]
-        if c == "{":
-            return self.object(i + 1, path)
-        if c == "[":
-            return self.array(i + 1, path)
+        if c in "{[":
+            if self.depth >= MAX_DEPTH:
+                if self.capped:
+                    return self.skip(i)
+                raise TooDeep
+            self.depth += 1
+            try:
+                return self.object(i + 1, path) if c == "{" else self.array(i + 1, path)
+            finally:
+                self.depth -= 1
         if c == '"':
             m = _STRING.match(t, i)
             if not m:
@@ -246,7 +354,13 @@ class _Prefix:
             i = self.skip_ws(t, i + 1)
 
     def skip(self, i: int) -> int:
-        """Pass over a value that is not wanted (its leaves are read and dropped)."""
+        """Pass over a value that is not wanted: an object or array found by its brackets
+        (without recursion, at any depth), a scalar read and dropped."""
+        if self.text.startswith(("{", "["), i):
+            end = value_end(self.text, i)
+            if end is None:
+                raise _End
+            return end
         saved, self.acc = self.acc, {}
         try:
             return self.value(i, "")

@@ -15,7 +15,10 @@ values, ``_time``, problems for the lines that are read), built faster:
   unusual in it (a line that is not a JSON object, bad UTF-8, a key like ``a.b`` that could
   merge with a nested path, an integer 0 that may be ``-0``, a record without a valid time)
   is read record by record instead, with orjson and spl.data.extract.flatten, exactly as
-  spl.data.readers does; ``_raw`` is decoded only when the search can read it;
+  spl.data.readers does; ``_raw`` is decoded only when the search can read it; a line that
+  holds records without being one (an array, a Records document, an EventBridge event, a
+  digest: spl.data.readers.shape) marks its chunk ``unusual``, and the whole file is then read
+  by spl.data.readers;
 - each chunk comes back as columns, string columns dictionary-encoded, merged in file order.
 
 ``_time`` of a record without a valid ``eventTime`` is that of the previous record of the file
@@ -45,8 +48,10 @@ import msgspec
 import numpy as np
 import orjson
 
-from spl.data.extract import InexactNumber, _walk, flatten, flatten_prefix, parse_event_time
-from spl.data.readers import DataProblem, _bad_utf8, _is_document, parse_exact, parse_line
+from spl.data.extract import (InexactNumber, TooDeep, _walk, extract_capped, flatten,
+                              flatten_prefix, parse_event_time)
+from spl.data.readers import (DataProblem, _bad_utf8, _is_document, _opens_document,
+                              parse_exact, parse_line, shape)
 
 CHUNK = 8 << 20          # bytes read (and pre-filtered) at a time
 PIECE = 1 << 20          # bytes of lines parsed at a time
@@ -85,6 +90,7 @@ class Chunk:
     problems: list = field(default_factory=list)   # (offset, reason[, reason if strict]), _Gap
     tail_time: float | None = None                 # last eventTime of the chunk that is valid
     has_records: bool = False
+    unusual: bool = False  # a line holds records without being one: read the file by records
 
     @property
     def n(self) -> int:
@@ -125,7 +131,13 @@ def is_plain_ndjson(path: Path) -> bool:
     text = head.lstrip(b" \t\r\n")
     if text.startswith(_BOM):
         text = text[3:].lstrip(b" \t\r\n")
-    return text.startswith(b"{") and not _is_document(text)
+    return (text.startswith(b"{") and not _is_document(text) and not _opens_document(text)
+            and not _digest(text))
+
+
+def _digest(head: bytes) -> bool:
+    """A CloudTrail-Digest file, which the record reader skips and counts, pre-filter or not."""
+    return b'"digestS3Object"' in head or b'"digestStartTime"' in head
 
 
 def file_jobs(workers: Workers, path: Path, opts: Options) -> list[Job]:
@@ -235,10 +247,13 @@ def read_whole(path: Path, opts: Options) -> list[Chunk] | None:
     the file (spl.data.readers' ``_raw``). As for NDJSON lines, the pre-filter tests each
     record's text, and a record it skips is never parsed, so its problems are not reported.
     """
-    if opts.wanted is None or os.path.getsize(path) > WHOLE_MAX:
+    try:
+        if opts.wanted is None or os.path.getsize(path) > WHOLE_MAX:
+            return None
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:  # the record reader reports it
         return None
-    with open(path, "rb") as f:
-        data = f.read()
     if data[:2] == b"\x1f\x8b":
         data = _inflate(data, WHOLE_MAX)
         if data is None:
@@ -246,13 +261,15 @@ def read_whole(path: Path, opts: Options) -> list[Chunk] | None:
     head = data[:4096].lstrip(b" \t\r\n")
     if not head.startswith((b"{", b"[")):  # also a BOM, or no text at all
         return None
+    if _opens_document(head) or _digest(head):  # the record reader's
+        return None
     if not _is_document(head):
         chunks = read_chunk(data, 0, len(data), opts)
-        return None if any(c.problems for c in chunks) else chunks
+        return None if any(c.problems or c.unusual for c in chunks) else chunks
     try:
         records = (_ARRAY.decode(data) if head.startswith(b"[") else
                    _DOCUMENT.decode(data).Records)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return None
     lines = [bytes(r) for r in records]  # an element that is no object fails _columnar
     if not _plain_skeleton(data, lines):
@@ -404,7 +421,7 @@ def read_chunk(buf, lo: int, hi: int, opts: Options, base: int = 0) -> list[Chun
 
 
 _SCALARS = {str, msgspec.UnsetType, type(None), bool, int}
-_DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError)
+_DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 
 
 def _scalar(v):
@@ -484,8 +501,11 @@ def _columnar(lines: list[bytes], names: tuple, opts: Options) -> Chunk | None:
                         chunk.cols[k][i] = parse_exact(lines[i].decode("utf-8"))[k]
         else:
             nested.append((k, col))
-    for k, col in nested:
-        _flatten_column(k, col, opts.wanted, chunk.cols, lines)
+    try:
+        for k, col in nested:
+            _flatten_column(k, col, opts.wanted, chunk.cols, lines)
+    except TooDeep:  # the record-by-record loop reports it
+        return None
     cutoff = opts.cutoff
     if max(map(len, lines)) > cutoff:  # records beyond the extraction cutoff: their prefix only
         n = len(lines)
@@ -493,7 +513,10 @@ def _columnar(lines: list[bytes], names: tuple, opts: Options) -> Chunk | None:
             if len(line) > cutoff:
                 for col in chunk.cols.values():
                     col[i] = None
-                row = flatten_prefix(line.decode("utf-8"), cutoff, opts.wanted)
+                try:
+                    row = flatten_prefix(line.decode("utf-8"), cutoff, opts.wanted)
+                except TooDeep:
+                    return None
                 for k, v in row.items():
                     chunk.cols.setdefault(k, [None] * n)[i] = v
         chunk.cols = {k: v for k, v in chunk.cols.items() if any(x is not None for x in v)}
@@ -528,7 +551,7 @@ def _every_field(lines: list[bytes], opts: Options) -> Chunk | None:
     try:
         _check_utf8(lines)
         values = _decode_whole(lines)
-    except (msgspec.DecodeError, ValueError):  # also bad UTF-8, and orjson's errors
+    except (msgspec.DecodeError, ValueError, RecursionError):  # also bad UTF-8, orjson's errors
         return None
     if values is None:
         return None
@@ -546,7 +569,7 @@ def _every_field(lines: list[bytes], opts: Options) -> Chunk | None:
             continue
         try:
             flats = [_flat_text(text, k) for text in texts]
-        except (msgspec.DecodeError, ValueError):
+        except (msgspec.DecodeError, ValueError, RecursionError, TooDeep):
             return None
         if k == "eventTime":
             stamps = [flats[c].get(k) if c >= 0 else None for c in codes.tolist()]
@@ -563,7 +586,10 @@ def _every_field(lines: list[bytes], opts: Options) -> Chunk | None:
             if len(line) > cutoff:
                 for col in chunk.cols.values():
                     col.patches[i] = None
-                row = flatten_prefix(line.decode("utf-8"), cutoff)
+                try:
+                    row = flatten_prefix(line.decode("utf-8"), cutoff)
+                except TooDeep:
+                    return None
                 for p, v in row.items():
                     if p not in chunk.cols:
                         chunk.cols[p] = _Packed(np.full(n, -1, dtype=np.int32), [None])
@@ -613,10 +639,10 @@ def _walked(value, key: str, wanted, exact) -> dict[str, list]:
     their text."""
     acc: dict[str, list] = {}
     try:
-        _walk(value, key, acc, wanted)
+        _walk(value, key, acc, wanted, 1)
     except InexactNumber:
         acc.clear()
-        _walk(exact(), key, acc, wanted)
+        _walk(exact(), key, acc, wanted, 1)
     return acc
 
 
@@ -663,6 +689,9 @@ def _slow_line(data: bytes, offset: int, problems: list):
         problems.append((offset, bad))
     try:
         return parse_line(text), text
+    except TooDeep as e:
+        problems.append((offset, e.reason(text)))
+        return None, None
     except ValueError as e:
         msg = str(e)
         msg = msg if len(msg) < 120 else msg[:117] + "..."
@@ -708,7 +737,10 @@ def _read_lines(buf, spans, opts: Options, lo: int, hi: int, base: int):
             if value is None:
                 continue
             data = None
-        if type(value) is not dict:
+        if type(value) is not dict or shape(value) is not None:
+            if type(value) is list or type(value) is dict:  # records inside: readers.unwrap
+                chunk.unusual = True
+                return chunk
             problems.append((offset_of(i), "JSON value is not an object; line skipped"))
             continue
         stamp = value.get("eventTime")
@@ -728,18 +760,23 @@ def _read_lines(buf, spans, opts: Options, lo: int, hi: int, base: int):
             chunk.tail_time = t
         last = t
         chunk.has_records = True
-        if text is None:
-            if len(data) > cutoff:
-                text = data.decode("utf-8")
-                row = flatten_prefix(text, cutoff, wanted)
-            else:
-                try:
-                    row = _flatten(value, wanted, names)
-                except InexactNumber:
+        try:
+            if text is None:
+                if len(data) > cutoff:
                     text = data.decode("utf-8")
-                    row = flatten(parse_exact(text), wanted)
-        else:
-            row = _extract_text(text, value, wanted, cutoff)
+                    row = flatten_prefix(text, cutoff, wanted)
+                else:
+                    try:
+                        row = _flatten(value, wanted, names)
+                    except InexactNumber:
+                        text = data.decode("utf-8")
+                        row = flatten(parse_exact(text), wanted)
+            else:
+                row = _extract_text(text, value, wanted, cutoff)
+        except TooDeep as e:  # kept, as spl.data.load keeps it: the fields above the limit
+            text = text or data.decode("utf-8")
+            problems.append((offset_of(i), e.reason(text)))
+            row = extract_capped(text, value, wanted, cutoff)
         rows.append(row)
         times.append(t)
         if keep_raw:
@@ -827,7 +864,7 @@ def _flatten(record: dict, wanted, names) -> dict:
         return row
     acc: dict[str, list] = {}
     for k in [k for k in record if k in wanted]:
-        _walk(record[k], k, acc, wanted)
+        _walk(record[k], k, acc, wanted, 1)
     return {k: (v[0] if len(v) == 1 else v) for k, v in acc.items()}
 
 

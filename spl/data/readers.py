@@ -1,31 +1,60 @@
 """Reading CloudTrail files into records, streaming, with every bad piece of input reported.
 
-Three layouts are read, told apart by their content and never by the file name:
-- NDJSON (attack_data): one JSON record per line; ``_raw`` is the line exactly as in the file.
-- S3 delivery files: one JSON document ``{"Records": [ ... ]}`` (a bare top-level array of
-  records is read the same way). ``_raw`` is each record's text exactly as it stands in the file,
-  so the same records give the same ``_raw`` whichever layout carries them.
-- Either one gzipped (recognised by the gzip magic bytes), and directories of such files
-  (recursive, in sorted path order).
+Layouts are told apart by their content, never by the file name. Each top-level JSON value of
+a file (one a line, or one whole pretty-printed document) is one of (``unwrap``):
+- a CloudTrail record: ``_raw`` is its text exactly as in the file (the line of an NDJSON file,
+  the whole text of a pretty-printed record);
+- ``{"Records": [...]}`` (S3 delivery; also ``"records"``, and whatever other keys stand beside
+  it, which are ignored): its records; ``_raw`` is each record's text exactly as it stands in
+  the file, so the same records give the same ``_raw`` whichever layout carries them. A
+  top-level array is read the same way (each element may itself be any form of this list);
+- ``aws cloudtrail lookup-events`` output, ``{"Events": [{"CloudTrailEvent": "<json text>",
+  ...}]}``: each record is its CloudTrailEvent text parsed, and ``_raw`` is that text;
+- an EventBridge / CloudWatch Events event whose ``detail-type`` ends in ``via CloudTrail``
+  (``AWS API Call via CloudTrail``, ``AWS Console Sign In via CloudTrail``...): the record is
+  its ``detail``, ``_raw`` the text of ``detail``; another detail-type is not CloudTrail and is
+  reported;
+- a CloudTrail-Digest file (``digestStartTime``/``digestS3Object`` keys, found beside the logs
+  in an S3 ``AWSLogs/`` tree): integrity data, not events: skipped, and counted as skipped.
+A file is read one JSON value a line (NDJSON, one bad line costs one line) unless it begins
+with ``[``, with ``{"Records"``, or with a first line that is not JSON by itself and leaves a
+bracket open (``{`` alone: pretty-printed JSON), which is read as a sequence of JSON values.
+Either may be gzipped (recognised by the gzip magic bytes).
+
+Directories are walked recursively, in sorted path order. Symbolic links are followed,
+wherever they point, but a directory (or file) already reached is not read again, so a link
+loop ends: the link is reported as a notice. A dangling link, a FIFO, a device or a socket
+inside a directory is reported and never opened (opening a FIFO would wait for a writer). A
+path given by name that is a pipe (``<(zcat ...)``, ``/dev/stdin``) or ``-`` (standard input)
+is copied to a temporary file first (removed at exit; a FIFO no one writes to reads as empty);
+its events' ``source`` is the name given, ``stdin`` for ``-``.
 
 Nothing is lost silently: a line that is not JSON, a non-UTF-8 byte, a truncated gzip stream, a
-record that is not an object, each becomes a :class:`DataProblem` with file and line, and reading goes
-on with the rest of the file. Invalid UTF-8 bytes are replaced by U+FFFD (the record is kept and
-the problem reported); a line that is not JSON is skipped.
+value of the wrong shape, a record nested too deep, a file that cannot be read, each becomes a
+:class:`DataProblem` with file and line, and reading goes on with the rest. Invalid UTF-8 bytes
+are replaced by U+FFFD (the record is kept and the problem reported). Where a broken gzip
+stream cuts a line or document short, the gzip damage is reported, not the JSON error it causes.
 """
 from __future__ import annotations
 
+import atexit
 import codecs
 import gzip
 import json
 import os
+import shutil
+import stat
+import sys
+import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import msgspec
 import orjson
 
+from spl.data.extract import PARSE_DEPTH, TooDeep, value_end
 from spl.errors import DataError
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -33,20 +62,65 @@ _CHUNK = 1 << 20
 _WS = " \t\r\n\ufeff"
 
 
+# Kinds of DataProblem, as the summary of a load counts them (``kind_of`` tells them from the
+# reason when a reader gave none).
+UNREADABLE, GZIP, NOT_JSON, BAD_UTF8, NOT_RECORD, TOO_DEEP, DEEP_FIELDS, NO_TIME, \
+    NOT_CLOUDTRAIL, DIGEST, LINK = (
+        "unreadable file", "gzip damage", "not JSON", "bad UTF-8", "not a record",
+        "nested too deep", "fields too deep", "no valid eventTime", "not CloudTrail JSON",
+        "CloudTrail-Digest", "link already read")
+KEPT = {BAD_UTF8, NO_TIME, DEEP_FIELDS}  # the record is kept (repaired, partly extracted, timed)
+NOTICES = {DIGEST, LINK}        # what is meant to be skipped: not an error even with --strict
+# The order problems are told in: causes (a file unreadable, a damaged stream) before what
+# they may cause, notices last.
+RANK = {k: i for i, k in enumerate((UNREADABLE, GZIP, NOT_CLOUDTRAIL, NOT_JSON, NOT_RECORD,
+                                     TOO_DEEP, BAD_UTF8, DEEP_FIELDS, NO_TIME, DIGEST, LINK))}
+_KIND_WORDS = ((" gzip ", GZIP), ("not JSON", NOT_JSON), ("not UTF-8", BAD_UTF8),
+               ("are not extracted", DEEP_FIELDS),
+               ("not an object", NOT_RECORD), ("levels deep", TOO_DEEP),
+               ("not a CloudTrail JSON file", NOT_CLOUDTRAIL), ("cannot read", UNREADABLE))
+
+
+def kind_of(reason: str) -> str:
+    if reason.startswith(("no eventTime", "eventTime ")):
+        return NO_TIME
+    for words, kind in _KIND_WORDS:
+        if words in f" {reason} ":
+            return kind
+    return NOT_RECORD
+
+
 @dataclass(frozen=True)
 class DataProblem:
-    """A piece of input that could not be read as it stands (file, 1-based line, why)."""
+    """A piece of input that could not be read as it stands (file, 1-based line, why).
+
+    ``kind``: one of the kinds above (from the reason when not given). ``dropped``: the input
+    was skipped (else the record was kept, repaired); ``notice``: skipped as meant to be (a
+    digest file, a link to what was already read), never an error."""
 
     file: str
     line: int | None
     reason: str
+    kind: str = ""
+
+    def __post_init__(self):
+        if not self.kind:
+            object.__setattr__(self, "kind", kind_of(self.reason))
+
+    @property
+    def dropped(self) -> bool:
+        return self.kind not in KEPT
+
+    @property
+    def notice(self) -> bool:
+        return self.kind in NOTICES
 
     def render(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
         return f"{where}: {self.reason}"
 
     def error(self) -> DataError:
-        return DataError(self.reason, file=self.file, line=self.line)
+        return DataError(self.reason, file=shown_name(self.file), line=self.line)
 
 
 @dataclass
@@ -64,17 +138,146 @@ class Record:
 
 
 def expand_paths(paths) -> list[Path]:
-    """The files to read: files as given, directories walked recursively in sorted order."""
-    out: list[Path] = []
+    """The files to read (see :func:`expand`), without the entries that cannot be read."""
+    return [p for p in expand(paths) if isinstance(p, Path)]
+
+
+def expand(paths) -> list[Path | DataProblem]:
+    """The files to read, and a DataProblem for each directory entry that is not one.
+
+    Files as given, even twice (``-`` and pipes are copied to a temporary file first);
+    directories walked recursively in sorted path order, following symbolic links but reaching
+    each directory and file once (see the module docstring). A path given that does not exist
+    is a DataError.
+    """
+    out: list[Path | DataProblem] = []
+    seen: dict[tuple[int, int], str] = {}
     for p in paths:
+        if str(p) == "-":
+            out.append(_spool_stdin())
+            continue
         p = Path(p)
-        if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file()))
-        elif p.is_file():
-            out.append(p)
+        try:
+            st = p.stat()
+        except OSError as e:
+            if p.is_symlink():
+                raise DataError("broken symbolic link (its target does not exist)",
+                                file=str(p)) from None
+            if isinstance(e, FileNotFoundError):
+                raise DataError("no such file or directory", file=str(p)) from None
+            raise DataError(f"cannot read it ({e.strerror or e})", file=str(p)) from None
+        if stat.S_ISDIR(st.st_mode):
+            seen[(st.st_dev, st.st_ino)] = str(p)
+            out.extend(_walk_dir(p, seen))
+        elif stat.S_ISREG(st.st_mode):
+            out.append(p)  # as given, even twice
+        elif stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode):
+            out.append(_spool_pipe(p))
         else:
-            raise DataError("no such file or directory", file=str(p))
+            raise DataError(f"{_file_type(st.st_mode)}, not a file or directory", file=str(p))
     return out
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _walk_dir(root: Path, seen: dict) -> list[Path | DataProblem]:
+    """Every file under ``root`` (links followed, each directory and file once) and a problem
+    for every entry that is not a readable file, in sorted path order. Iterative: a deep tree
+    cannot exhaust the stack."""
+    found: list[tuple[Path, Path | DataProblem]] = []
+    stack = [root]
+    while stack:
+        d = stack.pop()
+        try:
+            with os.scandir(d) as it:
+                entries = sorted(it, key=lambda e: e.name)  # the first name claims a target
+        except OSError as e:
+            found.append((d, DataProblem(str(d), None, f"cannot read the directory "
+                                                       f"({e.strerror or e}); skipped",
+                                         UNREADABLE)))
+            continue
+        below = []
+        for entry in entries:
+            p = Path(entry.path)
+            try:
+                st = os.stat(entry.path)  # follows a link
+            except OSError as e:
+                why = ("broken symbolic link (its target does not exist)"
+                       if isinstance(e, FileNotFoundError) else f"cannot read it ({e.strerror or e})")
+                found.append((p, DataProblem(str(p), None, f"{why}; skipped", UNREADABLE)))
+                continue
+            key = (st.st_dev, st.st_ino)
+            if stat.S_ISDIR(st.st_mode):
+                if key in seen:
+                    found.append((p, DataProblem(
+                        str(p), None, f"a link to the directory {seen[key]}, already read "
+                                      f"(a loop, or a second link); not followed", LINK)))
+                else:
+                    seen[key] = str(p)
+                    below.append(p)
+            elif stat.S_ISREG(st.st_mode):
+                if key in seen:
+                    found.append((p, DataProblem(str(p), None, f"the same file as {seen[key]}, "
+                                                               f"already read; not read again",
+                                                 LINK)))
+                else:
+                    seen[key] = str(p)
+                    found.append((p, p))
+            else:
+                found.append((p, DataProblem(str(p), None, f"{_file_type(st.st_mode)}, not a "
+                                                           f"regular file; skipped (never "
+                                                           f"opened)", UNREADABLE)))
+        stack.extend(reversed(below))  # walked in name order
+    found.sort(key=lambda x: x[0])
+    return [x for _, x in found]
+
+
+_SPOOLED: dict[str, str] = {}  # temporary copy of a pipe -> the name shown for it
+
+
+def shown_name(path) -> str:
+    """The name a file's events and problems carry: ``stdin`` for standard input's copy, the
+    name given for a pipe's."""
+    return _SPOOLED.get(str(path), str(path))
+
+
+def _spool_stdin() -> Path:
+    if sys.stdin is None or sys.stdin.isatty():
+        raise DataError("standard input is a terminal: pipe the data in "
+                        "(e.g. zcat logs/*.gz | spl run ... --data -)", file="-")
+    path = _spool(sys.stdin.buffer, "stdin")
+    _SPOOLED[str(path)] = "stdin"
+    return path
+
+
+def _spool_pipe(p: Path) -> Path:
+    """A pipe given by name, copied. Opened without waiting: a FIFO no one writes to reads as
+    empty instead of blocking."""
+    try:
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise DataError(f"cannot read it ({e.strerror or e})", file=str(p)) from None
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb") as f:
+        path = _spool(f, p.name or "pipe")
+    _SPOOLED[str(path)] = str(p)
+    return path
+
+
+def _spool(f, name: str) -> Path:
+    folder = tempfile.mkdtemp(prefix="spl-input-")
+    atexit.register(shutil.rmtree, folder, True)
+    path = Path(folder) / name
+    with open(path, "wb") as out:
+        shutil.copyfileobj(f, out, 1 << 20)
+    return path
 
 
 def parse_exact(text: str):
@@ -89,11 +292,17 @@ def _reject_constant(name: str):
 def parse_line(text: str):
     """Parse one JSON text with orjson (fast); the exact parser when orjson refuses it (e.g.
     integers beyond 64 bits). orjson gives floats as floats: extraction re-parses a record
-    with :func:`parse_exact` when it meets one."""
+    with :func:`parse_exact` when it meets one. TooDeep past PARSE_DEPTH levels (orjson's
+    limit; the exact parser's is Python's recursion limit, lower)."""
     try:
         return orjson.loads(text)
-    except orjson.JSONDecodeError:
+    except orjson.JSONDecodeError as e:
+        if str(e).startswith("depth limit"):
+            raise TooDeep(PARSE_DEPTH) from None
+    try:
         return parse_exact(text)  # raises ValueError on text that is really not JSON
+    except RecursionError:
+        raise TooDeep(PARSE_DEPTH) from None
 
 
 class _Source:
@@ -139,9 +348,15 @@ def _bad_utf8(data: bytes) -> str | None:
 def read_file(path: Path) -> Iterator[Record | DataProblem]:
     """The records and problems of one file, in file order."""
     try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):  # never opened: a FIFO would wait for a writer
+            yield DataProblem(str(path), None, f"{_file_type(st.st_mode)}, not a regular file; "
+                                               f"skipped", UNREADABLE)
+            return
         src = _Source(path)
     except OSError as e:
-        yield DataProblem(str(path), None, f"cannot read the file ({e.strerror or e})")
+        yield DataProblem(str(path), None, f"cannot read the file ({e.strerror or e}); skipped",
+                          UNREADABLE)
         return
     try:
         head = b""
@@ -155,16 +370,34 @@ def read_file(path: Path) -> Iterator[Record | DataProblem]:
             text_head = text_head[3:].lstrip(b" \t\r\n")
         if not text_head:
             if src.error is not None:
-                yield DataProblem(src.name, 1, src.error)
+                yield DataProblem(src.name, 1, src.error, GZIP)
             return
         if text_head[:1] not in (b"{", b"["):
+            if src.error is not None:
+                yield DataProblem(src.name, 1, src.error, GZIP)
             yield DataProblem(src.name, 1, "not a CloudTrail JSON file (it does not begin with "
-                                           "'{' or '['); file skipped")
+                                           "'{' or '['); file skipped", NOT_CLOUDTRAIL)
             return
-        read = _read_document if _is_document(text_head) else _read_ndjson
-        last_line = yield from read(src, head)
-        if src.error is not None:
-            yield DataProblem(src.name, last_line, src.error)
+        read = _read_document if _is_document(text_head) or _opens_document(text_head) \
+            else _read_ndjson
+        gen = read(src, head)
+        told = False
+        while True:
+            try:
+                item = next(gen)
+            except StopIteration as stop:
+                last_line = stop.value
+                break
+            if isinstance(item, DataProblem) and src.error is not None and item.kind != BAD_UTF8:
+                # what the damage cut short: the damage is the problem to tell, once
+                if not told:
+                    yield DataProblem(src.name, item.line, f"{src.error}; the text it cuts "
+                                                           f"short is skipped", GZIP)
+                told = True
+                continue
+            yield item
+        if src.error is not None and not told:
+            yield DataProblem(src.name, last_line, src.error, GZIP)
     finally:
         src.close()
 
@@ -176,6 +409,24 @@ def _is_document(head: bytes) -> bool:
     if head.startswith(b"{"):
         rest = head[1:].lstrip(b" \t\r\n")
         return rest.startswith(b'"Records"')
+    return False
+
+
+def _opens_document(head: bytes) -> bool:
+    """Whether the first line leaves a bracket open and is not JSON by itself (``{`` alone, as
+    pretty-printed JSON begins) while the next line does not begin a record: the file is then
+    one JSON value after another, not a line each (where one broken line costs one line)."""
+    end = head.find(b"\n")
+    if end < 0:
+        return False
+    first = head[:end].rstrip(b" \t\r")
+    if first[-1:] not in (b"{", b"[", b",", b":") or \
+            head[end + 1:].lstrip(b"\r\n").startswith((b"{", b"[")):
+        return False
+    try:
+        orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return True
     return False
 
 
@@ -204,21 +455,140 @@ def _ndjson_line(file: str, lineno: int, data: bytes) -> Iterator[Record | DataP
     bad = _bad_utf8(data)
     text = data.decode("utf-8", errors="replace")
     if bad is not None:
-        yield DataProblem(file, lineno, bad)
+        yield DataProblem(file, lineno, bad, BAD_UTF8)
     try:
         value = parse_line(text)
+    except TooDeep as e:
+        yield DataProblem(file, lineno, e.reason(text), TOO_DEEP)
+        return
     except ValueError as e:
-        yield DataProblem(file, lineno, f"not JSON ({_short(e)}); line skipped")
+        yield DataProblem(file, lineno, f"not JSON ({_short(e)}); line skipped", NOT_JSON)
         return
-    if not isinstance(value, dict):
-        yield DataProblem(file, lineno, "JSON value is not an object; line skipped")
-        return
-    yield Record(file, lineno, text, value)
+    if type(value) is dict and shape(value) is None:
+        yield Record(file, lineno, text, value)
+    elif isinstance(value, (dict, list)):
+        yield from unwrap(value, text, file, lineno)
+    else:
+        yield DataProblem(file, lineno, "JSON value is not an object; line skipped", NOT_RECORD)
 
 
 def _short(e: Exception) -> str:
     msg = str(e)
     return msg if len(msg) < 120 else msg[:117] + "..."
+
+
+# ---------------------------------------------------------------- the forms a record comes in
+
+_RECORD_KEYS = ("eventTime", "eventName", "eventSource", "eventVersion")
+_DIGEST_KEYS = ("digestStartTime", "digestS3Object")
+_RAW_OBJECT = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_RAW_ARRAY = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def shape(value: dict) -> str | None:
+    """What a top-level JSON object is when it is not a CloudTrail record itself (None)."""
+    if any(k in value for k in _RECORD_KEYS):
+        return None
+    if "Records" in value or "records" in value:
+        return "records"
+    if any(k in value for k in _DIGEST_KEYS):
+        return "digest"
+    if isinstance(value.get("Events"), list):
+        return "lookup-events"
+    if "detail-type" in value and "detail" in value:
+        return "eventbridge"
+    return None
+
+
+def unwrap(value, raw: str, file: str, line: int) -> list[Record | DataProblem]:
+    """The records a top-level JSON value (``raw``: its text) carries, per the module
+    docstring, and a problem for each part that is no record."""
+    try:
+        return _unwrap(value, raw, file, line)
+    except RecursionError:  # a part too deep to take apart
+        return [DataProblem(file, line, TooDeep(PARSE_DEPTH).reason(raw), TOO_DEEP)]
+
+
+def _unwrap(value, raw: str, file: str, line: int) -> list[Record | DataProblem]:
+    if isinstance(value, list):
+        if not any(isinstance(v, dict) for v in value):
+            return [DataProblem(file, line, "JSON value is an array with no object in it; "
+                                            "skipped", NOT_RECORD)]
+        out: list[Record | DataProblem] = []
+        for i, (v, r) in enumerate(zip(value, _parts(raw, list)), 1):
+            if isinstance(v, dict):
+                out.extend(_unwrap(v, r, file, line))
+            else:
+                out.append(DataProblem(file, line, f"element {i} of the array is not a JSON "
+                                                   f"object; skipped", NOT_RECORD))
+        return out
+    kind = shape(value)
+    if kind is None:
+        return [Record(file, line, raw, value)]
+    if kind == "digest":
+        return [DataProblem(file, line, "a CloudTrail-Digest file (integrity digest, not "
+                                        "events); skipped", DIGEST)]
+    if kind == "records":
+        key = "Records" if "Records" in value else "records"
+        records = value[key]
+        if not isinstance(records, list):
+            return [DataProblem(file, line, f"'{key}' is {_json_type(_parts(raw, dict)[key])}, "
+                                            f"not an array "
+                                            f"of records; nothing read from it", NOT_RECORD)]
+        out = []
+        for i, (v, r) in enumerate(zip(records, _parts(_parts(raw, dict)[key], list)), 1):
+            if isinstance(v, dict):
+                out.append(Record(file, line, r, v))
+            else:
+                out.append(DataProblem(file, line, f"element {i} of {key} is not a JSON object; "
+                                                   f"skipped", NOT_RECORD))
+        return out
+    if kind == "lookup-events":
+        out = []
+        for i, ev in enumerate(value["Events"], 1):
+            text = ev.get("CloudTrailEvent") if isinstance(ev, dict) else None
+            if not isinstance(text, str):
+                out.append(DataProblem(file, line, f"element {i} of Events has no CloudTrailEvent "
+                                                   f"text; skipped", NOT_RECORD))
+                continue
+            try:
+                rec = parse_line(text)
+            except TooDeep as e:
+                out.append(DataProblem(file, line, f"CloudTrailEvent of element {i} of Events: "
+                                                   f"{e.reason(text)}", TOO_DEEP))
+                continue
+            except ValueError as e:
+                out.append(DataProblem(file, line, f"CloudTrailEvent of element {i} of Events is "
+                                                   f"not JSON ({_short(e)}); skipped", NOT_JSON))
+                continue
+            if not isinstance(rec, dict):
+                out.append(DataProblem(file, line, f"CloudTrailEvent of element {i} of Events is "
+                                                   f"not an object; skipped", NOT_RECORD))
+                continue
+            out.append(Record(file, line, text, rec))
+        return out
+    # EventBridge
+    detail_type, detail = value["detail-type"], value["detail"]
+    if isinstance(detail_type, str) and detail_type.endswith("via CloudTrail") and \
+            isinstance(detail, dict):
+        return [Record(file, line, _parts(raw, dict)["detail"], detail)]
+    return [DataProblem(file, line, f"an EventBridge event of detail-type {detail_type!r}, which "
+                                    f"carries no CloudTrail record (not an object); skipped",
+                        NOT_RECORD)]
+
+
+def _parts(raw: str, kind) -> list[str] | dict[str, str]:
+    """The exact texts of the elements (list) or values (dict) of a JSON text."""
+    data = raw.encode("utf-8")
+    if kind is list:
+        return [bytes(r).decode("utf-8") for r in _RAW_ARRAY.decode(data)]
+    return {k: bytes(r).decode("utf-8") for k, r in _RAW_OBJECT.decode(data).items()}
+
+
+def _json_type(text: str) -> str:
+    """What kind of JSON value a text is (from its first character)."""
+    return {"{": "an object", '"': "a string", "t": "a boolean", "f": "a boolean",
+            "n": "null"}.get(text[:1], "a number")
 
 
 class _Text:
@@ -232,6 +602,7 @@ class _Text:
         self.pos = 0          # index into buf
         self.line = 1         # line number of buf[pos]
         self.eof = False
+        self.keep = False     # True: the window keeps everything from where it was set
         self.problems: list[DataProblem] = []
         self._bytes_line = 1
         self._feed(head)
@@ -241,7 +612,8 @@ class _Text:
         for offset, byte in _drain_bad_bytes():
             line = self._bytes_line + data.count(b"\n", 0, max(0, offset - self._pending))
             self.problems.append(DataProblem(
-                self.src.name, line, f"byte 0x{byte:02x} is not UTF-8; replaced by U+FFFD"))
+                self.src.name, line, f"byte 0x{byte:02x} is not UTF-8; replaced by U+FFFD",
+                BAD_UTF8))
         self._bytes_line += data.count(b"\n")
         self._pending = len(self.decoder.getstate()[0])
 
@@ -260,7 +632,7 @@ class _Text:
     def advance(self, new_pos: int):
         self.line += self.buf.count("\n", self.pos, new_pos)
         self.pos = new_pos
-        if self.pos > _CHUNK:
+        if self.pos > _CHUNK and not self.keep:
             self.buf = self.buf[self.pos:]
             self.pos = 0
 
@@ -302,21 +674,47 @@ _DECODER = json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=_reje
 
 
 def _read_document(src: _Source, head: bytes) -> Iterator[Record | DataProblem]:
-    """Records of a ``{"Records": [...]}`` document (or a bare array), one at a time."""
+    """The records of a file of JSON values one after another (usually one: a
+    ``{"Records": [...]}`` document, an array, a pretty-printed record), one at a time."""
     t = _Text(src, head)
     name = src.name
-    yield from _flush(t)
-    c = t.skip_ws()
-    if c == "\ufeff":
-        t.advance(t.pos + 1)
-        c = t.skip_ws()
-    if c == "[":
-        t.advance(t.pos + 1)
-        yield from _read_array(t)
+    while True:
         yield from _flush(t)
-        return t.line
-    # {"Records": [ ... ] , other keys ignored }
+        c = t.skip_ws()
+        if c is None:
+            break
+        if c == "\ufeff":
+            t.advance(t.pos + 1)
+            continue
+        if c == "[":
+            t.advance(t.pos + 1)
+            ok = yield from _read_array(t, "the array", whole=True)
+        elif c == "{":
+            ok = yield from _read_object(t)
+        else:
+            line = t.line
+            got = _decode_one(t)
+            ok = not isinstance(got, DataProblem)
+            yield got if not ok else DataProblem(name, line, "JSON value is not an object; "
+                                                             "skipped", NOT_RECORD)
+        if not ok:
+            break
+    yield from _flush(t)
+    return t.line
+
+
+def _read_object(t: _Text):
+    """Yield the records of the object at t.pos: a ``{"Records": [...]}`` document is read a
+    record at a time (its other keys are ignored); any other object is decoded whole and
+    unwrapped. Return False if it broke off."""
+    name, line = t.src.name, t.line
+    start = t.pos
+    t.keep = True  # the object's text, should it be a record
     t.advance(t.pos + 1)
+    fields: dict = {}
+    streamed = False
+    ok = True
+    deep = None
     while True:
         c = t.skip_ws()
         if c == "}":
@@ -326,32 +724,44 @@ def _read_document(src: _Source, head: bytes) -> Iterator[Record | DataProblem]:
             t.advance(t.pos + 1)
             continue
         if c is None:
-            yield DataProblem(name, t.line, "document ends before its closing brace")
+            yield DataProblem(name, t.line, "document ends before its closing brace", NOT_JSON)
+            ok = False
             break
         key = _decode_one(t)
         if isinstance(key, DataProblem):
             yield key
+            ok = False
             break
         c = t.skip_ws()
-        if c != ":":
-            yield DataProblem(name, t.line, "expected ':' after a key of the document")
+        if c != ":" or not isinstance(key[0], str):
+            yield DataProblem(name, t.line, "not JSON (expected ':' after a key of the "
+                                            "document); the rest cannot be read", NOT_JSON)
+            ok = False
             break
         t.advance(t.pos + 1)
-        if key[0] == "Records" and t.skip_ws() == "[":
+        t.skip_ws()
+        if key[0] in ("Records", "records") and t.skip_ws() == "[" and \
+                not any(k in fields for k in _RECORD_KEYS):
+            t.keep = False
+            streamed = True
             t.advance(t.pos + 1)
-            ok = yield from _read_array(t)
-            yield from _flush(t)
+            ok = yield from _read_array(t, key[0], whole=False)
             if not ok:
-                return t.line
+                break
         else:
             value = _decode_one(t)
-            if isinstance(value, DataProblem):
+            if isinstance(value, DataProblem) and value.kind == TOO_DEEP and deep is None:
+                deep = DataProblem(name, line, value.reason, TOO_DEEP)  # all of it is skipped
+            elif isinstance(value, DataProblem):
                 yield value
+                ok = False
                 break
-    yield from _flush(t)
-    if t.skip_ws() is not None:
-        yield DataProblem(name, t.line, "text after the end of the JSON document is ignored")
-    return t.line
+            else:
+                fields[key[0]] = value[0]
+    if ok and not streamed:
+        yield from [deep] if deep is not None else unwrap(fields, t.buf[start:t.pos], name, line)
+    t.keep = False
+    return ok
 
 
 def _flush(t: _Text) -> Iterator[DataProblem]:
@@ -359,9 +769,12 @@ def _flush(t: _Text) -> Iterator[DataProblem]:
     t.problems.clear()
 
 
-def _read_array(t: _Text):
-    """Yield the records of an array whose '[' was consumed; return False if it broke off."""
+def _read_array(t: _Text, what: str, whole: bool):
+    """Yield the records of an array whose '[' was consumed (``whole``: each element may be any
+    form of record, see :func:`unwrap`; else each element is a record); return False if it
+    broke off."""
     name = t.src.name
+    k = 0
     while True:
         yield from _flush(t)
         c = t.skip_ws()
@@ -372,38 +785,96 @@ def _read_array(t: _Text):
             t.advance(t.pos + 1)
             continue
         if c is None:
-            yield DataProblem(name, t.line, "Records array ends before its closing bracket")
+            yield DataProblem(name, t.line, f"{what} ends before its closing bracket", NOT_JSON)
             return False
         line = t.line
+        k += 1
         got = _decode_one(t)
+        yield from _flush(t)
         if isinstance(got, DataProblem):
-            yield from _flush(t)
             yield got
+            if got.kind == TOO_DEEP:
+                continue
             return False
         value, raw = got
-        yield from _flush(t)
-        if not isinstance(value, dict):
-            yield DataProblem(name, line, "element of Records is not a JSON object; skipped")
-            continue
-        yield Record(name, line, raw, value)
+        if whole and isinstance(value, dict):
+            yield from unwrap(value, raw, name, line)
+        elif isinstance(value, dict):
+            yield Record(name, line, raw, value)
+        else:
+            yield DataProblem(name, line, f"element {k} of {what} is not a JSON object; skipped",
+                              NOT_RECORD)
 
 
 def _decode_one(t: _Text):
-    """Decode the JSON value at t.pos: (value, exact text) or a Problem; reads more as needed."""
+    """Decode the JSON value at t.pos: (value, exact text) or a Problem; reads more as needed.
+    A value nested too deep to parse is passed over (a TOO_DEEP problem)."""
     while True:
         try:
             value, end = _DECODER.raw_decode(t.buf, t.pos)
+        except RecursionError:
+            return _too_deep(t)
         except json.JSONDecodeError as e:
             if t.more():
                 continue
             line = t.line + t.buf.count("\n", t.pos, min(e.pos, len(t.buf)))
             return DataProblem(t.src.name, line, f"not JSON ({e.msg}); the rest of the document "
-                                             f"cannot be read")
+                                                 f"cannot be read", NOT_JSON)
         if end == len(t.buf) and t.more():
             continue  # a scalar at the edge of the window may go on in the next chunk
         raw = t.buf[t.pos:end]
         t.advance(end)
         return value, raw
+
+
+def _too_deep(t: _Text):
+    """The value at t.pos, too deep for the exact parser: parsed by orjson when it is within
+    PARSE_DEPTH levels, else passed over with a problem."""
+    while True:
+        end = value_end(t.buf, t.pos)
+        if end is not None or not t.more():
+            break
+    if end is None:
+        return DataProblem(t.src.name, t.line, "not JSON (the text ends inside a value); the "
+                                               "rest of the document cannot be read", NOT_JSON)
+    line, raw = t.line, t.buf[t.pos:end]
+    t.advance(end)
+    try:
+        return parse_line(raw), raw
+    except TooDeep as e:
+        return DataProblem(t.src.name, line, e.reason(raw), TOO_DEEP)
+    except ValueError as e:
+        return DataProblem(t.src.name, line, f"not JSON ({_short(e)}); skipped", NOT_JSON)
+
+
+def has_record(paths) -> bool:
+    """Whether any of the files holds a record (read up to the first one)."""
+    return any(isinstance(item, Record) for path in paths for item in read_file(path))
+
+
+def hint(path: Path) -> str | None:
+    """A guess at why a file gave no record, from how it begins (None: no guess)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+        if head[:2] == _GZIP_MAGIC:
+            with gzip.open(path, "rb") as f:
+                head = f.read1(1 << 16)
+    except (OSError, EOFError, zlib.error):
+        return None
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if not text:
+        return "it is empty"
+    if text[0] not in "{[":
+        first = text.split("\n", 1)[0][:60]
+        what = ("CSV or another text format" if "," in first or "\t" in first else
+                "not JSON")
+        return f"it begins {first!r}: {what}? CloudTrail files are JSON records"
+    lines = text.split("\n")
+    if len(lines) > 1 and lines[1][:1] in (" ", "\t"):
+        return ("it looks like pretty-printed JSON, read as one JSON value: the first JSON error "
+                "stops the whole file")
+    return None
 
 
 def file_mtime(path: Path) -> float:

@@ -253,7 +253,9 @@ def _execute(job: Job, lookup_output: Path) -> Outcome:
     rows = [{c: _plain(table.iloc[i][c]) for c in table.columns} for i in shown[:SHOWN_ROWS]]
     reason = verdict.reason
     if session.problems:
-        reason += f" ({len(session.problems)} record(s) of the data skipped)"
+        skipped = sum(p.dropped for p in session.problems)
+        reason += (f" ({len(session.problems)} data problem(s): {skipped} skipped, "
+                   f"{len(session.problems) - skipped} kept)")
     return done(PASS if verdict.passed else FAIL, reason, results=len(table), columns=columns,
                 rows=rows)
 
