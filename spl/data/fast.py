@@ -897,7 +897,7 @@ def _tail(buf, lo: int, hi: int, base: int, chunk: Chunk) -> tuple[float | None,
         except orjson.JSONDecodeError:
             try:
                 value = parse_line(data.decode("utf-8", errors="replace"))
-            except ValueError:
+            except (ValueError, TooDeep):  # the chunk's own reading reports the line
                 continue
         if type(value) is not dict:
             continue

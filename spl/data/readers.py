@@ -42,6 +42,7 @@ import codecs
 import gzip
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -372,7 +373,13 @@ def read_file(path: Path) -> Iterator[Record | DataProblem]:
             if src.error is not None:
                 yield DataProblem(src.name, 1, src.error, GZIP)
             return
-        if text_head[:1] not in (b"{", b"["):
+        if text_head[:1] not in (b"{", b"[") and _LATER_RECORD.search(head) is None:
+            while len(head) < _LOOK_FOR_RECORD and _LATER_RECORD.search(head) is None:
+                more = src.read_bytes(65536)
+                if not more:
+                    break
+                head += more
+        if text_head[:1] not in (b"{", b"[") and _LATER_RECORD.search(head) is None:
             if src.error is not None:
                 yield DataProblem(src.name, 1, src.error, GZIP)
             yield DataProblem(src.name, 1, "not a CloudTrail JSON file (it does not begin with "
@@ -400,6 +407,12 @@ def read_file(path: Path) -> Iterator[Record | DataProblem]:
             yield DataProblem(src.name, last_line, src.error, GZIP)
     finally:
         src.close()
+
+
+# A file that does not begin like JSON but has a line beginning with "{" further on (a stray
+# first line, a truncated head) is read one record a line: its records are not lost with it.
+_LATER_RECORD = re.compile(rb"\n[ \t]*\{")
+_LOOK_FOR_RECORD = 1 << 20  # bytes searched for such a line before the file is called not JSON
 
 
 def _is_document(head: bytes) -> bool:
@@ -600,6 +613,7 @@ class _Text:
         self._pending = 0     # bytes of an unfinished character carried from the last chunk
         self.buf = ""
         self.pos = 0          # index into buf
+        self.base = 0         # offset in the decoded text of buf[0]
         self.line = 1         # line number of buf[pos]
         self.eof = False
         self.keep = False     # True: the window keeps everything from where it was set
@@ -634,6 +648,7 @@ class _Text:
         self.pos = new_pos
         if self.pos > _CHUNK and not self.keep:
             self.buf = self.buf[self.pos:]
+            self.base += self.pos
             self.pos = 0
 
     def skip_ws(self) -> str | None:
@@ -686,6 +701,7 @@ def _read_document(src: _Source, head: bytes) -> Iterator[Record | DataProblem]:
         if c == "\ufeff":
             t.advance(t.pos + 1)
             continue
+        start = t.base + t.pos
         if c == "[":
             t.advance(t.pos + 1)
             ok = yield from _read_array(t, "the array", whole=True)
@@ -697,10 +713,31 @@ def _read_document(src: _Source, head: bytes) -> Iterator[Record | DataProblem]:
             ok = not isinstance(got, DataProblem)
             yield got if not ok else DataProblem(name, line, "JSON value is not an object; "
                                                              "skipped", NOT_RECORD)
-        if not ok:
+        if not ok and not _resync(t, start):
             break
     yield from _flush(t)
     return t.line
+
+
+def _resync(t: _Text, start: int) -> bool:
+    """After a value that broke off (it began at offset ``start`` of the text): go on at the
+    next line that begins with ``{`` in its first column after that beginning, as the next
+    record's start. A broken record among records one a line, or pretty-printed at the top
+    level, then loses no record after it, even one the broken value's parse ran into. Nested
+    objects of pretty-printed JSON are indented, so they are not taken for records. False when
+    no such line follows."""
+    t.keep = False
+    at = t.buf.find("\n{", max(start - t.base, 0))
+    if 0 <= at < t.pos:  # back to a line the broken value ran over
+        t.line -= t.buf.count("\n", at + 1, t.pos)
+        t.pos = at + 1
+        return True
+    while at < 0:
+        if not t.more():
+            return False
+        at = t.buf.find("\n{", max(start - t.base, t.pos - 1, 0))
+    t.advance(at + 1)
+    return True
 
 
 def _read_object(t: _Text):
@@ -735,7 +772,8 @@ def _read_object(t: _Text):
         c = t.skip_ws()
         if c != ":" or not isinstance(key[0], str):
             yield DataProblem(name, t.line, "not JSON (expected ':' after a key of the "
-                                            "document); the rest cannot be read", NOT_JSON)
+                                            "document); the rest of the document cannot be "
+                                            "read", NOT_JSON)
             ok = False
             break
         t.advance(t.pos + 1)
