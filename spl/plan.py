@@ -37,7 +37,7 @@ def required_fields(pipeline: ast.Pipeline) -> set[str] | None:
             return None
         names |= read
         if spec.narrows(cmd):
-            return names
+            return names - {"_time"}  # every event has it (made from eventTime)
     return None
 
 

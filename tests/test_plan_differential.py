@@ -97,7 +97,7 @@ def test_declarations_are_read_without_pandas():
             "from spl.plan import required_fields\n"
             "assert len(declarations()) > 20\n"
             "p = parse_search('x | iplocation src | stats count by Country').pipeline\n"
-            "assert required_fields(p) == {'_raw', 'src', 'Country', '_time'}, required_fields(p)\n"
+            "assert required_fields(p) == {'_raw', 'src', 'Country'}, required_fields(p)\n"
             "assert 'pandas' not in sys.modules\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stderr
@@ -110,13 +110,13 @@ def plan(text: str):
 @pytest.mark.parametrize("text, want", [
     # iplocation reads its address field (and Country, kept where no country is found)
     ("`cloudtrail` | iplocation sourceIPAddress | stats count by Country",
-     {"sourcetype", "sourceIPAddress", "Country", "_time"}),
+     {"sourcetype", "sourceIPAddress", "Country"}),
     # rex reads its field and the fields its groups set (kept by an event that does not match)
     ('a=1 | rex field=b "(?<c>x+)(?P<d>y)(?<=z)" | stats count by c',
-     {"a", "b", "c", "d", "_time"}),
-    ('a=1 | rex field=b mode=sed "s/(?<c>x)/y/" | stats count by b', {"a", "b", "_time"}),
+     {"a", "b", "c", "d"}),
+    ('a=1 | rex field=b mode=sed "s/(?<c>x)/y/" | stats count by b', {"a", "b"}),
     # eventstats keeps the old value of what it sets in an event of no group
-    ("a=1 | eventstats count as n by b | stats count by n", {"a", "b", "n", "_time"}),
+    ("a=1 | eventstats count as n by b | stats count by n", {"a", "b", "n"}),
     # spath with a path reads its input and the output it may keep
     ("a=1 | spath input=j output=o path=p.q | table o", {"a", "j", "o"}),
     ("a=1 | spath input=j | table o", None),
@@ -126,7 +126,7 @@ def plan(text: str):
     ("a=1 | where searchmatch(b) | table a", None),
     ("a=1 | fields - b | table c", {"a", "c"}),
     ("a=1 | anomalydetection action=summary b", {"a", "b"}),
-    ("a=1 | anomalydetection b | stats count", {"a", "b", "_time"}),
+    ("a=1 | anomalydetection b | stats count", {"a", "b"}),
     ("a=1 | anomalydetection | stats count", None),
 ])
 def test_what_a_pipeline_reads(text, want):

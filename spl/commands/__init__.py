@@ -132,6 +132,7 @@ def declarations() -> dict[str, Spec]:
 
 
 def _module_declarations(module: str, source: str) -> dict[str, Spec]:
+    """The declarations of each ``@command(...)`` in one module's source, by command name."""
     found: dict[str, Spec] = {}
     for m in _DECORATOR.finditer(source):
         call = pyast.parse(source[m.start() + 1:_closing(source, m.end() - 1) + 1], mode="eval").body
