@@ -138,3 +138,12 @@ def test_the_cli_says_the_limit_not_internal_error(capsys, tmp_path):
     err = capsys.readouterr().err
     assert code == 1
     assert "nested too deeply" in err and "internal error" not in err
+
+
+def test_explain_shows_a_long_chain_as_one_node_with_its_operands(capsys):
+    code = cli_main(["explain", "| makeresults | where " + ors("a={}", 3000)])
+    out = capsys.readouterr().out
+    assert code == 0
+    # one OR node; its 3000 operands, each a comparison, in the order written
+    assert out.count("BinOp op='OR'") == 1 and out.count("BinOp op='='") == 3000
+    assert out.index("value=0\n") < out.index("value=1\n") < out.index("value=2999\n")
