@@ -205,26 +205,44 @@ def main_explain(search: str, macro_dirs: Sequence[Path | str] = ()) -> int:
 def _tree(node) -> list[str]:
     """A syntax node as indented lines: its type and plain attributes, then its child nodes
     (attributes that are None, empty or False are left out, and so are positions and a
-    command's name, which its type says)."""
-    plain, nested = [], []
-    for f in dataclasses.fields(node):
-        value = getattr(node, f.name)
-        hidden = f.name == "span" or (f.name == "name" and isinstance(node, ast.Command))
-        if hidden or value is None or value is False or value == ():
+    command's name, which its type says). An explicit stack: a long ``a OR b OR ...`` is a tree
+    as deep as it is long."""
+    lines: list[str] = []
+    stack: list[tuple[object, str]] = [(node, "")]
+    while stack:
+        item, indent = stack.pop()
+        if isinstance(item, str):  # a line ready to print
+            lines.append(indent + item)
             continue
-        items = value if isinstance(value, tuple) else (value,)
-        if any(dataclasses.is_dataclass(x) for x in items):
-            nested.append((f.name, items))
-        else:
-            plain.append(f"{f.name}={value!r}")
-    lines = [" ".join([type(node).__name__, *plain])]
-    for name, items in nested:
-        lines.append(f"  {name}:")
-        for item in items:
-            if dataclasses.is_dataclass(item):
-                lines.extend("    " + line for line in _tree(item))
+        plain, nested = [], []
+        if isinstance(item, ast.BinOp) and isinstance(item.left, ast.BinOp) \
+                and item.left.op == item.op:  # a OR b OR c ...: one node, its operands in order
+            operands = [item.right]
+            while isinstance(item.left, ast.BinOp) and item.left.op == item.op:
+                item = item.left
+                operands.append(item.right)
+            operands.append(item.left)
+            lines.append(indent + f"BinOp op={item.op!r}")
+            stack.extend([(x, indent + "    ") for x in operands] + [("  operands:", indent)])
+            continue
+        for f in dataclasses.fields(item):
+            value = getattr(item, f.name)
+            hidden = f.name == "span" or (f.name == "name" and isinstance(item, ast.Command))
+            if hidden or value is None or value is False or value == ():
+                continue
+            items = value if isinstance(value, tuple) else (value,)
+            if any(dataclasses.is_dataclass(x) for x in items):
+                nested.append((f.name, items))
             else:
-                lines.append(f"    {item!r}")
+                plain.append(f"{f.name}={value!r}")
+        lines.append(indent + " ".join([type(item).__name__, *plain]))
+        todo: list[tuple[object, str]] = []
+        for name, items in nested:
+            todo.append((f"  {name}:", indent))
+            for x in items:
+                todo.append((x, indent + "    ") if dataclasses.is_dataclass(x)
+                            else (f"    {x!r}", indent))
+        stack.extend(reversed(todo))
     return lines
 
 

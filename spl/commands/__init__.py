@@ -2,13 +2,33 @@
 
 A command function takes its AST node, the table of results so far and the run context, and
 returns the new table. Adding a command touches one file: write ``spl/commands/<name>.py`` with
-``@command("name")``; every module of this package is imported on first use.
+``@command("name", reads=reads)``; every module of this package is imported on first use.
+
+Beside its implementation, every command declares what it is, as keyword arguments of
+``@command`` (``reads`` is required, so a new command cannot forget it):
+
+- ``reads``: a function ``node -> set[str] | None``, the event fields the command can read
+  (None: it may read any field, e.g. ``outputlookup`` writes them all). spl.plan asks the
+  loader for exactly these fields, so under-declaring loses data.
+- ``narrows``: True (or a function ``node -> bool``) when only the fields the command names or
+  produces exist after it (``stats``, ``table``): what comes later reads no event field.
+
+More properties (a command's kind for splitting a search into map and reduce, say) go beside
+these. spl.plan reads the declarations before pandas is imported, so it cannot import the
+command modules (they need pandas): ``declarations()`` reads them from each module's source
+instead. A declaration therefore uses only ``ast`` (spl.syntax.ast) and Python's builtins, and
+a test checks that the copy read from the source is the function the module registered.
 """
 from __future__ import annotations
 
+import ast as pyast
+import builtins
 import importlib
+import importlib.util
 import pkgutil
-from typing import TYPE_CHECKING, Callable
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:  # the registry itself needs no pandas (spl.plan and macros import it early)
     import pandas as pd
@@ -18,16 +38,47 @@ if TYPE_CHECKING:  # the registry itself needs no pandas (spl.plan and macros im
 
 CommandFn = Callable[["ast.Command", "pd.DataFrame", "Context"], "pd.DataFrame"]
 
+
+@dataclass(frozen=True)
+class Spec:
+    """What a command declares about itself (see the module doc)."""
+
+    reads: Callable[[Any], "set[str] | None"]
+    narrows: Callable[[Any], bool]
+
+
 _REGISTRY: dict[str, CommandFn] = {}
+_SPECS: dict[str, Spec] = {}
+_PROPERTIES = ("reads", "narrows")
 _loaded = False
 
 
-def command(*names: str):
-    """Register the decorated function as the implementation of the named commands."""
+def _never(node) -> bool:
+    return False
+
+
+def _always(node) -> bool:
+    return True
+
+
+def _spec(reads, narrows=False) -> Spec:
+    if not callable(reads):
+        raise TypeError("@command needs reads=<function node -> set of field names or None>")
+    if isinstance(narrows, bool):
+        narrows = _always if narrows else _never
+    return Spec(reads, narrows)
+
+
+def command(*names: str, reads: Callable[[Any], "set[str] | None"],
+            narrows: bool | Callable[[Any], bool] = False):
+    """Register the decorated function as the implementation of the named commands, with what
+    they read and whether they narrow the fields (module doc)."""
+    spec = _spec(reads, narrows)
 
     def wrap(fn: CommandFn) -> CommandFn:
         for name in names:
             _REGISTRY[name] = fn
+            _SPECS[name] = spec
         return fn
 
     return wrap
@@ -48,7 +99,83 @@ def lookup(name: str) -> CommandFn | None:
     return _REGISTRY.get(name)
 
 
+def spec(name: str) -> Spec | None:
+    """What command ``name`` declares, from the imported modules (the engine's view)."""
+    _load()
+    return _SPECS.get(name)
+
+
 def supported() -> list[str]:
     """Names of every command the engine can run."""
     _load()
     return sorted(_REGISTRY)
+
+
+# ---------------------------------------------------------------- declarations without imports
+
+_DECORATOR = re.compile(r"^@command\(", re.M)
+_declared: dict[str, Spec] | None = None
+
+
+def declarations() -> dict[str, Spec]:
+    """Every command's declarations, read from the modules' source without running them (so
+    without pandas): the ``@command(...)`` call of each module and the functions it names."""
+    global _declared
+    if _declared is None:
+        found: dict[str, Spec] = {}
+        for module in pkgutil.iter_modules(__path__):
+            name = f"{__name__}.{module.name}"
+            source = importlib.util.find_spec(name).loader.get_source(name)
+            found.update(_module_declarations(name, source))
+        _declared = found
+    return _declared
+
+
+def _module_declarations(module: str, source: str) -> dict[str, Spec]:
+    """The declarations of each ``@command(...)`` in one module's source, by command name."""
+    found: dict[str, Spec] = {}
+    for m in _DECORATOR.finditer(source):
+        call = pyast.parse(source[m.start() + 1:_closing(source, m.end() - 1) + 1], mode="eval").body
+        names = [pyast.literal_eval(arg) for arg in call.args]
+        props: dict[str, Any] = {}
+        for kw in call.keywords:
+            if kw.arg not in _PROPERTIES:
+                raise TypeError(f"{module}: @command has no property {kw.arg!r}")
+            if isinstance(kw.value, pyast.Name):
+                props[kw.arg] = _function(module, source, kw.value.id)
+            else:
+                props[kw.arg] = pyast.literal_eval(kw.value)
+        if "reads" not in props:
+            raise TypeError(f"{module}: @command{tuple(names)} declares no reads=")
+        spec_ = _spec(**props)
+        found.update((n, spec_) for n in names)
+    return found
+
+
+def _closing(source: str, open_paren: int) -> int:
+    """The offset of the parenthesis closing the one at ``open_paren`` (decorators hold no
+    parentheses inside strings)."""
+    depth = 0
+    for i in range(open_paren, len(source)):
+        depth += {"(": 1, ")": -1}.get(source[i], 0)
+        if depth == 0:
+            return i
+    raise SyntaxError(f"unclosed @command( at offset {open_paren}")
+
+
+def _function(module: str, source: str, name: str) -> Callable:
+    """Compile the top-level ``def name`` of a module's source on its own, with ``ast`` as its
+    only global (line numbers kept, so a traceback points at the module)."""
+    from spl.syntax import ast
+
+    m = re.search(rf"^def {re.escape(name)}\(", source, re.M)
+    if m is None:
+        raise TypeError(f"{module}: no top-level def {name}(...) for @command")
+    end = re.compile(r"^(?=[^\s#)])", re.M).search(source, source.index("\n", m.start()) + 1)
+    text = source[m.start():end.start() if end else len(source)]
+    line = source.count("\n", 0, m.start())  # >= 1: every module starts with its docstring
+    prelude = "from __future__ import annotations" + "\n" * line  # as in the modules
+    code = compile(prelude + text, importlib.util.find_spec(module).origin, "exec")
+    scope: dict[str, Any] = {"ast": ast, "__builtins__": builtins, "__name__": module}
+    exec(code, scope)  # noqa: S102 - the package's own source, one function definition
+    return scope[name]

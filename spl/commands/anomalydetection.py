@@ -56,7 +56,22 @@ SUMMARY = ("num_anomalies", "thresh", "max_logprob", "min_logprob", "1st_quartil
 _ESCAPE = re.compile(r"\\([\\\"])")
 
 
-@command("anomalydetection")
+def reads(node) -> set[str] | None:
+    """The fields listed, or every field when none is (spl.plan; an escaped name: every field)."""
+    names = set()
+    for arg in node.args:
+        if not isinstance(arg, str) or "\\" in arg:
+            return None
+        names.add(arg[1:-1] if len(arg) >= 2 and arg[0] == arg[-1] == '"' else arg)
+    return names or None
+
+
+def narrows(node) -> bool:
+    """action=summary leaves one row of statistics and none of the events' fields."""
+    return (ast.option(node.options, "action") or "").lower() == "summary"
+
+
+@command("anomalydetection", reads=reads, narrows=narrows)
 def run(node, table, ctx):
     method = ast.option(node.options, "method", "histogram").lower()
     if method in ("zscore", "iqr"):  # before the options: these methods take others' options

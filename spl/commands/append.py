@@ -13,7 +13,12 @@ from spl.errors import SearchError
 from spl.syntax.ast import option
 
 
-@command("append")
+def reads(node) -> set[str]:
+    """Its results keep theirs as they are; the subsearch is a pipeline of its own."""
+    return set()
+
+
+@command("append", reads=reads)
 def run(node, table, ctx):
     text = option(node.options, "maxout", "50000")
     try:

@@ -79,7 +79,12 @@ def parse_span(text: str, span=None) -> Span:
     return Span(count, unit)
 
 
-@command("bin", "bucket")
+def reads(node: ast.Bin) -> set[str]:
+    """The field binned (the alias, if any, is written over)."""
+    return {node.field}
+
+
+@command("bin", "bucket", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"span", "bins", "minspan", "start", "end", "aligntime"})
     field, target = node.field, node.alias or node.field

@@ -100,7 +100,12 @@ FUNCTIONS = {"ctime": _ctime, "mktime": _mktime, "auto": _auto, "num": _num,
              "rmunit": _rmunit, "none": _none}
 
 
-@command("convert")
+def reads(node) -> set[str]:
+    """The fields converted (a wildcard is every field, spl.plan)."""
+    return {c.field for c in node.conversions}
+
+
+@command("convert", reads=reads)
 def run(node, table, ctx):
     fmt = node.timeformat or DEFAULT_TIMEFORMAT
     table = table.copy()

@@ -14,7 +14,12 @@ from spl.errors import SearchError
 from spl.values import is_null, mv_values, to_str
 
 
-@command("dedup")
+def reads(node) -> set[str]:
+    """The fields compared and the sortby keys."""
+    return set(node.fields) | {key.field for key in node.sortby}
+
+
+@command("dedup", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"keepempty", "consecutive", "keepevents"})
     keepempty, consecutive, keepevents = (flag(node, n, False) for n in

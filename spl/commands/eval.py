@@ -10,7 +10,12 @@ from spl.errors import SearchError
 from spl.eval import evaluate
 
 
-@command("eval")
+def reads(node) -> set[str] | None:
+    """What the expressions read; the fields assigned are written over."""
+    return ast.references(node.assignments)
+
+
+@command("eval", reads=reads)
 def run(node, table, ctx):
     table = table.copy()
     for assignment in node.assignments:

@@ -7,7 +7,16 @@ from spl.commands import command
 from spl.fieldnames import expand
 
 
-@command("fields")
+def reads(node) -> set[str]:
+    """Fields kept (with _raw and _time, which ``fields`` keeps), or nothing for ``fields -``."""
+    return set() if node.remove else set(node.fields) | {"_raw", "_time"}
+
+
+def narrows(node) -> bool:
+    return not node.remove
+
+
+@command("fields", reads=reads, narrows=narrows)
 def run(node, table, ctx):
     named = [c for pattern in node.fields for c in expand(pattern, table.columns)
              if c in table.columns]

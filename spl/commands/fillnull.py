@@ -6,7 +6,12 @@ without a field list every field is filled; listed fields that do not exist are 
 from spl.commands import command
 
 
-@command("fillnull")
+def reads(node) -> set[str]:
+    """The fields listed; without a list it fills the fields the results have, reading none."""
+    return set(node.fields)
+
+
+@command("fillnull", reads=reads)
 def run(node, table, ctx):
     value = "0" if node.value is None else node.value
     fields = list(node.fields) or list(table.columns)

@@ -12,7 +12,12 @@ def datamodel_of(dataset: str) -> str | None:
     return found.group(1).strip("\"'") if found else None
 
 
-@command("from")
+def reads(node) -> None:
+    """A dataset's fields are whatever it defines."""
+    return None
+
+
+@command("from", reads=reads)
 def run(node, table, ctx):
     model = datamodel_of(node.dataset)
     if model:

@@ -10,7 +10,12 @@ from spl.errors import SearchError
 from spl.eval import evaluate
 
 
-@command("head")
+def reads(node) -> set[str] | None:
+    """What ``head (<expr>)`` reads."""
+    return ast.references(node.expr)
+
+
+@command("head", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"limit", "null", "keeplast"})
     limit = node.limit if node.limit is not None else integer(node, "limit", None)

@@ -17,7 +17,12 @@ from spl import search
 from spl.lookups import table_for
 
 
-@command("inputlookup")
+def reads(node) -> set[str]:
+    """Nothing of the events: the where clause tests the lookup's rows."""
+    return set()
+
+
+@command("inputlookup", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"append", "strict", "start", "max"})
     append = flag(node, "append", False)

@@ -46,7 +46,12 @@ def country(ip: str) -> str | None:
     return found.country_name or None
 
 
-@command("iplocation")
+def reads(node: ast.IpLocation) -> set[str]:
+    """The address field, and the Country field kept where no country is found."""
+    return {node.field, (ast.option(node.options, "prefix") or "") + "Country"}
+
+
+@command("iplocation", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"prefix", "allfields", "lang"})
     lang = ast.option(node.options, "lang")

@@ -32,7 +32,13 @@ def _key(row: dict, fields) -> tuple | None:
     return tuple(tuple(to_str(v) for v in mv_values(c)) for c in cells)
 
 
-@command("join")
+def reads(node) -> None:
+    """Without a field list, the fields both sides have; and the subsearch's fields replace (or,
+    with overwrite=false, yield to) the result's own, whichever they are."""
+    return None
+
+
+@command("join", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"type", "usetime", "earlier", "overwrite", "max"})
     kind = option(node.options, "type", "inner").lower()

@@ -15,7 +15,15 @@ from spl.errors import SearchError
 from spl.lookups import apply_lookup, table_for
 
 
-@command("lookup")
+def reads(node) -> set[str] | None:
+    """Input fields, and output fields (kept by an event lacking an input, or by OUTPUTNEW);
+    without an output clause the outputs are the table's columns, unknown before it is read."""
+    if node.mode is None:
+        return None
+    return {field for _, field in node.inputs} | {field for _, field in node.outputs}
+
+
+@command("lookup", reads=reads)
 def run(node, table, ctx):
     lookup = table_for(node, ctx)
     missing = [c for c, _ in (*node.inputs, *node.outputs) if c not in lookup.columns]

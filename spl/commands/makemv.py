@@ -18,7 +18,11 @@ from spl.syntax import ast
 from spl.values import mv_values, to_str
 
 
-@command("makemv")
+def reads(node) -> set[str]:
+    return {node.field}
+
+
+@command("makemv", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"delim", "tokenizer", "allowempty", "setsv"})
     delim = ast.option(node.options, "delim")

@@ -21,7 +21,12 @@ MAX_COUNT = 10_000_000
 _ANNOTATED = ("_raw", "host", "source", "sourcetype", "splunk_server", "splunk_server_group")
 
 
-@command("makeresults")
+def reads(node) -> set[str]:
+    """It makes its own results."""
+    return set()
+
+
+@command("makeresults", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"count", "annotate", "splunk_server", "splunk_server_group"},
                 unsupported={"format", "data"})

@@ -13,7 +13,11 @@ from spl.commands._args import check_known, integer
 from spl.values import mv_values
 
 
-@command("mvexpand")
+def reads(node) -> set[str]:
+    return {node.field}
+
+
+@command("mvexpand", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"limit"})
     limit = integer(node, "limit", 0)

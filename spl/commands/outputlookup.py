@@ -27,7 +27,12 @@ def _cell(value) -> str:
     return "\n".join(to_str(v) for v in mv_values(value) if not is_null(v))
 
 
-@command("outputlookup")
+def reads(node) -> None:
+    """It writes every field of the results."""
+    return None
+
+
+@command("outputlookup", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"append", "create_empty", "override_if_empty", "max", "createinapp"},
                 unsupported={"key_field", "create_context", "output_format"})

@@ -9,7 +9,12 @@ from spl.errors import SearchError
 from spl.fieldnames import expand, has_wildcard, substitute
 
 
-@command("rename")
+def reads(node) -> set[str]:
+    """The fields renamed (a target's own values are replaced or removed, never read)."""
+    return {old for old, _ in node.pairs}
+
+
+@command("rename", reads=reads)
 def run(node, table, ctx):
     for old, new in node.pairs:
         if old.count("*") != new.count("*"):

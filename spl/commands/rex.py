@@ -23,7 +23,24 @@ from spl.syntax import ast
 from spl.values import make_mv, mv_values, to_str
 
 
-@command("rex")
+def reads(node) -> set[str]:
+    """The field matched, and the fields its named groups (and offset_field) set, whose old value
+    an event without a match keeps. Group names are found in the pattern's text; a name that
+    only looks like a group is asked for needlessly, which is harmless."""
+    found = {node.field or "_raw"}
+    if (ast.option(node.options, "mode") or "").lower() == "sed":
+        return found
+    text = node.regex
+    for opener, closer in (("(?<", ">"), ("(?P<", ">"), ("(?'", "'")):
+        for piece in text.split(opener)[1:]:
+            name = piece.split(closer, 1)[0]
+            if name.replace("_", "a").isalnum():
+                found.add(name)
+    offset = ast.option(node.options, "offset_field")
+    return found | {offset} if offset else found
+
+
+@command("rex", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"max_match", "offset_field", "mode"})
     mode = (ast.option(node.options, "mode") or "").lower()

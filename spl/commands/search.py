@@ -3,7 +3,12 @@ from spl import search as matching
 from spl.commands import command
 
 
-@command("search")
+def reads(node) -> set[str] | None:
+    """What the expression tests: fields, ``_raw`` for keywords, ``_time`` for time bounds."""
+    return ast.references(node.expr)
+
+
+@command("search", reads=reads)
 def run(node, table, ctx):
     if node.expr is None or table.empty:
         return table

@@ -93,7 +93,11 @@ def order(table, keys) -> list[int]:
     return positions
 
 
-@command("sort")
+def reads(node) -> set[str]:
+    return {key.field for key in node.keys}
+
+
+@command("sort", reads=reads)
 def run(node, table, ctx):
     limit = DEFAULT_LIMIT if node.limit is None else node.limit
     if limit < 0:

@@ -151,7 +151,15 @@ def _value(text: str, start: int, end: int) -> str:
     return text[start:end]
 
 
-@command("spath")
+def reads(node) -> set[str] | None:
+    """The input, and the target kept where the path finds nothing; without a path every field
+    the JSON holds is such a target."""
+    if node.path is None:
+        return None
+    return {node.input or "_raw", node.output or node.path}
+
+
+@command("spath", reads=reads)
 def run(node, table, ctx):
     source = node.input or "_raw"
     if node.path is None and node.output is not None:

@@ -298,7 +298,24 @@ def _aggregate(table: pd.DataFrame, ctx: Context, groups: _Groups, terms: list[_
 # ---------------------------------------------------------------- stats
 
 
-@command("stats")
+def reads(node: ast.Stats) -> set[str] | None:
+    """The fields aggregated (and what ``count(eval(...))`` reads), the BY fields, and ``_time``
+    (earliest(), latest() and streamstats' time_window go by it)."""
+    found = ast.references(node.aggregations)
+    return None if found is None else found | set(node.by) | {"_time"}
+
+
+def reads_in_place(node: ast.Stats) -> set[str] | None:
+    """As stats, and the fields eventstats/streamstats set, which an event in no group keeps; a
+    reset_before/reset_after condition is an expression in an option, not looked into."""
+    found = ast.references(node.aggregations)
+    if found is None or any(ast.option(node.options, name) is not None
+                            for name in ("reset_before", "reset_after")):
+        return None
+    return found | set(node.by) | {"_time"} | {agg.alias or agg.text for agg in node.aggregations}
+
+
+@command("stats", reads=reads, narrows=True)
 def run_stats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """One row per group (one row in all without BY, even over no events)."""
     check_known(node, {"dedup_splitvals", "allnum", "delim", "partitions"})
@@ -317,7 +334,7 @@ def run_stats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFram
 # ---------------------------------------------------------------- eventstats
 
 
-@command("eventstats")
+@command("eventstats", reads=reads_in_place)
 def run_eventstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Every event gets the statistics of its group; events in no group are left as they are."""
     check_known(node, {"allnum"})
@@ -342,7 +359,7 @@ def run_eventstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Dat
 MAX_STREAM_WINDOW = 10000  # limits.conf [stats] max_stream_window: the window when none is set
 
 
-@command("streamstats")
+@command("streamstats", reads=reads_in_place)
 def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Running statistics, event by event in the order of the table.
 

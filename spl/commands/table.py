@@ -5,7 +5,11 @@ from spl.commands import command
 from spl.fieldnames import expand
 
 
-@command("table")
+def reads(node) -> set[str]:
+    return set(node.fields)
+
+
+@command("table", reads=reads, narrows=True)
 def run(node, table, ctx):
     columns: list[str] = []
     for pattern in node.fields:

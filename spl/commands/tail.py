@@ -7,7 +7,11 @@ from spl.commands import command
 from spl.errors import SearchError
 
 
-@command("tail")
+def reads(node) -> set[str]:
+    return set()
+
+
+@command("tail", reads=reads)
 def run(node, table, ctx):
     limit = 10 if node.limit is None else node.limit
     if limit < 0:

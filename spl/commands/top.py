@@ -30,7 +30,11 @@ from spl.values import mv_values, to_str
 OPTIONS = {"countfield", "limit", "otherstr", "percentfield", "showcount", "showperc", "useother"}
 
 
-@command("top", "rare")
+def reads(node) -> set[str]:
+    return set(node.fields) | set(node.by)
+
+
+@command("top", "rare", reads=reads, narrows=True)
 def run(node, table, ctx):
     check_known(node, OPTIONS)
     limit = node.limit if node.limit is not None else integer(node, "limit", 10)

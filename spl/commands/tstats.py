@@ -8,7 +8,12 @@ from spl.commands import command
 from spl.errors import UnsupportedError
 
 
-@command("tstats")
+def reads(node) -> None:
+    """Indexed fields and data models, not the events' fields."""
+    return None
+
+
+@command("tstats", reads=reads)
 def run(node, table, ctx):
     if node.datamodel:
         raise UnsupportedError(f"needs datamodel {node.datamodel}", span=node.span)

@@ -3,7 +3,11 @@ from spl.commands import command
 from spl.eval import where_mask
 
 
-@command("where")
+def reads(node) -> set[str] | None:
+    return ast.references(node.expr)
+
+
+@command("where", reads=reads)
 def run(node, table, ctx):
     if table.empty:
         return table

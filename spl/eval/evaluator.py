@@ -89,8 +89,48 @@ class Compiler:
         return col.__getitem__
 
     def _binop(self, node: ast.BinOp) -> RowFn:
+        """A binary operator; a chain of them (``a OR b OR ...``, ``a.b.c...``, ``1+2+...``: the
+        parser nests them to the left) becomes one loop, not one closure calling the next, so a
+        long chain does not run out of Python's stack."""
+        spine = [node]
+        while isinstance(spine[-1].left, ast.BinOp):
+            spine.append(spine[-1].left)
+        spine.reverse()  # innermost first: the order the operators apply in
+        first = self.compile(spine[0].left)
+        steps = [self._step(n) for n in spine]
+        if len(steps) == 1:
+            return self._pair(*steps[0], first)
+
+        def chain(i):
+            a = first(i)
+            for op, fn, right in steps:
+                if op == "AND":
+                    a = False if a is False else logical_and(a, right(i))
+                elif op == "OR":
+                    a = True if a is True else logical_or(a, right(i))
+                else:
+                    a = fn(a, right(i))
+            return a
+        return chain
+
+    def _step(self, node: ast.BinOp):
+        """(operator, function, right operand) of one binary operator of a chain."""
         op = node.op.upper()
-        left, right = self.compile(node.left), self.compile(node.right)
+        right = self.compile(node.right)
+        if op in ("AND", "OR"):
+            return op, None, right
+        fn = BINARY.get(op)
+        if fn is None:
+            raise SearchError(f"unknown operator {node.op!r}", span=node.span)
+        if _is_text(node.left) or _is_text(node.right):
+            # A "quoted" literal is a string, never a number: "5" + "3" is "53" and
+            # x = "05" compares text (Splunk types literals; see the statistical page's avg()).
+            fn = TEXT_BINARY.get(op, fn)
+        return op, fn, right
+
+    @staticmethod
+    def _pair(op: str, fn, right: RowFn, left: RowFn) -> RowFn:
+        """One operator alone: AND and OR leave the right side unevaluated when the left decides."""
         if op == "AND":
             def f_and(i):
                 a = left(i)
@@ -105,22 +145,29 @@ class Compiler:
                     return True
                 return logical_or(a, right(i))
             return f_or
-        fn = BINARY.get(op)
-        if fn is None:
-            raise SearchError(f"unknown operator {node.op!r}", span=node.span)
-        if _is_text(node.left) or _is_text(node.right):
-            # A "quoted" literal is a string, never a number: "5" + "3" is "53" and
-            # x = "05" compares text (Splunk types literals; see the statistical page's avg()).
-            fn = TEXT_BINARY.get(op, fn)
         return lambda i: fn(left(i), right(i))
 
     def _unary(self, node: ast.UnaryOp) -> RowFn:
-        operand = self.compile(node.operand)
-        if node.op.upper() == "NOT":
-            return lambda i: logical_not(operand(i))
-        if node.op == "-":
-            return lambda i: negate(operand(i))
-        raise SearchError(f"unknown operator {node.op!r}", span=node.span)
+        """NOT or minus; a run of them (``NOT NOT ... x``) is one loop over the operators."""
+        ops: list[str] = []
+        while isinstance(node, ast.UnaryOp):
+            op = node.op.upper()
+            if op not in ("NOT", "-"):
+                raise SearchError(f"unknown operator {node.op!r}", span=node.span)
+            ops.append(op)
+            node = node.operand
+        operand = self.compile(node)
+        if len(ops) == 1:
+            return (lambda i: logical_not(operand(i))) if ops[0] == "NOT" else \
+                (lambda i: negate(operand(i)))
+        fns = [logical_not if op == "NOT" else negate for op in reversed(ops)]
+
+        def run(i):
+            v = operand(i)
+            for fn in fns:
+                v = fn(v)
+            return v
+        return run
 
     def _call(self, node: ast.Call) -> RowFn:
         from spl.eval.functions import lookup

@@ -45,20 +45,9 @@ def match(expr: ast.SearchExpr | None, table: pd.DataFrame, ctx: Context) -> pd.
 
 
 def fields_used(expr: ast.SearchExpr | None) -> set[str]:
-    """The field names an expression reads: ``_raw`` for keywords, ``_time`` for time bounds."""
-    if expr is None:
-        return set()
-    if isinstance(expr, ast.Term):
-        return set() if patterns.is_match_all(expr.value) else {"_raw"}
-    if isinstance(expr, (ast.Compare, ast.FieldIn)):
-        return {expr.field}
-    if isinstance(expr, ast.TimeModifier):
-        return {"_time"}
-    if isinstance(expr, (ast.SearchAnd, ast.SearchOr)):
-        return set().union(*(fields_used(item) for item in expr.items))
-    if isinstance(expr, ast.SearchNot):
-        return fields_used(expr.item)
-    return set()  # SubsearchTerm: its own pipeline reads its own fields
+    """The field names an expression reads: ``_raw`` for keywords, ``_time`` for time bounds
+    (a subsearch's pipeline reads its own fields)."""
+    return ast.references(expr) or set()
 
 
 class _Columns:
@@ -84,8 +73,11 @@ def _compile(expr: ast.SearchExpr, ctx: Context, timeformat: str) -> Test:
         return _combine([_compile(item, ctx, timeformat) for item in expr.items],
                         want=isinstance(expr, ast.SearchAnd))
     if isinstance(expr, ast.SearchNot):
-        inner = _compile(expr.item, ctx, timeformat)
-        return lambda cols, rows: ~inner(cols, rows)
+        negations = 0  # NOT NOT ... x: one test, negated or not (no recursion per NOT)
+        while isinstance(expr, ast.SearchNot):
+            negations, expr = negations + 1, expr.item
+        inner = _compile(expr, ctx, timeformat)
+        return (lambda cols, rows: ~inner(cols, rows)) if negations % 2 else inner
     if isinstance(expr, ast.Term):
         if patterns.is_match_all(expr.value):
             return lambda cols, rows: np.ones(len(rows), dtype=bool)

@@ -470,13 +470,91 @@ def option(options: tuple[tuple[str, str], ...], name: str, default: str | None 
 
 
 def walk(node: object):
-    """Every AST node under ``node`` (itself included), depth first, in source order."""
-    yield node
-    if isinstance(node, tuple):
-        for item in node:
-            yield from walk(item)
-    elif hasattr(node, "__dataclass_fields__"):
-        for name in node.__dataclass_fields__:
-            value = getattr(node, name)
-            if isinstance(value, tuple) or hasattr(value, "__dataclass_fields__"):
-                yield from walk(value)
+    """Every AST node under ``node`` (itself included), depth first, in source order.
+
+    An explicit stack, not recursion: a long ``a OR b OR ...`` is a tree as deep as it is long.
+    """
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        yield item
+        if isinstance(item, tuple):
+            stack.extend(reversed(item))
+        elif hasattr(item, "__dataclass_fields__"):
+            children = [getattr(item, name) for name in item.__dataclass_fields__]
+            stack.extend(v for v in reversed(children)
+                         if isinstance(v, tuple) or hasattr(v, "__dataclass_fields__"))
+
+
+def references(node: object) -> set[str] | None:
+    """The fields an expression or clause reads (eval and search expressions, aggregations, sort
+    keys, conversions, assignments), or None when it may read any field.
+
+    A keyword reads ``_raw`` (unless it is all ``*``, which matches every event), a time modifier
+    ``_time``; ``searchmatch("...")`` reads what its search does (a search that is not a quoted
+    literal may name any field). An assignment reads
+    its expression, not the field it sets. A subsearch is a pipeline of its own, not looked into.
+    """
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple):
+            stack.extend(item)
+        elif isinstance(item, Field):
+            found.add(item.name)
+        elif isinstance(item, (Compare, FieldIn, SortKey, Conversion)):
+            found.add(item.field)
+        elif isinstance(item, Term):
+            if item.value.strip("*"):  # spl.search.patterns.is_match_all
+                found.add("_raw")
+        elif isinstance(item, TimeModifier):
+            found.add("_time")
+        elif isinstance(item, Call):
+            if item.name.lower() == "searchmatch":
+                search = _searchmatch_expr(item)
+                if search is False:
+                    return None
+                found.add("_raw")
+                stack.append(search)
+            else:
+                stack.extend(item.args)
+        elif isinstance(item, BinOp):
+            stack.extend((item.left, item.right))
+        elif isinstance(item, UnaryOp):
+            stack.append(item.operand)
+        elif isinstance(item, In):
+            stack.append(item.expr)
+            stack.extend(item.values)
+        elif isinstance(item, (SearchAnd, SearchOr)):
+            stack.extend(item.items)
+        elif isinstance(item, SearchNot):
+            stack.append(item.item)
+        elif isinstance(item, Aggregation):
+            if item.field:
+                found.add(item.field)
+            if item.expr is not None:
+                stack.append(item.expr)
+        elif isinstance(item, Assignment):
+            stack.append(item.expr)
+        elif item is not None and not isinstance(item, (Literal, SubsearchTerm, Subsearch)):
+            raise TypeError(f"references() does not know {type(item).__name__}")
+    return found
+
+
+def _searchmatch_expr(call: Call):
+    """The search expression of ``searchmatch("<search>")``, or False when it is not a literal
+    that parses (then the search it runs is known only per event)."""
+    from spl.errors import SplError
+    from spl.syntax.parser import parse  # the parser builds this module's nodes: import late
+
+    if len(call.args) != 1 or not isinstance(call.args[0], Literal) \
+            or not isinstance(call.args[0].value, str):
+        return False
+    try:
+        commands = parse("search " + call.args[0].value).commands
+    except SplError:
+        return False
+    if len(commands) != 1 or not isinstance(commands[0], Search):
+        return False
+    return commands[0].expr

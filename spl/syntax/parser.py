@@ -15,7 +15,7 @@ from typing import Any
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from spl.errors import Span, SplError, SplSyntaxError
+from spl.errors import SearchError, Span, SplError, SplSyntaxError
 from spl.syntax import ast
 from spl.values import to_number
 
@@ -872,6 +872,36 @@ def _translate(exc: UnexpectedInput, text: str) -> SplSyntaxError:
     return _error(f"unexpected '{tok}'{where}: expected {_expected(expected, prev)}", span)
 
 
+# How deeply expressions may nest: spl's own limit (Splunk's documentation states none). The
+# engine recurses once per level (each level costs a few Python frames of the 1000 Python
+# allows), except along chains it runs as loops: ``a OR b OR ...``, ``a.b.c``, ``1+2+3`` (an
+# operator whose left side is an operator) and runs of NOT or minus, which may be any length.
+MAX_NESTING = 100
+
+
+def _check_nesting(tree) -> None:
+    """Stop a search nested more than MAX_NESTING levels (parentheses, function calls, a NOT
+    before parentheses...) with a SearchError at the first level too many."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise SearchError(f"expression nested too deeply: more than {MAX_NESTING} levels of "
+                              "parentheses, function calls or NOT (spl's limit)",
+                              span=Span(node.span.start, node.span.start + 1))
+        for name in node.__dataclass_fields__:
+            value = getattr(node, name)
+            for child in value if isinstance(value, tuple) else (value,):
+                if isinstance(child, tuple):  # (old, new) pairs, options: no nodes
+                    continue
+                if hasattr(child, "__dataclass_fields__") and not isinstance(child, Span):
+                    chained = (isinstance(node, ast.BinOp) and name == "left"
+                               and isinstance(child, ast.BinOp)) or \
+                              (type(node) is type(child) and isinstance(node, (ast.UnaryOp,
+                                                                              ast.SearchNot)))
+                    stack.append((child, depth if chained else depth + 1))
+
+
 def _run(start: str, text: str) -> Any:
     try:
         _prescan(text)
@@ -881,7 +911,9 @@ def _run(start: str, text: str) -> Any:
     with _LOCK:
         _TRANSFORMER.text = text
         try:
-            return parser.parse(text, start=start)
+            tree = parser.parse(text, start=start)
+            _check_nesting(tree)
+            return tree
         except UnexpectedInput as exc:
             raise _translate(exc, text).with_text(text) from None
         except SplError as exc:
