@@ -182,9 +182,13 @@ def _change(node, steps: list, edit) -> None:
         return
     if not isinstance(node, list):
         return
-    indexes = range(len(node)) if step is None else \
-        [step if step >= 0 else step + len(node)] if -len(node) <= step < len(node) else []
-    for k in list(indexes)[::-1]:  # backwards: a deletion keeps the earlier indexes
+    if step is None:
+        indexes = list(range(len(node)))
+    elif -len(node) <= step < len(node):
+        indexes = [step % len(node)]
+    else:
+        indexes = []
+    for k in reversed(indexes):  # backwards: a deletion keeps the earlier indexes
         if not rest:
             edit(node, k)
         else:
@@ -272,6 +276,3 @@ def _json_delete(x, *paths):
         if steps:
             _change(doc, steps, _Edit("delete"))
     return dump(doc)
-
-
-
