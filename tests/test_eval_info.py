@@ -38,6 +38,7 @@ def test_isnum_of_nan_is_true():
     assert ev('if(isnum(x), "yes", "no")', x="nan") == "yes"
     assert ev('if(isnum("NaNa"), "yes", "no")') == "no"
     assert ev('typeof("NaN")') == "Number"
+    assert ev('if(isstr("NaN"), "yes", "no")') == "no"
 
 
 def test_isarray_examples():

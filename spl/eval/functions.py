@@ -327,7 +327,7 @@ def _isint(x):
 
 @function("isstr", 1, 1, "isstr(x): true if x is a string that is not a number", result="bool")
 def _isstr(x):
-    return isinstance(x, str) and to_number(x) is None
+    return isinstance(x, str) and to_number(x) is None and not _is_nan_text(x)
 
 
 @function("isbool", 1, 1, "isbool(x): true if x is a Boolean", result="bool")

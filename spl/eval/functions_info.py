@@ -3,7 +3,8 @@ Registered into the one registry of ``spl.eval.functions``.
 
 INFO = https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/evaluation-functions/informational-functions
 
-INFO's examples: isarray("[1, 2, 3]") is true, isarray(1) false. Our readings, pinned in
+INFO's examples: isarray("[1, 2, 3]") is true, isarray(1) false (the 9.1 page starts at isbool;
+9.3 added the JSON-type tests). Our readings, pinned in
 tests/test_eval_info.py: an array or object is JSON text that parses to one (field values are
 text here, as JSON function results are); a multivalue field is not a JSON array; isdouble is
 true for a number written with a decimal point or an exponent (a field's "3.0" counts, "3" not).
