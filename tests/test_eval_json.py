@@ -150,3 +150,17 @@ def test_mv_to_json_array():
     assert ev('mv_to_json_array(split("1,b,true", ","), true())') == '[1,"b",true]'
     assert ev('mv_to_json_array(x)', x="solo") == '["solo"]'
     assert ev("mv_to_json_array(nosuch)") is None
+
+
+def test_json_entries():
+    # JSON: "Converts a value to an array of JSON objects with key and value fields".
+    assert doc('json_entries(json_object("a", 1, "b", "x"))') == \
+        [{"key": "a", "value": 1}, {"key": "b", "value": "x"}]
+    assert ev('json_entries("[1]")') is None
+
+
+def test_json_has_key_exact():
+    # JSON: true if the key (taken whole, dots and all) is a key of the JSON object.
+    assert ev('if(json_has_key_exact(d, "system.splunk.path"), "y", "n")', d=DOC) == "y"
+    assert ev('if(json_has_key_exact(d, "splunk"), "y", "n")', d=DOC) == "n"
+    assert ev('if(json_has_key_exact("{oops", "a"), "y", "n")') == "n"

@@ -30,8 +30,8 @@ from spl.syntax import ast
 from spl.values import make_mv, to_str
 
 _JSON_RESULTS = {"json", "json_object", "json_array", "json_set", "json_set_exact", "json_append",
-                 "json_extend", "json_delete", "json_keys", "json_extract", "json_extract_exact",
-                 "mv_to_json_array", "lookup"}
+                 "json_extend", "json_delete", "json_keys", "json_entries", "json_extract",
+                 "json_extract_exact", "mv_to_json_array", "lookup"}
 _MISSING = object()
 
 
@@ -117,7 +117,28 @@ def _json_keys(x):
     return dump(list(doc)) if ok and isinstance(doc, dict) else None
 
 
+@function("json_entries", 1, 1,
+          "json_entries(json): a JSON object's members as an array of {\"key\":..., \"value\":...}")
+def _json_entries(x):
+    """JSON: "Converts a value to an array of JSON objects with key and value fields"; a value
+    that is not a JSON object gives null (our reading)."""
+    doc, ok = _load_json(x)
+    if not ok or not isinstance(doc, dict):
+        return None
+    return dump([{"key": k, "value": v} for k, v in doc.items()])
+
+
 # ---------------------------------------------------------------- reading
+
+
+@function("json_has_key_exact", 2, 2,
+          "json_has_key_exact(json, key): true if the JSON object has the whole key",
+          result="bool")
+def _json_has_key_exact(x, key):
+    doc, ok = _load_json(x)
+    if not ok or not isinstance(doc, dict) or key is None or isinstance(key, list):
+        return False
+    return to_str(key) in doc
 
 
 @function("json_extract_exact", 1, None,
