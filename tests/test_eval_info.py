@@ -92,6 +92,8 @@ def test_commands_skips_quoted_pipes_and_subsearches_and_implies_search():
     s = 'foo [search x | head 1] | eval a=\\"|b\\" | table a'
     assert ev(f'commands("{s}")') == ["search", "eval", "table"]
     assert ev('commands("| makeresults | eval x=1")') == ["makeresults", "eval"]
+    assert ev('commands("| tstats count | where count > 1")') == ["tstats", "where"]
+    assert ev('commands("stats count")') == "search"  # no pipe: search terms; one value
 
 
 def _lookup_session(tmp_path):

@@ -8,8 +8,9 @@ COND = https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/evalua
 commands(search) (MV): "a multivalue field containing a list of the commands used"; example
 commands("search foo | stats count | sort count") gives search, stats, sort. Our reading: the
 pipes that separate commands are those outside quotes and outside a [subsearch] (a subsearch's
-commands are not listed); a search that does not start with a command word starts with the
-implied ``search``.
+commands are not listed); text before the first pipe is the search command's, whether it is
+written ("search foo") or implied ("foo"), as a search string that does not start with a pipe
+is the search command's.
 
 lookup(table, json_object inputs[, json_array outputs]) (COND): the output fields of the matching
 row(s) as a JSON object; example lookup("dnslookup", json_object("clienthost","dns.google"),
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import json
 
-from spl import commands as command_registry
 from spl.errors import SearchError
 from spl.eval.functions import function, special
 from spl.lookups import LookupTable, apply_lookup, session_lookups
@@ -54,12 +54,8 @@ def command_names(search: str) -> list[str]:
     names = []
     for k, piece in enumerate(pieces):
         words = piece.split()
-        if not words:
-            continue
-        word = words[0].lower()
-        if k == 0 and command_registry.lookup(word) is None and word != "search":
-            word = "search"
-        names.append(word)
+        if words:  # text before the first pipe is the search command's, named or not
+            names.append("search" if k == 0 else words[0].lower())
     return names
 
 
