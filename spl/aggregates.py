@@ -13,6 +13,20 @@ Facts and sources (short keys as in docs/spl-semantics.md):
 - count/dc/values/list/mode process values as strings ("1" and "1.0" differ); avg, sum and the
   other numeric functions ignore values that are not numbers; min/max compare numbers as
   numbers, put numbers before strings and compare strings lexicographically.
+- var/stdev of one value: 0, the spread of one number (AGG's stdev/var entries; issue 14: Splunk's
+  documented example shows 0, not null); varp/stdevp of one value are 0 by their formula too.
+- rate (TIME): "(latest(X) - earliest(X)) / (latest_time(X) - earliest_time(X))", the per-second
+  change of a counter, valid in stats (and mstats/tstats); null with fewer than two numeric
+  points or no time between them, as the page requires both. The page adds that it "handles the
+  largest value reset": our reading is a counter restarting from zero, so a value below the one
+  before it adds itself (not the negative step) to the change.
+- per_second/per_minute/per_hour/per_day (TIME): "You can use this function with the timechart
+  command" only; ``lookup`` refuses them (``only_in`` says why) and ``timechart_lookup`` gives
+  their spec: the sum of the values, which timechart divides by the bucket's span in the unit.
+- estdc (AGG): documented as an estimate of dc; we count exactly, an estimate with no error, so
+  estdc_error, "the theoretical error of the estimated count ... a ratio of
+  absolute_value(estimate_distinct_count - real_distinct_count)/real_distinct_count", is 0.
+TIME = https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/statistical-and-charting-functions/time-functions
 - median: with an even count, the higher of the two middle values (AGG).
 - perc/p/upperperc: AGG's prose says nearest rank, its worked example (1..10: perc50 = 5.5,
   perc95 = 9.55) interpolates between the closest ranks, and so does Splunk in the field: p90 of
@@ -137,9 +151,12 @@ def _sumsq(values):
 
 
 def _variance(nums: list, sample: bool):
+    """Sample (n - 1) or population (n) variance; one value has none of either: 0."""
     n = len(nums)
-    if n == 0 or (sample and n < 2):
+    if n == 0:
         return None
+    if n == 1:
+        return 0
     mean = sum(nums) / n
     return sum((x - mean) ** 2 for x in nums) / (n - 1 if sample else n)
 
@@ -241,6 +258,26 @@ def _latest_time(pairs):
     return None if best is None else best[0]
 
 
+def _estdc_error(values):
+    """0 over any values: estdc counts exactly (see the module docstring); null over none."""
+    return 0 if values else None
+
+
+def _rate(pairs):
+    """Per-second change of a counter between its earliest and latest points (TIME).
+
+    Numeric points only, ordered by time (ties keep input order); a drop is a counter reset
+    from zero, so the value after it counts in full."""
+    numbers = ((t, None if isinstance(c, list) else to_number(c)) for t, c in pairs)
+    points = sorted(((t, n) for t, n in numbers if n is not None), key=lambda p: p[0])
+    if len(points) < 2 or points[-1][0] == points[0][0]:
+        return None
+    change = 0
+    for (_, before), (_, after) in zip(points, points[1:]):
+        change += after - before if after >= before else after
+    return change / (points[-1][0] - points[0][0])
+
+
 # ---------------------------------------------------------------- whole-table shortcuts
 # The same results as the functions above, computed by pandas for the common plain columns:
 # only numbers (e.g. _time) for min/max, only strings for dc/values.
@@ -298,6 +335,7 @@ _add("count c", "number of values (number of events when written without a field
 _add("dc distinct_count", "number of distinct values, compared as strings", _dc, empty=0,
      vector=_vec_dc)
 _add("estdc", "estimated distinct count (computed exactly)", _dc, empty=0, vector=_vec_dc)
+_add("estdc_error", "error ratio of estdc: 0, as estdc counts exactly", _estdc_error)
 _add("values", "distinct values in lexicographic order", _values, vector=_vec_values)
 _add("list", "the first 100 values in event order", _list)
 _add("min", "smallest value: numbers before strings", _min, vector=_vec_minmax("min"))
@@ -319,6 +357,13 @@ _add("latest", "value of the event with the largest _time", _latest, kind="timed
 _add("earliest_time", "smallest _time of the events having the field", _earliest_time,
      kind="timed")
 _add("latest_time", "largest _time of the events having the field", _latest_time, kind="timed")
+_add("rate", "per-second change of a counter from its earliest to its latest value", _rate,
+     kind="timed")
+
+# timechart-only functions: the bucket's sum, which timechart scales to the unit (TIME).
+PER_UNIT = {"per_second": 1, "per_minute": 60, "per_hour": 3600, "per_day": 86400}
+_TIMECHART_ONLY = {name: AggSpec(name=name, doc=f"sum of the values per {name[4:]} of the span",
+                                 reduce=_sum, numeric=True) for name in PER_UNIT}
 
 _PERC = re.compile(r"(perc|p|exactperc|upperperc)(\d+(?:\.\d+)?)\Z")
 _PERC_DOC = "percentile, interpolated between the closest ranks"
@@ -341,6 +386,19 @@ def lookup(func: str) -> AggSpec | None:
                 return AggSpec(name="exactperc", doc="exact percentile: the value at rank p/100*n",
                                reduce=_rank_percentile(p), numeric=True)
             return AggSpec(name=m.group(1), doc=_PERC_DOC, reduce=_percentile(p), numeric=True)
+    return None
+
+
+def timechart_lookup(func: str) -> AggSpec | None:
+    """``lookup`` for timechart, which also takes per_second/per_minute/per_hour/per_day."""
+    return _TIMECHART_ONLY.get(func) or lookup(func)
+
+
+def only_in(func: str) -> str | None:
+    """Why stats refuses ``func`` although SPL has it, or None: the per_* functions are
+    timechart's alone (TIME)."""
+    if func in _TIMECHART_ONLY:
+        return f"{func}() can only be used with the timechart command"
     return None
 
 

@@ -176,10 +176,10 @@ def test_searchmatch_is_unsupported():
 
 def test_typeof():
     # INFO example: typeof(12) + typeof("string") + typeof(1==2) + typeof(badfield)
-    #   = "NumberStringBooleanInvalid".
+    #   = "NumberStringBoolInvalid" (issue 14: a Boolean is "Bool" on the page).
     expr = op("+", op("+", op("+", call("typeof", 12), call("typeof", "string")),
                       call("typeof", op("==", 1, 2))), call("typeof", fld("badfield")))
-    assert ev(expr) == "NumberStringBooleanInvalid"
+    assert ev(expr) == "NumberStringBoolInvalid"
 
 
 def test_type_tests_treat_numeric_field_values_as_numbers():

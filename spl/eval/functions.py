@@ -11,6 +11,7 @@ https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/ev
 from __future__ import annotations
 
 import hashlib
+import importlib
 import ipaddress
 import json
 import math
@@ -54,6 +55,20 @@ class FunctionSpec:
 
 _REGISTRY: dict[str, FunctionSpec] = {}
 
+# Families kept in modules of their own; each registers here with ``function``/``special`` when
+# imported. They import this module, so this one loads them on first use, not at import.
+_FAMILIES = ("functions_conv", "functions_info", "functions_json", "functions_math",
+             "functions_search")
+_families_loaded = False
+
+
+def _load_families() -> None:
+    global _families_loaded
+    if not _families_loaded:
+        _families_loaded = True
+        for family in _FAMILIES:
+            importlib.import_module(f"spl.eval.{family}")
+
 
 def lookup(name: str) -> FunctionSpec | None:
     """The function called ``name``, in any letter case, or None.
@@ -61,11 +76,13 @@ def lookup(name: str) -> FunctionSpec | None:
     Production ESCU detections call ``CASE(``, ``ISNOTNULL(`` and run in Splunk, so Splunk
     resolves eval function names without regard to case.
     """
+    _load_families()
     return _REGISTRY.get(name.lower())
 
 
 def names() -> list[str]:
     """Every registered function name, sorted."""
+    _load_families()
     return sorted(_REGISTRY)
 
 
@@ -287,9 +304,16 @@ def _is_number(x) -> bool:
     return not isinstance(x, (bool, list)) and to_number(x) is not None
 
 
-@function("isnum", 1, 1, "isnum(x): true if x is a number (a numeric string counts)", result="bool")
+def _is_nan_text(x) -> bool:
+    """The text "NaN" (any case, spaces around allowed): Splunk's name of the not-a-number double."""
+    return isinstance(x, str) and x.strip().lower() == "nan"
+
+
+@function("isnum", 1, 1, "isnum(x): true if x is a number (a numeric string, and \"NaN\", count)",
+          result="bool")
 def _isnum(x):
-    return _is_number(x)
+    """INFO's isnum: NaN is a double, so the text "NaN" is a number too (issue 14)."""
+    return _is_number(x) or _is_nan_text(x)
 
 
 @function("isint", 1, 1, "isint(x): true if x is an integer number", result="bool")
@@ -303,7 +327,7 @@ def _isint(x):
 
 @function("isstr", 1, 1, "isstr(x): true if x is a string that is not a number", result="bool")
 def _isstr(x):
-    return isinstance(x, str) and to_number(x) is None
+    return isinstance(x, str) and to_number(x) is None and not _is_nan_text(x)
 
 
 @function("isbool", 1, 1, "isbool(x): true if x is a Boolean", result="bool")
@@ -311,15 +335,17 @@ def _isbool(x):
     return isinstance(x, bool)
 
 
-@function("typeof", 1, 1, "typeof(x): Number, String, Boolean, Multivalue or Invalid (null)")
+@function("typeof", 1, 1, "typeof(x): Number, String, Bool, Multivalue or Invalid (null)")
 def _typeof(x):
+    """INFO's example: typeof(12) + typeof("string") + typeof(1==2) + typeof(badfield) is
+    "NumberStringBoolInvalid": a Boolean is "Bool" (issue 14)."""
     if x is None:
         return "Invalid"
     if isinstance(x, bool):
-        return "Boolean"
+        return "Bool"
     if isinstance(x, list):
         return "Multivalue"
-    return "Number" if to_number(x) is not None else "String"
+    return "Number" if to_number(x) is not None or _is_nan_text(x) else "String"
 
 
 # ---------------------------------------------------------------- text
