@@ -3,7 +3,8 @@
 A search is "ok" when it parses and every command, eval function and stats function it uses is
 one the engine implements; "unsupported" when it parses but uses something the engine lacks;
 "syntax_error" / "macro_error" when it cannot be parsed at all. A search reading a data model
-(tstats/from datamodel=X) is "unsupported" with "needs datamodel X". "file_error" is a path with
+(tstats/from datamodel=X) that spl has no definition of is "unsupported" with "needs
+datamodel X". "file_error" is a path with
 no search to check: missing, unreadable, not UTF-8, not valid YAML, a YAML named on the command
 line without ``search:``, or a directory holding no detection or ``.spl`` file; the message says
 which. The JSON output is a list of {path, status, message}.
@@ -73,12 +74,18 @@ def unsupported(parsed: ParsedSearch) -> list[str]:
 
 
 def _datamodel(node: object) -> str | None:
-    """The data model a tstats or from command reads (spl has none), else None."""
+    """The data model a tstats or from command reads when spl has no definition of it (the
+    built-in ones of spl.datamodels), else None."""
+    from spl import datamodels
+
+    name = None
     if isinstance(node, ast.Tstats):
-        return node.datamodel
-    if isinstance(node, ast.From):
-        return datamodel_of(node.dataset)
-    return None
+        name = node.datamodel
+    elif isinstance(node, ast.From):
+        name = datamodel_of(node.dataset)
+    if name and "=" not in name and datamodels.find(datamodels.split_name(name)[0]):
+        return None
+    return name
 
 
 def check_search(text: str, library: MacroLibrary) -> tuple[str, str]:
@@ -199,6 +206,12 @@ def main_explain(search: str, macro_dirs: Sequence[Path | str] = ()) -> int:
     print("reading:")
     for line in _reading(parsed.pipeline):
         print("  " + line)
+    from spl.datamodels import explain_lines
+    models = explain_lines(parsed.pipeline, parsed.expanded)
+    if models:
+        print("data models (the search each dataset stands for):")
+        for line in models:
+            print("  " + line)
     return 0
 
 

@@ -13,7 +13,7 @@ from spl.search.patterns import is_match_all
 from spl.syntax import ast
 
 # Commands after which only the fields they name (or produce) exist.
-_NARROWING = (ast.Stats, ast.Table, ast.Top, ast.Tstats)
+_NARROWING = (ast.Stats, ast.Table, ast.Top)
 
 
 def required_fields(pipeline: ast.Pipeline) -> set[str] | None:
@@ -31,8 +31,9 @@ def required_fields(pipeline: ast.Pipeline) -> set[str] | None:
     names: set[str] = set()
     for cmd in pipeline.commands:
         if isinstance(cmd, (ast.Generic, ast.Spath, ast.Join, ast.Append, ast.Lookup,
-                            ast.InputLookup, ast.From, ast.MvExpand, ast.MakeMv)):
-            return None
+                            ast.InputLookup, ast.From, ast.MvExpand, ast.MakeMv,
+                            ast.Tstats)):
+            return None  # (tstats: a data model's fields come from any field of the events)
         if isinstance(cmd, ast.Fields) and not cmd.remove:
             mentioned = _names_in(cmd)
             # fields keeps _raw and _time unless they are removed (spl/commands/fields.py)

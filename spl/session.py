@@ -39,7 +39,8 @@ class Session:
                  macros: Sequence[PathLike] = (), tz: str = "UTC", ta: PathLike | None = None,
                  strict: bool = False, progress: bool = False, fields: set[str] | None = None,
                  terms=None, lookups: Sequence[PathLike] = (),
-                 lookup_output: PathLike | None = None):
+                 lookup_output: PathLike | None = None, datamodels: Sequence[PathLike] = ()):
+        self.datamodel_dirs = [Path(d) for d in datamodels]  # searched before spl's own models
         self.lookups = Lookups(lookups, lookup_output)  # where lookup names resolve; outputlookup's dir
         self.macro_dirs = [Path(m) for m in macros]
         self.tz = tz
