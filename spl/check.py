@@ -313,11 +313,13 @@ def _read_tables(parsed: ParsedSearch, session) -> None:
 
 
 def exec_coverage(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] = (),
-                  data: Sequence[Path | str] = (), lookup_dirs: Sequence[Path | str] = ()
-                  ) -> list[CoverageResult]:
+                  data: Sequence[Path | str] = (), lookup_dirs: Sequence[Path | str] = (),
+                  baseline_dirs: Sequence[Path | str] = ()) -> list[CoverageResult]:
     """Parse and run each search over ``data`` (no events when empty): where does each stop?
 
-    ``outputlookup`` writes into a temporary directory, never the user's lookups.
+    ``outputlookup`` writes into a temporary directory, never the user's lookups. A lookup a
+    baseline fills is filled first by the baseline found for it (spl.baselines: in
+    ``baseline_dirs`` or the detection's content tree), over the same events.
     """
     import tempfile
 
@@ -327,6 +329,7 @@ def exec_coverage(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] 
     with tempfile.TemporaryDirectory(prefix="spl-coverage-") as scratch:
         session = Session(data or None, macros=macro_dirs, lookups=lookup_dirs,
                           lookup_output=scratch)
+        done: dict = {}  # baselines already run into scratch
         for path, search in _searches(paths):
             if isinstance(search, CheckResult):
                 results.append(CoverageResult(path, search.status, search.message))
@@ -340,6 +343,7 @@ def exec_coverage(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] 
                 results.append(CoverageResult(path, "syntax_error", exc.render()))
                 continue
             try:
+                _fill_baselines(path, parsed, session, baseline_dirs, scratch, done)
                 _read_tables(parsed, session)
                 table = session.run(parsed)
             except SplError as exc:
@@ -353,6 +357,20 @@ def exec_coverage(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] 
     return results
 
 
+def _fill_baselines(path: str, parsed: ParsedSearch, session, dirs, scratch, done) -> None:
+    """Run the baselines that fill the lookups the search lacks (spl.baselines)."""
+    from spl import baselines
+
+    name, listed = None, ()
+    if path.endswith((".yml", ".yaml")):
+        from spl import detections
+        det = detections.load(path)
+        name, listed = det.name, det.raw.get("baselines") or ()
+    catalog = baselines.Catalog([*map(Path, dirs), *baselines.content_dirs(Path(path))])
+    baselines.fill(session, parsed.pipeline, catalog, Path(scratch), detection_name=name,
+                   listed=[str(b) for b in listed] if isinstance(listed, list) else ())
+
+
 _COVERAGE_STYLE = {"runs": "green", "needs_datamodel": "cyan", "needs_baseline": "cyan",
                    "unsupported": "yellow", "error": "red", "syntax_error": "red",
                    "macro_error": "red", "file_error": "red"}
@@ -360,10 +378,11 @@ _COVERAGE_STYLE = {"runs": "green", "needs_datamodel": "cyan", "needs_baseline":
 
 def main_exec_coverage(paths: Sequence[Path | str], macro_dirs: Sequence[Path | str] = (),
                        fmt: str = "table", data: Sequence[Path | str] = (),
-                       lookup_dirs: Sequence[Path | str] = ()) -> int:
+                       lookup_dirs: Sequence[Path | str] = (),
+                       baseline_dirs: Sequence[Path | str] = ()) -> int:
     """Print one line per search and a summary count (or JSON); 1 when any failed to parse
     or a path held no search."""
-    results = exec_coverage(paths, macro_dirs, data, lookup_dirs)
+    results = exec_coverage(paths, macro_dirs, data, lookup_dirs, baseline_dirs)
     counts = {s: sum(r.status == s for r in results) for s in COVERAGE}
     if fmt == "json":
         print(json.dumps({"results": [dataclasses.asdict(r) for r in results],
