@@ -239,3 +239,14 @@ def test_explain_shows_the_constraint_search(capsys):
                  "by All_Changes.user")
     out = capsys.readouterr().out
     assert "search tag=change | search All_Changes.action=deleted" in out
+
+
+def test_cli_datamodels_option(tmp_path, events, capsys):
+    from spl.cli import main
+
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "My_Audit.json").write_text(json.dumps(MY_MODEL))
+    code = main(["run", "| tstats count from datamodel=My_Audit.Deletions", "--data", str(events),
+                 "--datamodels", str(tmp_path / "models"), "--format", "json"])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out) == [{"count": "1"}]
