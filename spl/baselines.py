@@ -88,6 +88,14 @@ def content_dirs(detection_path: Path | None) -> list[Path]:
     return []
 
 
+def catalog_of(dirs: Iterable[Path]) -> Catalog:
+    """The catalog of ``dirs``, read once per process (many detections share one tree)."""
+    key = tuple(dict.fromkeys(Path(d).resolve() for d in dirs))
+    if key not in _CATALOGS:
+        _CATALOGS[key] = Catalog(key)
+    return _CATALOGS[key]
+
+
 class Catalog:
     """Every baseline of some directories, read once."""
 
@@ -122,6 +130,9 @@ class Catalog:
 
 def written_lookups(pipeline: ast.Pipeline) -> set[str]:
     return {n.table for n in ast.walk(pipeline) if isinstance(n, ast.OutputLookup)}
+
+
+_CATALOGS: dict[tuple, Catalog] = {}
 
 
 def missing_lookups(pipeline: ast.Pipeline, lookups) -> list[str]:

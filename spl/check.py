@@ -366,7 +366,7 @@ def _fill_baselines(path: str, parsed: ParsedSearch, session, dirs, scratch, don
         from spl import detections
         det = detections.load(path)
         name, listed = det.name, det.raw.get("baselines") or ()
-    catalog = baselines.Catalog([*map(Path, dirs), *baselines.content_dirs(Path(path))])
+    catalog = baselines.catalog_of([*map(Path, dirs), *baselines.content_dirs(Path(path))])
     baselines.fill(session, parsed.pipeline, catalog, Path(scratch), detection_name=name,
                    listed=[str(b) for b in listed] if isinstance(listed, list) else ())
 

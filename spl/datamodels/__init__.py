@@ -26,6 +26,7 @@ so a summary is never stale or partial (see the README on ``summariesonly``).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -109,11 +110,13 @@ class DataModel:
 # ---------------------------------------------------------------- loading
 
 def find(name: str, dirs: Sequence[Path] = ()) -> Path | None:
-    """The JSON file of model ``name``: the user's directories first, then spl's own."""
+    """The JSON file of model ``name`` (a plain name: no path): the user's directories first,
+    then spl's own; an exact file name before one that differs only in case."""
+    if not re.fullmatch(r"[\w-]+", name):
+        return None
     for folder in [*map(Path, dirs), BUILTIN]:
-        for candidate in (folder / f"{name}.json",):
-            if candidate.is_file():
-                return candidate
+        if (folder / f"{name}.json").is_file():
+            return folder / f"{name}.json"
         if folder.is_dir():
             for candidate in sorted(folder.glob("*.json")):
                 if candidate.stem.lower() == name.lower():

@@ -142,7 +142,7 @@ def plan(paths, options: Options, resolver: Resolver) -> list[Job | Outcome]:
             continue
         macros, lookups = content_dirs(path)
         skip = rules.detection_skip(det, lookups)
-        found = baselines.Catalog([*options.baselines, *baselines.content_dirs(path)])
+        found = baselines.catalog_of([*options.baselines, *baselines.content_dirs(path)])
         if skip and skip.startswith(_NEEDS_BASELINE) and found.baselines:
             skip = None  # the baseline is run first (spl.baselines); none found is reported then
         if skip:
@@ -258,7 +258,7 @@ def _execute(job: Job, lookup_output: Path) -> Outcome:
         for f in job.files:
             session.load(f.path, sourcetype=f.sourcetype, source=f.source, host=f.host,
                          index=f.index)
-        baselines.fill(session, parsed.pipeline, baselines.Catalog(job.baselines),
+        baselines.fill(session, parsed.pipeline, baselines.catalog_of(job.baselines),
                        lookup_output, lambda s: _load_baseline_data(s, job),
                        detection_name=det.name, listed=job.listed)
         table = session.run(parsed)
