@@ -239,6 +239,8 @@ def test_explain_shows_the_constraint_search(capsys):
                  "by All_Changes.user")
     out = capsys.readouterr().out
     assert "search tag=change | search All_Changes.action=deleted" in out
+    assert ("tag=change <- eventtype=aws_cloudtrail_iam_change: sourcetype=aws:cloudtrail "
+            "eventSource=iam.amazonaws.com") in out
 
 
 def test_cli_datamodels_option(tmp_path, events, capsys):

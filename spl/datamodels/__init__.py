@@ -339,9 +339,11 @@ def dataset_rows(model: DataModel, ds: Dataset, events: pd.DataFrame, ctx,
 
 # ---------------------------------------------------------------- spl explain
 
-def explain_lines(pipeline, text: str, dirs: Sequence[Path] = ()) -> list[str]:
+def explain_lines(pipeline, text: str, dirs: Sequence[Path] = (),
+                  sourcetype: str = "aws:cloudtrail") -> list[str]:
     """For ``spl explain``: the search each data model command of ``pipeline`` (parsed from
-    ``text``) stands for: the dataset's constraints, then the tstats WHERE clause."""
+    ``text``) stands for -- the dataset's constraints, then the tstats WHERE clause -- and the
+    event types of ``sourcetype`` that give the tags the constraints name."""
     from spl.syntax import ast
 
     lines = []
@@ -369,5 +371,25 @@ def explain_lines(pipeline, text: str, dirs: Sequence[Path] = ()) -> list[str]:
             search += " | search " + text[where.span.start:where.span.end]
         lines.append(f"{model.name}.{ds.lineage} ({model.file}):")
         lines.append(f"  search {search}")
+        lines.extend("  " + line for line in _tag_sources(search, sourcetype))
+    return lines
+
+
+def _tag_sources(search: str, sourcetype: str) -> list[str]:
+    """For each ``tag=x`` of a constraint search: the event types of ``sourcetype``'s definition
+    that give the tag, with their searches."""
+    from spl.data.props import load_sourcetype
+
+    try:
+        st = load_sourcetype(sourcetype)
+    except SplError:
+        return []
+    lines = []
+    for tag in dict.fromkeys(re.findall(r"\btag=([\w:-]+)", search)):
+        types = [et for et in st.eventtypes if tag in et.tags]
+        if not types:
+            lines.append(f"tag={tag}: no event type of {sourcetype} gives it")
+        for et in types:
+            lines.append(f"tag={tag} <- eventtype={et.name}: {et.search}")
     return lines
 
