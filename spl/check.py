@@ -83,6 +83,8 @@ def _datamodel(node: object) -> str | None:
         name = node.datamodel
     elif isinstance(node, ast.From):
         name = datamodel_of(node.dataset)
+    elif isinstance(node, ast.Generic) and node.name == "datamodel" and node.args:
+        name = ".".join(str(a) for a in node.args[:2])
     if name and "=" not in name and datamodels.find(datamodels.split_name(name)[0]):
         return None
     return name

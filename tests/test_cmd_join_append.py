@@ -212,6 +212,8 @@ def test_static_check_names_the_datamodel():
     status, _ = check_search("| tstats count from datamodel=Change.All_Changes by All_Changes.user",
                              MacroLibrary.load([]))
     assert status == "ok"  # spl has the CIM Change model (spl/datamodels/Change.json)
+    status, message = check_search("| datamodel Web Web search", MacroLibrary.load([]))
+    assert status == "unsupported" and "needs datamodel Web.Web (1:3)" in message
 
 
 @pytest.mark.parametrize("search, expected", [
