@@ -50,7 +50,7 @@ class Calculation:
     parsed: object = None
 
 
-@dataclass
+@dataclass(eq=False)  # a node of a tree: equal only to itself
 class Dataset:
     name: str
     lineage: str
@@ -293,6 +293,8 @@ def members(model: DataModel, ds: Dataset, events: pd.DataFrame, ctx):
 
 def _calculate(node: Dataset, model, table, ctx, evaluate, rows=None):
     """``node``'s Eval calculations on ``table`` (only on ``rows`` when given)."""
+    import pandas as pd
+
     if not node.calculations or table.empty:
         return table
     table = table.copy()
@@ -301,7 +303,7 @@ def _calculate(node: Dataset, model, table, ctx, evaluate, rows=None):
         part = table if rows is None else table[rows.to_numpy()]
         values = evaluate(expr, part, ctx)
         column = (table[calc.output].astype(object) if calc.output in table.columns
-                  else table.index.to_series().map(lambda _: None).astype(object))
+                  else pd.Series(None, index=table.index, dtype=object))
         column.loc[part.index] = list(values)
         table[calc.output] = column
     return table
@@ -321,14 +323,13 @@ def dataset_rows(model: DataModel, ds: Dataset, events: pd.DataFrame, ctx,
         out.update({c: table[c] for c in table.columns})
     else:
         out.update({c: table[c] for c in (*BASE_FIELDS, "index") if c in table.columns})
-    by_name = {d.name: d for d in ds.subtree()}
-    for node in ds.chain()[:-1] + ds.subtree():
-        inside = masks.get(node.name)
+    descendants = ds.subtree()[1:]
+    for node in ds.chain() + descendants:
         for name in node.own_names():
             column = table[name] if name in table.columns else pd.Series(
                 None, index=table.index, dtype=object)
-            if inside is not None and node.name in by_name and node is not ds:
-                column = column.where(inside, None)
+            if node in descendants:  # a child's field: null outside the child
+                column = column.where(masks[node.name], None)
             out[f"{node.lineage}.{name}"] = column.astype(object)
     lineages = [(masks[n.name].to_numpy(), n.lineage) for n in ds.subtree()]
     out["nodename"] = pd.Series(
