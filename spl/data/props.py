@@ -219,29 +219,45 @@ class Sourcetype:
         from spl.context import Context
         from spl.search.evaluate import match
         ctx = ctx or Context()
-        names: list[list[str]] = [[] for _ in range(n)]
-        for et in sorted(self.eventtypes, key=lambda e: e.name):
+        types = sorted(self.eventtypes, key=lambda e: e.name)
+        member = np.zeros((n, len(types)), dtype=bool)  # row i is of event type k
+        codes: dict[str, np.ndarray] = {}
+        for k, et in enumerate(types):
             expr = self._parsed_search(et)
             refs = sorted(f for f in search_refs(expr) if f in cols)
-            frame = pd.DataFrame({f: pd.Series(cols[f], dtype=object) for f in refs},
-                                 index=range(n))
-            for i in np.flatnonzero(match(expr, frame, ctx).to_numpy()).tolist():
-                names[i].append(et.name)
-        tags_of = {et.name: et.tags for et in self.eventtypes}
-        by_eventtype = [sorted({t for name in row for t in tags_of[name]}) for row in names]
-        all_tags = [set(row) for row in by_eventtype]
-        cols["eventtype"] = [make_mv(row) for row in names]
-        cols["tag::eventtype"] = [make_mv(row) for row in by_eventtype]
+            # each distinct combination of the fields it reads is matched once (as for EVALs)
+            for f in refs:
+                if f not in codes:
+                    codes[f] = _codes(cols[f])
+            rows, inverse = _combinations([codes[f] for f in refs], n)
+            frame = pd.DataFrame({f: pd.Series([cols[f][i] for i in rows.tolist()], dtype=object)
+                                  for f in refs}, index=range(len(rows)))
+            if n:
+                member[:, k] = match(expr, frame, ctx).to_numpy()[inverse]
+        # the names and tags of each distinct set of event types, worked out once
+        combos, which = np.unique(np.packbits(member, axis=1), axis=0, return_inverse=True)
+        which = which.ravel().tolist()
+        names, tags = [], []
+        for packed in combos:
+            bits = np.unpackbits(packed)[:len(types)]
+            found = [et for et, bit in zip(types, bits) if bit]
+            names.append(make_mv([et.name for et in found]))
+            tags.append(sorted({t for et in found for t in et.tags}))
+        cols["eventtype"] = [names[c] for c in which]
+        tag_cells = [make_mv(t) for t in tags]
+        cols["tag::eventtype"] = [tag_cells[c] for c in which]
+        all_tags = [tags[c] for c in which]
         for fname in sorted({f for f, _ in self.field_tags}):
             wanted = {v: t for (f, v), t in self.field_tags.items() if f == fname}
             column = cols.get(fname) or [None] * n
-            found = []
+            found_tags = []
             for i, cell in enumerate(column):
-                tags = sorted({t for v in mv_values(cell) for t in wanted.get(to_str(v), ())})
-                all_tags[i].update(tags)
-                found.append(make_mv(tags))
-            cols[f"tag::{fname}"] = found
-        cols["tag"] = [make_mv(sorted(row)) for row in all_tags]
+                more = sorted({t for v in mv_values(cell) for t in wanted.get(to_str(v), ())})
+                if more:
+                    all_tags[i] = sorted(set(all_tags[i]) | set(more))
+                found_tags.append(make_mv(more))
+            cols[f"tag::{fname}"] = found_tags
+        cols["tag"] = [make_mv(row) for row in all_tags]
 
     def _parsed_search(self, et: EventType):
         if et.expr is None:
