@@ -3,7 +3,8 @@
 A search is "ok" when it parses and every command, eval function and stats function it uses is
 one the engine implements; "unsupported" when it parses but uses something the engine lacks;
 "syntax_error" / "macro_error" when it cannot be parsed at all. A search reading a data model
-(tstats/from datamodel=X) is "unsupported" with "needs datamodel X". "file_error" is a path with
+(tstats/from datamodel=X) that spl has no definition of is "unsupported" with "needs
+datamodel X". "file_error" is a path with
 no search to check: missing, unreadable, not UTF-8, not valid YAML, a YAML named on the command
 line without ``search:``, or a directory holding no detection or ``.spl`` file; the message says
 which. The JSON output is a list of {path, status, message}.
@@ -73,12 +74,20 @@ def unsupported(parsed: ParsedSearch) -> list[str]:
 
 
 def _datamodel(node: object) -> str | None:
-    """The data model a tstats or from command reads (spl has none), else None."""
+    """The data model a tstats or from command reads when spl has no definition of it (the
+    built-in ones of spl.datamodels), else None."""
+    from spl import datamodels
+
+    name = None
     if isinstance(node, ast.Tstats):
-        return node.datamodel
-    if isinstance(node, ast.From):
-        return datamodel_of(node.dataset)
-    return None
+        name = node.datamodel
+    elif isinstance(node, ast.From):
+        name = datamodel_of(node.dataset)
+    elif isinstance(node, ast.Generic) and node.name == "datamodel" and node.args:
+        name = ".".join(str(a) for a in node.args[:2])
+    if name and "=" not in name and datamodels.find(datamodels.split_name(name)[0]):
+        return None
+    return name
 
 
 def check_search(text: str, library: MacroLibrary) -> tuple[str, str]:
@@ -199,6 +208,12 @@ def main_explain(search: str, macro_dirs: Sequence[Path | str] = ()) -> int:
     print("reading:")
     for line in _reading(parsed.pipeline):
         print("  " + line)
+    from spl.datamodels import explain_lines
+    models = explain_lines(parsed.pipeline, parsed.expanded)
+    if models:
+        print("data models (the search each dataset stands for):")
+        for line in models:
+            print("  " + line)
     return 0
 
 
@@ -318,11 +333,13 @@ def _read_tables(parsed: ParsedSearch, session) -> None:
 
 
 def exec_coverage(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] = (),
-                  data: Sequence[Path | str] = (), lookup_dirs: Sequence[Path | str] = ()
-                  ) -> list[CoverageResult]:
+                  data: Sequence[Path | str] = (), lookup_dirs: Sequence[Path | str] = (),
+                  baseline_dirs: Sequence[Path | str] = ()) -> list[CoverageResult]:
     """Parse and run each search over ``data`` (no events when empty): where does each stop?
 
-    ``outputlookup`` writes into a temporary directory, never the user's lookups.
+    ``outputlookup`` writes into a temporary directory, never the user's lookups. A lookup a
+    baseline fills is filled first by the baseline found for it (spl.baselines: in
+    ``baseline_dirs`` or the detection's content tree), over the same events.
     """
     import tempfile
 
@@ -332,6 +349,7 @@ def exec_coverage(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] 
     with tempfile.TemporaryDirectory(prefix="spl-coverage-") as scratch:
         session = Session(data or None, macros=macro_dirs, lookups=lookup_dirs,
                           lookup_output=scratch)
+        done: dict = {}  # baselines already run into scratch
         for path, search in _searches(paths):
             if isinstance(search, CheckResult):
                 results.append(CoverageResult(path, search.status, search.message))
@@ -345,6 +363,7 @@ def exec_coverage(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] 
                 results.append(CoverageResult(path, "syntax_error", exc.render()))
                 continue
             try:
+                _fill_baselines(path, parsed, session, baseline_dirs, scratch, done)
                 _read_tables(parsed, session)
                 table = session.run(parsed)
             except SplError as exc:
@@ -358,6 +377,20 @@ def exec_coverage(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] 
     return results
 
 
+def _fill_baselines(path: str, parsed: ParsedSearch, session, dirs, scratch, done) -> None:
+    """Run the baselines that fill the lookups the search lacks (spl.baselines)."""
+    from spl import baselines
+
+    name, listed = None, ()
+    if path.endswith((".yml", ".yaml")):
+        from spl import detections
+        det = detections.load(path)
+        name, listed = det.name, det.raw.get("baselines") or ()
+    catalog = baselines.catalog_of([*map(Path, dirs), *baselines.content_dirs(Path(path))])
+    baselines.fill(session, parsed.pipeline, catalog, Path(scratch), detection_name=name,
+                   listed=[str(b) for b in listed] if isinstance(listed, list) else ())
+
+
 _COVERAGE_STYLE = {"runs": "green", "needs_datamodel": "cyan", "needs_baseline": "cyan",
                    "unsupported": "yellow", "error": "red", "syntax_error": "red",
                    "macro_error": "red", "file_error": "red"}
@@ -365,10 +398,11 @@ _COVERAGE_STYLE = {"runs": "green", "needs_datamodel": "cyan", "needs_baseline":
 
 def main_exec_coverage(paths: Sequence[Path | str], macro_dirs: Sequence[Path | str] = (),
                        fmt: str = "table", data: Sequence[Path | str] = (),
-                       lookup_dirs: Sequence[Path | str] = ()) -> int:
+                       lookup_dirs: Sequence[Path | str] = (),
+                       baseline_dirs: Sequence[Path | str] = ()) -> int:
     """Print one line per search and a summary count (or JSON); 1 when any failed to parse
     or a path held no search."""
-    results = exec_coverage(paths, macro_dirs, data, lookup_dirs)
+    results = exec_coverage(paths, macro_dirs, data, lookup_dirs, baseline_dirs)
     counts = {s: sum(r.status == s for r in results) for s in COVERAGE}
     if fmt == "json":
         print(json.dumps({"results": [dataclasses.asdict(r) for r in results],

@@ -53,6 +53,16 @@ def _data_options(p: argparse.ArgumentParser) -> None:
                    help="list every data problem (default: a summary and the first few)")
     p.add_argument("--format", choices=("table", "json", "csv"), default=None,
                    help="output format (default: table on a terminal, json otherwise)")
+    p.add_argument("--datamodels", action="append", default=[], metavar="DIR",
+                   help="directory of data model JSON files, searched before spl's own; repeatable")
+
+
+def _baseline_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--baselines", action="append", default=[], metavar="DIR",
+                   help="directory of baseline YAMLs (besides the baselines/ of the detection's "
+                        "content tree); repeatable")
+    p.add_argument("--baseline-data", action="append", default=[], metavar="PATH",
+                   help="events the baselines read (default: --data); repeatable")
 
 
 def _max_rows(text: str) -> int:
@@ -86,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run the bundled example detection on the bundled example data")
     _data_options(p)
     _output_options(p)
+    _baseline_options(p)
+
+    p = sub.add_parser("baseline", help="run a baseline YAML's search (it fills a lookup)")
+    p.add_argument("baseline", help="baseline YAML file")
+    _data_options(p)
 
     p = sub.add_parser("repl", help="interactive SPL over loaded files")
     _data_options(p)
@@ -101,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", default=None, metavar="FILE", help="write a YAML summary")
     p.add_argument("--macros", action="append", default=[], metavar="DIR")
     p.add_argument("--format", choices=("table", "json"), default="table")
+    _baseline_options(p)
 
     p = sub.add_parser("check", help="parse searches of detections and .spl files")
     p.add_argument("paths", nargs="+", metavar="PATH")
@@ -111,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --exec-coverage: events to run the searches over; repeatable")
     p.add_argument("--lookups", action="append", default=[], metavar="DIR",
                    help="with --exec-coverage: directory of lookups; repeatable")
+    p.add_argument("--baselines", action="append", default=[], metavar="DIR",
+                   help="with --exec-coverage: directory of baseline YAMLs; repeatable")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
     p = sub.add_parser("explain", help="show the expanded search and its parsed pipeline")
@@ -143,7 +161,8 @@ def _prepare(args, search: str, err: Console):
             raise parsed.relocate(e) from None
         session = Session(macros=args.macros, tz=args.tz, ta=args.ta, strict=args.strict,
                           progress=progress, lookups=args.lookups,
-                          lookup_output=args.lookup_output, fields=fields, terms=terms)
+                          lookup_output=args.lookup_output, fields=fields, terms=terms,
+                          datamodels=args.datamodels)
         result = reading.finish(source=args.source, progress=progress)
         session.add(result)
     finally:
@@ -269,9 +288,20 @@ def _detect(args, out, err) -> int:
 
     det = detections.load(args.detection)
     session, parsed = _prepare(args, det.search, err)
-    from spl import output, render  # after _prepare: they import pandas
+    from spl import baselines, output, render  # after _prepare: they import pandas
 
-    table = session.run(parsed)
+    catalog = baselines.Catalog([*map(Path, args.baselines),
+                                 *baselines.content_dirs(Path(args.detection))])
+    with baselines.scratch_dir() as scratch:
+        listed = det.raw.get("baselines")
+        for ran in baselines.fill(
+                session, parsed.pipeline, catalog, Path(scratch),
+                lambda s: s.load(args.baseline_data or args.data, sourcetype=args.sourcetype,
+                                 source=args.source),
+                detection_name=det.name, listed=listed if isinstance(listed, list) else ()):
+            err.print(f"ran baseline {ran.baseline.name!r} ({ran.baseline.path}): "
+                      f"{ran.rows} row(s)", markup=False, highlight=False)
+        table = session.run(parsed)
     _report_warnings(session, err)
     messages = ([detections.fill_message(det.message, row) for row in detections.row_dicts(table)]
                 if det.message else [])
@@ -296,7 +326,8 @@ def _cmd_check(args, out: Console, err: Console) -> int:
     if args.exec_coverage:
         from spl.check import main_exec_coverage
 
-        return main_exec_coverage(args.paths, args.macros, args.format, args.data, args.lookups)
+        return main_exec_coverage(args.paths, args.macros, args.format, args.data, args.lookups,
+                                  args.baselines)
     return main_check(args.paths, args.macros, args.format)
 
 
@@ -318,7 +349,27 @@ def _cmd_test(args, out: Console, err: Console) -> int:
     return test_main(args)
 
 
-COMMANDS = {"test": _cmd_test, "repl": _cmd_repl, "run": _cmd_run, "detect": _cmd_detect, "check": _cmd_check, "explain": _cmd_explain}
+def _cmd_baseline(args, out: Console, err: Console) -> int:
+    """Run one baseline by hand: its outputlookup writes into --lookup-output (the usual
+    outputlookup directory)."""
+    from spl import baselines
+
+    if not args.data:
+        err.print("error: give at least one --data PATH")
+        return 2
+    found = baselines.read_baseline(Path(args.baseline))
+    if found is None:
+        err.print(f"error: {args.baseline}: not a baseline (no 'search:' text)")
+        return 2
+    session, parsed = _prepare(args, found.search, err)
+    table = session.run(parsed)
+    written = ", ".join(str(session.lookups.output_path(n)) for n in found.writes) or "nothing"
+    out.print(f"baseline {found.name!r}: {len(table)} row(s); wrote {written}",
+              markup=False, highlight=False)
+    return 0
+
+
+COMMANDS = {"baseline": _cmd_baseline, "test": _cmd_test, "repl": _cmd_repl, "run": _cmd_run, "detect": _cmd_detect, "check": _cmd_check, "explain": _cmd_explain}
 
 
 def _stdout_gone() -> None:

@@ -20,6 +20,7 @@ filled by a baseline search.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import ipaddress
 import itertools
 import os
@@ -208,7 +209,8 @@ class Lookups:
                     raise UnsupportedError(
                         f"needs baseline {name}: lookup {name!r} is a KV store collection that "
                         f"another search fills (no {name}.csv in {self._where()})")
-                return load_table(name, path, data, str(ypath))
+                return _with_fields_list(load_table(name, path, data, str(ypath)),
+                                         data.get("fields_list"))
             raise ConfigError(f"lookup {name!r}: only file lookups (filename:) and collections "
                               f"are supported", file=str(ypath))
         path = self._file(name) or (None if name.endswith(".csv") else self._file(f"{name}.csv"))
@@ -318,6 +320,17 @@ class OutputFile:
         except OSError as e:
             raise DataError(f"outputlookup cannot write the lookup ({e.strerror or e})",
                             file=str(self.path)) from None
+
+
+def _with_fields_list(table: LookupTable, fields_list) -> LookupTable:
+    """A KV store collection has the columns its definition lists (``fields_list``), also those
+    the rows written so far lack: a baseline's outputlookup of no results writes no header."""
+    names = [f.strip() for f in str(fields_list or "").split(",") if f.strip() not in ("", "_key")]
+    extra = [n for n in names if n not in table.columns]
+    if not extra:
+        return table
+    return dataclasses.replace(table, columns=table.columns + extra,
+                               rows=[{**row, **dict.fromkeys(extra)} for row in table.rows])
 
 
 # ---------------------------------------------------------------- matching

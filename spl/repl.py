@@ -793,7 +793,8 @@ def main(args) -> int:
     repl = Repl(console=console, fmt=args.format or "table", pager=interactive,
                 session_options=dict(macros=args.macros, tz=args.tz, ta=args.ta,
                                      strict=args.strict, lookups=args.lookups,
-                                     lookup_output=args.lookup_output))
+                                     lookup_output=args.lookup_output,
+                                     datamodels=getattr(args, "datamodels", [])))
     if args.data:
         options = {"sourcetype": args.sourcetype}
         if args.source:

@@ -61,11 +61,13 @@ class Session:
                  macros: Sequence[PathLike] = (), tz: str = "UTC", ta: PathLike | None = None,
                  strict: bool = False, progress: bool = False, fields: set[str] | None = None,
                  terms=None, lookups: Sequence[PathLike] = (),
-                 lookup_output: PathLike | None = None):
+                 lookup_output: PathLike | None = None, datamodels: Sequence[PathLike] = ()):
         _check_event_options(sourcetype, source, host, index)
         _check_session_options(tz, strict, progress)
         macros, lookups = _paths(macros, "macros"), _paths(lookups, "lookups")
+        datamodels = _paths(datamodels, "datamodels")
         ta, lookup_output = check.path("ta", ta), check.path("lookup_output", lookup_output)
+        self.datamodel_dirs = [Path(d) for d in datamodels]  # searched before spl's own models
         self.lookups = Lookups(lookups, lookup_output)  # where lookup names resolve; outputlookup's dir
         self.macro_dirs = [Path(m) for m in macros]
         self.tz = tz

@@ -102,7 +102,7 @@ def test_the_cli_refuses_the_same_zone(capsys):
 
 
 def test_unknown_keyword_options_are_refused_naming_the_known_ones():
-    with pytest.raises(UsageError, match=r"spl.run: unknown option timezone \(it takes host, "
+    with pytest.raises(UsageError, match=r"spl.run: unknown option timezone \(it takes datamodels, host, "
                                          r"index, lookup_output, lookups, macros, progress, "
                                          r"source, sourcetype, strict, ta, tz\)"):
         spl.run(COUNT, timezone="UTC")

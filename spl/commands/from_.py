@@ -1,8 +1,16 @@
-"""from (module ``from_``: ``from`` is a Python keyword): results of a dataset. Only data model datasets appear in ESCU, and spl has no data
-models: the error says which one the search needs ("needs datamodel X")."""
+"""from (module ``from_``: ``from`` is a Python keyword): the events of a data model dataset.
+
+``| from datamodel:<model>.<dataset>`` (also ``datamodel <model>.<dataset>``) returns what
+``| datamodel <model> <dataset> search`` returns (spl.commands.datamodel): the dataset's
+events, with the data model fields added under their ``<lineage>.<field>`` names.
+https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/from
+Other datasets (saved searches, lookups, KV store collections) are not supported.
+"""
 import re
 
+from spl import datamodels
 from spl.commands import command
+from spl.commands.tstats import resolve, session_events
 from spl.errors import UnsupportedError
 
 
@@ -19,8 +27,9 @@ def reads(node) -> None:
 
 @command("from", reads=reads)
 def run(node, table, ctx):
-    model = datamodel_of(node.dataset)
-    if model:
-        raise UnsupportedError(f"needs datamodel {model}", span=node.span)
-    raise UnsupportedError(f"from {node.dataset} is not supported: only data model datasets "
-                           f"appear in detections, and spl has none", span=node.span)
+    name = datamodel_of(node.dataset)
+    if name is None:
+        raise UnsupportedError(f"from {node.dataset} is not supported: only data model "
+                               f"datasets (from datamodel:<model>.<dataset>)", span=node.span)
+    model, ds = resolve(name, ctx, node.span)
+    return datamodels.dataset_rows(model, ds, session_events(ctx), ctx, keep_event_fields=True)

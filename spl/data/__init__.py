@@ -237,7 +237,8 @@ def _read_records(path: Path, opts: fast.Options, strict: bool):
 
 def _computed(st: Sourcetype) -> set[str]:
     """Fields whose values the definition computes (EVAL, lookups) rather than copies."""
-    return {c.field for c in st.evals} | {ev for lk in st.lookups for _, ev in lk.outputs}
+    return ({c.field for c in st.evals} | {ev for lk in st.lookups for _, ev in lk.outputs}
+            | st.event_fields())
 
 
 def _restricted(st: Sourcetype, need: set[str]) -> Sourcetype:
@@ -245,7 +246,9 @@ def _restricted(st: Sourcetype, need: set[str]) -> Sourcetype:
     return dataclasses.replace(
         st, aliases=[a for a in st.aliases if a.dst in need],
         evals=[c for c in st.evals if c.field in need],
-        lookups=[lk for lk in st.lookups if any(ev in need for _, ev in lk.outputs)])
+        lookups=[lk for lk in st.lookups if any(ev in need for _, ev in lk.outputs)],
+        eventtypes=st.eventtypes if st.wants_event_fields(need) else [],
+        field_tags=st.field_tags if st.wants_event_fields(need) else {})
 
 
 def _extract(rec: Record, wanted, cutoff: int) -> dict:

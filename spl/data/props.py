@@ -11,13 +11,23 @@ Splunk). Read from the props.conf stanza of the sourcetype:
   transforms.conf stanza giving ``filename``, ``match_type = WILDCARD(f), ...``,
   ``case_sensitive_match``, ``max_matches``, ``min_matches``, ``default_match``.
 
+Event types and tags (eventtypes.conf, tags.conf beside props.conf, or the add-on's): after the
+lookups, every event gets ``eventtype`` (the names of the event types whose ``search`` it
+matches), ``tag::eventtype`` (the tags of those event types, from ``[eventtype=<name>]`` stanzas),
+``tag::<field>`` (tags of ``[<field>=<value>]`` stanzas its field values match) and ``tag`` (all of
+them) -- the last two steps of the sequence below. An event type with ``disabled = 1``, and a tag
+set to ``disabled``, are left out. Several values make a multivalue field, in name order (Splunk
+lists event types and tags alphabetically in its field sidebar; the order is our choice, pinned by
+tests). Eventtypes.conf: https://docs.splunk.com/Documentation/Splunk/latest/Admin/Eventtypesconf,
+tags.conf: https://docs.splunk.com/Documentation/Splunk/latest/Admin/Tagsconf.
+
 Other keys (KV_MODE, timestamp and line-breaking settings, REPORT/EXTRACT) are not used: the
 JSON extraction of spl.data.extract is the only extraction. A limits.conf beside props.conf may
 set ``[spath] extraction_cutoff`` (default 5000 bytes, as in Splunk).
 
 Order of search-time operations (PROPS: https://docs.splunk.com/Documentation/Splunk/latest/Admin/Propsconf,
 sequence: https://help.splunk.com/splunk-enterprise/manage-knowledge-objects/knowledge-management-manual/9.2/get-started-with-knowledge-objects/the-sequence-of-search-time-operations):
-JSON extraction → FIELDALIAS → EVAL → LOOKUP. All aliases read the extracted fields (an alias
+JSON extraction → FIELDALIAS → EVAL → LOOKUP → event types → tags. All aliases read the extracted fields (an alias
 whose source is missing removes its target; ASNEW keeps an existing target); every EVAL reads the
 fields as they were before any EVAL ran; lookups run one after another in class-name order.
 """
@@ -25,7 +35,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +43,7 @@ import numpy as np
 
 from spl.errors import ConfigError, SplError
 from spl.lookups import LookupTable, apply_lookup, load_table
-from spl.values import is_null
+from spl.values import is_null, make_mv, mv_values, to_str
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,6 +128,19 @@ class Lookup:
     new_only: bool = False                   # OUTPUTNEW
 
 
+@dataclass
+class EventType:
+    """An eventtypes.conf stanza: events matching ``search`` are of this type."""
+
+    name: str
+    search: str
+    tags: list[str]
+    expr: object = None
+
+
+EVENT_FIELDS = ("eventtype", "tag", "tag::eventtype")
+
+
 # limits.conf.spec [spath] extraction_cutoff: the bytes of an event auto-KV reads (spl.data.extract)
 DEFAULT_EXTRACTION_CUTOFF = 5000
 
@@ -130,6 +153,19 @@ class Sourcetype:
     lookups: list[Lookup]
     files: list[str]
     extraction_cutoff: int = DEFAULT_EXTRACTION_CUTOFF
+    eventtypes: list[EventType] = field(default_factory=list)
+    field_tags: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (f, v) -> tags
+
+    def event_fields(self) -> set[str]:
+        """The fields event types and tags give (``eventtype``, ``tag``, ``tag::<field>``...)."""
+        if not self.eventtypes and not self.field_tags:
+            return set()
+        return set(EVENT_FIELDS) | {f"tag::{f}" for f, _ in self.field_tags}
+
+    def wants_event_fields(self, fields) -> bool:
+        """Whether ``fields`` name a field that event types or tags give."""
+        names = self.event_fields()
+        return any(f in names or f.startswith("tag::") for f in fields)
 
     def needed(self, fields) -> set[str]:
         """The fields to extract so that ``fields`` come out right (a superset is harmless).
@@ -149,6 +185,10 @@ class Sourcetype:
             for a in self.aliases:
                 if a.dst in need:
                     need.add(a.src)
+            if self.wants_event_fields(need):
+                for et in self.eventtypes:
+                    need.update(search_refs(self._parsed_search(et)))
+                need.update(f for f, _ in self.field_tags)
             if len(need) == before:
                 return need
 
@@ -168,7 +208,74 @@ class Sourcetype:
         self._apply_evals(cols, n, ctx)
         for lk in self.lookups:
             apply_lookup(cols, n, lk.table, lk.inputs, lk.outputs, lk.new_only)
+        if self.eventtypes or self.field_tags:
+            self._apply_event_types(cols, n, ctx)
         return cols
+
+    def _apply_event_types(self, cols: dict[str, list], n: int, ctx):
+        """``eventtype`` and the tag fields, from the fields as the lookups left them."""
+        import pandas as pd  # here, not at the top: spl.data.begin plans without pandas
+
+        from spl.context import Context
+        from spl.search.evaluate import match
+        ctx = ctx or Context()
+        types = sorted(self.eventtypes, key=lambda e: e.name)
+        member = np.zeros((n, len(types)), dtype=bool)  # row i is of event type k
+        codes: dict[str, np.ndarray] = {}
+        for k, et in enumerate(types):
+            expr = self._parsed_search(et)
+            refs = sorted(f for f in search_refs(expr) if f in cols)
+            # each distinct combination of the fields it reads is matched once (as for EVALs)
+            for f in refs:
+                if f not in codes:
+                    codes[f] = _codes(cols[f])
+            rows, inverse = _combinations([codes[f] for f in refs], n)
+            frame = pd.DataFrame({f: pd.Series([cols[f][i] for i in rows.tolist()], dtype=object)
+                                  for f in refs}, index=range(len(rows)))
+            if n:
+                member[:, k] = match(expr, frame, ctx).to_numpy()[inverse]
+        # the names and tags of each distinct set of event types, worked out once
+        combos, which = np.unique(np.packbits(member, axis=1), axis=0, return_inverse=True)
+        which = which.ravel().tolist()
+        names, tags = [], []
+        for packed in combos:
+            bits = np.unpackbits(packed)[:len(types)]
+            found = [et for et, bit in zip(types, bits) if bit]
+            names.append(make_mv([et.name for et in found]))
+            tags.append(sorted({t for et in found for t in et.tags}))
+        cols["eventtype"] = [names[c] for c in which]
+        tag_cells = [make_mv(t) for t in tags]
+        cols["tag::eventtype"] = [tag_cells[c] for c in which]
+        all_tags = [tags[c] for c in which]
+        for fname in sorted({f for f, _ in self.field_tags}):
+            wanted = {v: t for (f, v), t in self.field_tags.items() if f == fname}
+            column = cols.get(fname) or [None] * n
+            found_tags = []
+            for i, cell in enumerate(column):
+                more = sorted({t for v in mv_values(cell) for t in wanted.get(to_str(v), ())})
+                if more:
+                    all_tags[i] = sorted(set(all_tags[i]) | set(more))
+                found_tags.append(make_mv(more))
+            cols[f"tag::{fname}"] = found_tags
+        cols["tag"] = [make_mv(row) for row in all_tags]
+
+    def _parsed_search(self, et: EventType):
+        if et.expr is None:
+            from spl.syntax import ast, parse  # the parser only: no engine, no pandas
+
+            try:
+                pipeline = parse(et.search)
+            except SplError as e:
+                raise ConfigError(f"event type {et.name}: its search is not valid: "
+                                  f"{e.message}", file=self.files[0] if self.files else None
+                                  ) from None
+            first = pipeline.commands[0] if pipeline.commands else None
+            if len(pipeline.commands) != 1 or not isinstance(first, ast.Search) or (
+                    first.expr is None):
+                raise ConfigError(f"event type {et.name}: its search must be a plain search "
+                                  f"(no pipes)", file=self.files[0] if self.files else None)
+            et.expr = first.expr
+        return et.expr
 
     def _apply_aliases(self, cols: dict[str, list], n: int):
         source = dict(cols)  # every alias reads the extracted fields
@@ -262,6 +369,20 @@ def field_refs(expr) -> set[str]:
     return {node.name for node in ast.walk(expr) if isinstance(node, ast.Field)}
 
 
+def search_refs(expr) -> set[str]:
+    """Names of the fields a search expression reads (``_raw`` for a keyword)."""
+    from spl.syntax import ast
+    found = set()
+    for node in ast.walk(expr):
+        if isinstance(node, (ast.Compare, ast.FieldIn)):
+            found.add(node.field)
+        elif isinstance(node, ast.Term):
+            found.add("_raw")
+        elif isinstance(node, ast.TimeModifier):
+            found.add("_time")
+    return found
+
+
 def _deterministic(expr) -> bool:
     """False when the expression draws random numbers (each event must then get its own)."""
     from spl.syntax import ast
@@ -305,8 +426,46 @@ def load_sourcetype(name: str, root: Path | None = None) -> Sourcetype:
     except ValueError:
         raise ConfigError(f"[spath] extraction_cutoff must be an integer, not {cutoff_text!r}",
                           file=limits_files[-1]) from None
+    eventtypes, field_tags, event_files = _event_types(root)
     return Sourcetype(name, aliases, evals, lookups,
-                      props_files + transforms_files + limits_files, cutoff)
+                      props_files + transforms_files + limits_files + event_files, cutoff,
+                      eventtypes, field_tags)
+
+
+def _event_types(root: Path) -> tuple[list[EventType], dict[tuple[str, str], list[str]],
+                                      list[str]]:
+    """The event types of eventtypes.conf with their tags, and the field-value tags, of tags.conf."""
+    types, type_files = _read_layered(root, "eventtypes.conf")
+    tags, tag_files = _read_layered(root, "tags.conf")
+    tag_lists: dict[str, list[str]] = {}
+    field_tags: dict[tuple[str, str], list[str]] = {}
+    for stanza, keys in tags.items():
+        if stanza == "default":
+            continue
+        fname, eq, value = stanza.partition("=")
+        if not eq:
+            raise ConfigError(f"tags.conf stanza [{stanza}] is not [<field>=<value>]",
+                              file=tag_files[-1])
+        enabled = []
+        for tag, state in keys.items():
+            if state.strip().lower() not in ("enabled", "disabled"):
+                raise ConfigError(f"tags.conf [{stanza}] {tag} = {state}: the value is "
+                                  f"'enabled' or 'disabled'", file=tag_files[-1])
+            if state.strip().lower() == "enabled":
+                enabled.append(tag.strip())
+        value = value.strip().strip('"')
+        if fname.strip() == "eventtype":
+            tag_lists[value] = enabled
+        else:
+            field_tags[(fname.strip(), value)] = enabled
+    eventtypes = []
+    for stanza, keys in types.items():
+        if stanza == "default" or keys.get("disabled", "0").strip().lower() in ("1", "true"):
+            continue
+        if not keys.get("search"):
+            raise ConfigError(f"eventtypes.conf [{stanza}] has no search", file=type_files[-1])
+        eventtypes.append(EventType(stanza, keys["search"], tag_lists.get(stanza, [])))
+    return eventtypes, field_tags, type_files + tag_files
 
 
 def _split(text: str, key: str, where: str) -> list[str]:

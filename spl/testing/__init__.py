@@ -57,7 +57,9 @@ def main(args) -> int:
     err = Console(stderr=True)
     options = Options(attack_data=Path(args.attack_data) if args.attack_data else None,
                       cache=Path(args.cache) if args.cache else None, offline=args.offline,
-                      jobs=max(1, args.jobs), macros=[Path(m) for m in args.macros])
+                      jobs=max(1, args.jobs), macros=[Path(m) for m in args.macros],
+                      baselines=[Path(b) for b in args.baselines],
+                      baseline_data=[Path(d) for d in args.baseline_data])
     live = err if err.is_terminal else None
     outcomes = run_tests(args.paths, options, console=live,
                          on_result=(lambda o: err.print(reports.line(o), highlight=False))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from spl import detections
+from spl import baselines, detections
 from spl.data import load_sourcetype
 from spl.detections import Detection
 from spl.errors import ConfigError, DataError, SplError, UnsupportedError
@@ -37,6 +37,8 @@ class Options:
     offline: bool = False
     jobs: int = 1
     macros: list[Path] = field(default_factory=list)
+    baselines: list[Path] = field(default_factory=list)      # --baselines: baseline YAML dirs
+    baseline_data: list[Path] = field(default_factory=list)  # --baseline-data: their events
 
 
 @dataclass
@@ -80,6 +82,9 @@ class Job:
     files: list[DataFile]
     macros: list[Path]
     lookups: list[Path] = field(default_factory=list)
+    baselines: list[Path] = field(default_factory=list)      # where baselines are looked for
+    baseline_data: list[Path] = field(default_factory=list)  # their events (else the test's)
+    listed: list[str] = field(default_factory=list)          # baselines the detection names
 
 
 def find_detections(paths) -> list[Path]:
@@ -137,14 +142,27 @@ def plan(paths, options: Options, resolver: Resolver) -> list[Job | Outcome]:
             continue
         macros, lookups = content_dirs(path)
         skip = rules.detection_skip(det, lookups)
+        found = baselines.catalog_of([*options.baselines, *baselines.content_dirs(path)])
+        if skip and skip.startswith(_NEEDS_BASELINE) and found.baselines:
+            skip = None  # the baseline is run first (spl.baselines); none found is reported then
         if skip:
             names = [_test_name(t, i) for i, t in enumerate(det.tests)] or ["-"]
             planned += [_outcome(det, name, SKIP, skip) for name in names]
             continue
         for i, test in enumerate(det.tests):
-            planned.append(_plan_test(det, test, i, options.macros + macros,
-                                      [lookups] if lookups else [], resolver))
+            job = _plan_test(det, test, i, options.macros + macros,
+                             [lookups] if lookups else [], resolver, bool(found.baselines))
+            if isinstance(job, Job):
+                listed = det.raw.get("baselines")
+                job.baselines, job.baseline_data = found.dirs, list(options.baseline_data)
+                job.listed = [str(b) for b in listed] if isinstance(listed, list) else []
+                job.listed += [str(b.get("name")) for b in test.get("baselines") or []
+                               if isinstance(b, dict) and b.get("name")]
+            planned.append(job)
     return planned
+
+
+_NEEDS_BASELINE = "needs a baseline first"
 
 
 def _test_name(test, i: int) -> str:
@@ -158,12 +176,12 @@ def _outcome(det: Detection, test: str, verdict: str, reason: str, **kw) -> Outc
 
 
 def _plan_test(det: Detection, test, i: int, macros: list[Path], lookups: list[Path],
-               resolver: Resolver) -> Job | Outcome:
+               resolver: Resolver, has_baselines: bool = False) -> Job | Outcome:
     name = _test_name(test, i)
     if not isinstance(test, dict):
         return _outcome(det, name, ERROR, "a test entry must be a mapping")
     skip = rules.skip_for_test(test)
-    if skip:
+    if skip and not (skip.startswith(_NEEDS_BASELINE) and has_baselines):
         return _outcome(det, name, SKIP, skip)
     try:
         expect = rules.expectation(test)
@@ -240,6 +258,9 @@ def _execute(job: Job, lookup_output: Path) -> Outcome:
         for f in job.files:
             session.load(f.path, sourcetype=f.sourcetype, source=f.source, host=f.host,
                          index=f.index)
+        baselines.fill(session, parsed.pipeline, baselines.catalog_of(job.baselines),
+                       lookup_output, lambda s: _load_baseline_data(s, job),
+                       detection_name=det.name, listed=job.listed)
         table = session.run(parsed)
     except UnsupportedError as err:
         return done(UNSUPPORTED, f"unsupported: {err.message}")
@@ -258,6 +279,16 @@ def _execute(job: Job, lookup_output: Path) -> Outcome:
                    f"{len(session.problems) - skipped} kept)")
     return done(PASS if verdict.passed else FAIL, reason, results=len(table), columns=columns,
                 rows=rows)
+
+
+def _load_baseline_data(session, job: Job) -> None:
+    """The events a test's baselines read: --baseline-data, else the test's own data."""
+    if job.baseline_data:
+        session.load(job.baseline_data)
+        return
+    for f in job.files:
+        session.load(f.path, sourcetype=f.sourcetype, source=f.source, host=f.host,
+                     index=f.index)
 
 
 def run_tests(paths, options: Options, console=None, on_result=None) -> list[Outcome]:
