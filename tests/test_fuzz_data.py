@@ -149,3 +149,38 @@ def test_random_bytes_are_problems_never_a_crash(tmp_path, blob, name):
         load(path, strict=True)  # strict: the first problem is a DataError, nothing else
     except DataError as err:
         assert str(err)
+
+
+# What the fuzzing found, pinned: each lost a good record before it was fixed.
+ONE = RECORDS[0]
+
+
+def test_a_first_line_that_is_not_json_loses_only_itself(tmp_path):
+    path = tmp_path / "f.json"
+    path.write_bytes(b"\x00\n" + ONE + b"\n")
+    result = load(path)
+    assert result.table["_raw"].tolist() == [ONE.decode()]
+    assert [(p.line, p.kind) for p in result.problems] == [(1, "not JSON")]
+
+
+def test_a_broken_value_does_not_take_the_records_after_it(tmp_path):
+    # an array of an array on line 1 (not a record), a lone "{" on line 2 whose parse runs
+    # into line 3, and an intact record on line 3
+    path = tmp_path / "f.json"
+    path.write_bytes(b"[[" + ONE + b"]]\n{\n" + ONE + b"\n")
+    assert load(path).table["_raw"].tolist() == [ONE.decode()]
+
+
+def test_a_broken_records_document_gives_each_record_once(tmp_path):
+    path = tmp_path / "f.json"
+    path.write_bytes(b'{"Records": [\n' + ONE + b',\n{"eventTime": oops}\n]}\n' + ONE + b"\n")
+    result = load(path)
+    assert len(result.table) == 2  # the document's first record, then the line after it
+
+
+def test_a_record_too_deep_at_a_pieces_end_is_a_problem(tmp_path):
+    path = tmp_path / "f.json"
+    path.write_bytes(ONE + b"\n" + b"[" * 1100 + ONE + b"]" * 1100 + b"\n")
+    result = load(path)
+    assert result.table["_raw"].tolist() == [ONE.decode()]
+    assert len(result.problems) == 1

@@ -702,30 +702,44 @@ def _read_document(src: _Source, head: bytes) -> Iterator[Record | DataProblem]:
             t.advance(t.pos + 1)
             continue
         start = t.base + t.pos
+        read = [0]  # records the value gave before it broke off
         if c == "[":
             t.advance(t.pos + 1)
-            ok = yield from _read_array(t, "the array", whole=True)
+            ok = yield from _counted(_read_array(t, "the array", whole=True), read)
         elif c == "{":
-            ok = yield from _read_object(t)
+            ok = yield from _counted(_read_object(t), read)
         else:
             line = t.line
             got = _decode_one(t)
             ok = not isinstance(got, DataProblem)
             yield got if not ok else DataProblem(name, line, "JSON value is not an object; "
                                                              "skipped", NOT_RECORD)
-        if not ok and not _resync(t, start):
+        # a value that gave records is not read again: go on after where it broke
+        if not ok and not _resync(t, start if not read[0] else t.base + t.pos):
             break
     yield from _flush(t)
     return t.line
 
 
+def _counted(gen, read: list[int]):
+    """``gen``'s items, counting its records in ``read[0]``; returns what ``gen`` returns."""
+    while True:
+        try:
+            item = next(gen)
+        except StopIteration as stop:
+            return stop.value
+        if isinstance(item, Record):
+            read[0] += 1
+        yield item
+
+
 def _resync(t: _Text, start: int) -> bool:
-    """After a value that broke off (it began at offset ``start`` of the text): go on at the
-    next line that begins with ``{`` in its first column after that beginning, as the next
-    record's start. A broken record among records one a line, or pretty-printed at the top
-    level, then loses no record after it, even one the broken value's parse ran into. Nested
-    objects of pretty-printed JSON are indented, so they are not taken for records. False when
-    no such line follows."""
+    """After a value that broke off: go on at the next line that begins with ``{`` in its first
+    column after offset ``start`` of the text (where the value began, when it gave no record),
+    as the next record's start. A broken record among records one a line, or pretty-printed at
+    the top level, then loses no record after it, even one the broken value's parse ran into.
+    Nested objects of pretty-printed JSON are indented, so they are not taken for records.
+    False when no such line follows."""
     t.keep = False
     at = t.buf.find("\n{", max(start - t.base, 0))
     if 0 <= at < t.pos:  # back to a line the broken value ran over
