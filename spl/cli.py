@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -99,8 +100,9 @@ def _prepare(args, search: str, err: Console):
     fields = required_fields(parsed.pipeline)
     terms = search_terms(parsed.pipeline)  # one search: skip records it cannot match
     progress = sys.stderr.isatty()
+    mapper = _mapper(parsed, args)
     reading = data.begin(args.data, sourcetype=args.sourcetype, fields=fields, ta=args.ta,
-                         strict=args.strict, terms=terms)
+                         strict=args.strict, terms=terms, mapper=mapper, source=args.source)
     try:
         from spl.engine import check_supported
         from spl.session import Session
@@ -112,11 +114,35 @@ def _prepare(args, search: str, err: Console):
         session = Session(macros=args.macros, tz=args.tz, ta=args.ta, strict=args.strict,
                           progress=progress, lookups=args.lookups,
                           lookup_output=args.lookup_output, fields=fields, terms=terms)
-        session.add(reading.finish(source=args.source, progress=progress))
+        if reading.build is not None:
+            session.partials, found = reading.finish_mapped(progress=progress)
+            session.problems.extend(found)
+            session.files.extend(str(f) for f in reading.files)
+        else:
+            session.add(reading.finish(source=args.source, progress=progress))
     finally:
         reading.cancel()
     _report_problems(session, err)
     return session, parsed
+
+
+def _mapper(parsed, args):
+    """The map side of the search for the reader's workers (spl.mapreduce): only partial
+    results come back to this process. None when the search runs over one table: a strict
+    read, a generating search, a subsearch (it searches every event first)."""
+    from spl.mapjob import MapJob
+    from spl.syntax import ast
+
+    pipeline = parsed.pipeline
+    if args.strict or (pipeline.generating and not (
+            pipeline.commands and isinstance(pipeline.commands[0], ast.Search))):
+        return None
+    if any(isinstance(n, (ast.Subsearch, ast.SubsearchTerm)) for n in ast.walk(pipeline)):
+        return None
+    from spl.lookups import Lookups
+
+    return MapJob(pipeline, args.tz, time.time(), parsed.expanded,
+                  Lookups(args.lookups, args.lookup_output))
 
 
 def _report_problems(session, err: Console) -> None:

@@ -100,6 +100,10 @@ FUNCTIONS = {"ctime": _ctime, "mktime": _mktime, "auto": _auto, "num": _num,
              "rmunit": _rmunit, "none": _none}
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("convert")
 def run(node, table, ctx):
     fmt = node.timeformat or DEFAULT_TIMEFORMAT

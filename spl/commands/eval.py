@@ -10,6 +10,10 @@ from spl.errors import SearchError
 from spl.eval import evaluate
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("eval")
 def run(node, table, ctx):
     table = table.copy()

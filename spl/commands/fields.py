@@ -7,6 +7,10 @@ from spl.commands import command
 from spl.fieldnames import expand
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("fields")
 def run(node, table, ctx):
     named = [c for pattern in node.fields for c in expand(pattern, table.columns)

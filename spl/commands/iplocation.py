@@ -46,6 +46,10 @@ def country(ip: str) -> str | None:
     return found.country_name or None
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("iplocation")
 def run(node, table, ctx):
     check_known(node, {"prefix", "allfields", "lang"})

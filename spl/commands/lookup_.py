@@ -15,6 +15,10 @@ from spl.errors import SearchError
 from spl.lookups import apply_lookup, table_for
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("lookup")
 def run(node, table, ctx):
     lookup = table_for(node, ctx)

@@ -18,6 +18,10 @@ from spl.syntax import ast
 from spl.values import mv_values, to_str
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("makemv")
 def run(node, table, ctx):
     check_known(node, {"delim", "tokenizer", "allowempty", "setsv"})

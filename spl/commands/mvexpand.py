@@ -13,6 +13,11 @@ from spl.commands._args import check_known, integer
 from spl.values import mv_values
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+MOVES_ROWS = True  # rows are copied: spl.mapreduce carries their order label
+
+
 @command("mvexpand")
 def run(node, table, ctx):
     check_known(node, {"limit"})

@@ -9,6 +9,10 @@ from spl.errors import SearchError
 from spl.fieldnames import expand, has_wildcard, substitute
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("rename")
 def run(node, table, ctx):
     for old, new in node.pairs:

@@ -25,6 +25,10 @@ from spl.syntax import ast
 from spl.values import make_mv, mv_values, to_str
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("rex")
 def run(node, table, ctx):
     check_known(node, {"max_match", "offset_field", "mode"})

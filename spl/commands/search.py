@@ -3,6 +3,10 @@ from spl import search as matching
 from spl.commands import command
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("search")
 def run(node, table, ctx):
     if node.expr is None or table.empty:

@@ -151,6 +151,10 @@ def _value(text: str, start: int, end: int) -> str:
     return text[start:end]
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("spath")
 def run(node, table, ctx):
     source = node.input or "_raw"

@@ -3,6 +3,10 @@ from spl.commands import command
 from spl.eval import where_mask
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("where")
 def run(node, table, ctx):
     if table.empty:

@@ -19,6 +19,7 @@ import dataclasses
 import gc
 import socket
 import sys
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -67,10 +68,16 @@ def load(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
 
 def begin(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
           fields: set[str] | None = None, ta: Path | None = None, strict: bool = False,
-          terms=None) -> Reading:
+          terms=None, mapper=None, source: str | None = None, host: str | None = None,
+          index: str = "main") -> Reading:
     """Plan reading files (options as for :func:`load`) and start: worker processes read them
     while the caller goes on (``spl run`` imports the engine meanwhile). ``Reading.finish``
-    gives the events; ``Reading.cancel`` stops."""
+    gives the events; ``Reading.cancel`` stops.
+
+    ``mapper`` (a spl.mapjob.MapJob): a search's map side runs on the events MAP_BYTES of a
+    file at a time as the workers read them, and only its partial results are kept
+    (``Reading.finish_mapped``), so no process holds every event; ``source``/``host``/``index``
+    are then given here."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files = expand_paths(paths)
@@ -84,6 +91,10 @@ def begin(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
         st = _restricted(st, need)
         keep_raw = "_raw" in fields
     opts = fast.Options(wanted, st.extraction_cutoff, keep_raw, line_filter)
+    if mapper is not None and not strict:
+        return Reading(files, st, sourcetype, fields, opts, strict,
+                       _Build(st, sourcetype, fields, opts, host if host is not None
+                              else socket.gethostname(), index, source, mapper))
     return Reading(files, st, sourcetype, fields, opts, strict)
 
 
@@ -96,24 +107,40 @@ class Reading:
     """
 
     def __init__(self, files: list[Path], st: Sourcetype, sourcetype: str,
-                 fields: set[str] | None, opts: fast.Options, strict: bool):
+                 fields: set[str] | None, opts: fast.Options, strict: bool,
+                 build: _Build | None = None):
         self.files, self.st, self.sourcetype, self.fields = files, st, sourcetype, fields
-        self.opts, self.strict = opts, strict
+        self.opts, self.strict, self.build = opts, strict, build
         plain = [fast.is_plain_ndjson(f) for f in files]
         # the record reader costs some ten times more a byte (and gzip packs ~10 bytes in one)
         self.workers = fast.Workers(sum(_size(f) * (1 if p else 10) for f, p in zip(files, plain)))
         self.jobs = []
+        self.pending: deque = deque()   # pieces of plain files to map, not yet given to a worker
+        self.inflight: deque = deque()  # jobs reading the next pieces, in file order
         try:
-            for path, is_plain in zip(files, plain):
-                if is_plain:
+            for k, (path, is_plain) in enumerate(zip(files, plain)):
+                if is_plain and build is not None:
+                    size = _size(path)
+                    spans = fast.ranges(path, max(1, -(-size // MAP_BYTES)))
+                    self.pending.extend((str(path), a, b) for a, b in spans)
+                    self.jobs.append(len(spans))
+                elif is_plain:
                     self.jobs.append(fast.file_jobs(self.workers, path, opts))
                 elif strict:
                     self.jobs.append(fast.Job(None, _read_records, (path, opts, strict)))
                 else:
                     self.jobs.append(self.workers.submit(_read_records, path, opts, strict))
+            self._top_up()
         except BaseException:
             self.cancel()
             raise
+
+    def _top_up(self) -> None:
+        """Keep MAP_AHEAD pieces being read: enough to keep the workers busy, few enough that
+        the pieces waiting to be mapped stay small."""
+        while self.pending and len(self.inflight) < MAP_AHEAD * max(fast.cores(), 1):
+            path, a, b = self.pending.popleft()
+            self.inflight.append(self.workers.submit(fast.read_packed, path, a, b, self.opts))
 
     def cancel(self) -> None:
         """Stop the worker processes (the events are not wanted after all)."""
@@ -128,6 +155,47 @@ class Reading:
         gc.disable()
         try:
             return self._finish(source, host, index, progress)
+        except BaseException:
+            self.cancel()
+            raise
+        finally:
+            self.workers.close()
+            if collecting:
+                gc.enable()
+
+    def finish_mapped(self, progress: bool = False) -> tuple[list, list[DataProblem]]:
+        """The map side's partial results of every file's pieces, in reading order, and the
+        problems met (a reading begun with a ``mapper``)."""
+        build = self.build
+        partials: list = []
+        problems: list[DataProblem] = []
+        collecting = gc.isenabled()
+        gc.disable()  # see finish
+        try:
+            for k, (path, jobs) in enumerate(zip(self.files, self.jobs)):
+                if progress:
+                    print(f"reading {path} ({k + 1}/{len(self.files)})", file=sys.stderr)
+                src = build.source if build.source is not None else str(path)
+                if isinstance(jobs, int):  # a plain file: its pieces, mapped one by one
+                    last, counter, mtime = None, _LineCounter(), file_mtime(path)
+                    for _ in range(jobs):
+                        job = self.inflight.popleft()
+                        self._top_up()
+                        chunks = fast.chunks([job])
+                        if not chunks:
+                            continue
+                        cols, t, r = fast.merge(chunks, str(path), mtime, problems, False,
+                                                last=last, line_numbers=counter)
+                        tails = [c.tail_time for c in chunks if c.tail_time is not None]
+                        last = tails[-1] if tails else last
+                        table = build.table([(cols, len(t))], t, r, [src] * len(t))
+                        partials.append(build.mapper(table, (k << 44) + job.args[1]))
+                else:  # read whole by the record reader
+                    part, t, r, found = jobs.result()
+                    problems.extend(found)
+                    table = build.table([(part, len(t))], t, r, [src] * len(t))
+                    partials.append(build.mapper(table, k << 44))
+            return partials, problems
         except BaseException:
             self.cancel()
             raise
@@ -160,10 +228,33 @@ class Reading:
             raws.extend(r)
             parts.append((part, len(times) - before))
             sources.extend([src] * (len(times) - before))
+        table = _Build(st, self.sourcetype, self.fields, opts,
+                       host if host is not None else socket.gethostname(), index).table(
+            parts, times, raws, sources)
+        return LoadResult(table, problems, [str(f) for f in files])
+
+
+@dataclass
+class _Build:
+    """How a chunk's columns become the event table (sent to worker processes)."""
+
+    st: Sourcetype
+    sourcetype: str
+    fields: set[str] | None
+    opts: fast.Options
+    host: str
+    index: str
+    source: str | None = None
+    mapper: object = None  # spl.mapjob.MapJob
+
+    def table(self, parts, times, raws, sources) -> pd.DataFrame:
+        """The events of columns ``parts`` ((columns, rows) of each file, in order)."""
+        import pandas as pd
+
+        opts = self.opts
         cols = _columns(parts, times, raws if opts.keep_raw else None, sources, self.sourcetype,
-                        host if host is not None else socket.gethostname(), index)
-        n = len(times)
-        cols = st.apply_columns(cols, n)
+                        self.host, self.index)
+        cols = self.st.apply_columns(cols, len(times))
         # A field no event has does not exist (Splunk lists only fields with values). Base
         # fields come first, then the others by name: the columns must not depend on which
         # records were read (a pre-filter skips some). With the fields known, a base field
@@ -174,9 +265,34 @@ class Reading:
         cols = {c: cols[c] for c in order
                 if (wanted is None or c in fields or c in ("_time", "_raw")) and (
                     c in BASE_FIELDS or any(x is not None for x in cols[c]))}
-        table = pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
-                              for c, v in cols.items()})
-        return LoadResult(table, problems, [str(f) for f in files])
+        return pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
+                             for c, v in cols.items()})
+
+
+MAP_BYTES = 32 << 20  # bytes of a file mapped at a time (spl.mapreduce): bounds the events held
+MAP_AHEAD = 2         # pieces being read ahead per core
+
+
+class _LineCounter:
+    """Line numbers of ascending byte offsets of a file, counted on from the last call (a
+    worker's batches report their problems in file order)."""
+
+    def __init__(self):
+        self.pos, self.line = 0, 1
+
+    def __call__(self, file: str, offsets: list[int]) -> list[int]:
+        import mmap
+
+        import numpy as np
+
+        out = []
+        with open(file, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            for o in offsets:
+                self.line += int(np.count_nonzero(
+                    np.frombuffer(mm, np.uint8, count=o - self.pos, offset=self.pos) == 10))
+                self.pos = o
+                out.append(self.line)
+        return out
 
 
 def _size(path: Path) -> int:
