@@ -121,7 +121,8 @@ class Reading:
             for k, (path, is_plain) in enumerate(zip(files, plain)):
                 if is_plain and build is not None:
                     size = _size(path)
-                    spans = fast.ranges(path, max(1, -(-size // MAP_BYTES)))
+                    per_core = -(-size // (MAP_BYTES * fast.cores()))  # equal shares of the cores
+                    spans = fast.ranges(path, max(1, per_core * fast.cores()))
                     self.pending.extend((str(path), a, b) for a, b in spans)
                     self.jobs.append(len(spans))
                 elif is_plain:
@@ -136,9 +137,11 @@ class Reading:
             raise
 
     def _top_up(self) -> None:
-        """Keep MAP_AHEAD pieces being read: enough to keep the workers busy, few enough that
-        the pieces waiting to be mapped stay small."""
-        while self.pending and len(self.inflight) < MAP_AHEAD * max(fast.cores(), 1):
+        """Keep up to MAP_AHEAD bytes of pieces being read (a quarter of it for a load of every
+        field): enough to keep the workers busy while this process imports the engine, few
+        enough that the pieces read and waiting to be mapped stay small."""
+        ahead = MAP_AHEAD if self.opts.wanted is not None else MAP_AHEAD // 4
+        while self.pending and sum(j.args[2] - j.args[1] for j in self.inflight) < ahead:
             path, a, b = self.pending.popleft()
             self.inflight.append(self.workers.submit(fast.read_packed, path, a, b, self.opts))
 
@@ -176,20 +179,25 @@ class Reading:
                 if progress:
                     print(f"reading {path} ({k + 1}/{len(self.files)})", file=sys.stderr)
                 src = build.source if build.source is not None else str(path)
-                if isinstance(jobs, int):  # a plain file: its pieces, mapped one by one
+                if isinstance(jobs, int):  # a plain file: its pieces, mapped MAP_ROWS at a time
                     last, counter, mtime = None, _LineCounter(), file_mtime(path)
-                    for _ in range(jobs):
+                    batch: list = []
+                    major = 0
+                    for j in range(jobs):
                         job = self.inflight.popleft()
                         self._top_up()
-                        chunks = fast.chunks([job])
-                        if not chunks:
+                        if not batch:
+                            major = (k << 44) + job.args[1]
+                        batch.extend(fast.chunks([job]))
+                        if j + 1 < jobs and sum(c.n for c in batch) < MAP_ROWS:
                             continue
-                        cols, t, r = fast.merge(chunks, str(path), mtime, problems, False,
+                        cols, t, r = fast.merge(batch, str(path), mtime, problems, False,
                                                 last=last, line_numbers=counter)
-                        tails = [c.tail_time for c in chunks if c.tail_time is not None]
+                        tails = [c.tail_time for c in batch if c.tail_time is not None]
                         last = tails[-1] if tails else last
+                        batch = []
                         table = build.table([(cols, len(t))], t, r, [src] * len(t))
-                        partials.append(build.mapper(table, (k << 44) + job.args[1]))
+                        partials.append(build.mapper(table, major))
                 else:  # read whole by the record reader
                     part, t, r, found = jobs.result()
                     problems.extend(found)
@@ -269,8 +277,9 @@ class _Build:
                              for c, v in cols.items()})
 
 
-MAP_BYTES = 32 << 20  # bytes of a file mapped at a time (spl.mapreduce): bounds the events held
-MAP_AHEAD = 2         # pieces being read ahead per core
+MAP_BYTES = 256 << 20 # bytes of a file a worker reads at a time for the map side (spl.mapreduce)
+MAP_ROWS = 100_000    # events mapped at a time: bounds the events held, pays the per-map costs
+MAP_AHEAD = 1 << 30   # bytes of pieces being read ahead of the mapping
 
 
 class _LineCounter:
