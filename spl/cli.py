@@ -42,6 +42,13 @@ def _data_options(p: argparse.ArgumentParser) -> None:
                    help="output format (default: table on a terminal, json otherwise)")
 
 
+def _scheduler_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the search's map side on a Dask cluster: tcp://host:8786, or "
+                        "local:N for N local workers (default: $SPL_SCHEDULER; needs the dask "
+                        "extra: pip install 'spl-cloudtrail[dask]')")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spl", description="Run Splunk SPL over local CloudTrail logs.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -49,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a search over files")
     p.add_argument("search", help="the SPL search text")
     _data_options(p)
+    _scheduler_option(p)
 
     p = sub.add_parser("detect", help="run a detection YAML's search verbatim")
     p.add_argument("detection", nargs="?", help="detection YAML file")
@@ -101,8 +109,16 @@ def _prepare(args, search: str, err: Console):
     terms = search_terms(parsed.pipeline)  # one search: skip records it cannot match
     progress = sys.stderr.isatty()
     mapper = _mapper(parsed, args)
-    reading = data.begin(args.data, sourcetype=args.sourcetype, fields=fields, ta=args.ta,
-                         strict=args.strict, terms=terms, mapper=mapper, source=args.source)
+    scheduler = None
+    if getattr(args, "scheduler", None) is not None or "SPL_SCHEDULER" in os.environ:
+        from spl.distributed import scheduler_option
+
+        scheduler = scheduler_option(getattr(args, "scheduler", None))
+    if scheduler is not None and mapper is not None:
+        reading = None
+    else:
+        reading = data.begin(args.data, sourcetype=args.sourcetype, fields=fields, ta=args.ta,
+                             strict=args.strict, terms=terms, mapper=mapper, source=args.source)
     try:
         from spl.engine import check_supported
         from spl.session import Session
@@ -114,16 +130,35 @@ def _prepare(args, search: str, err: Console):
         session = Session(macros=args.macros, tz=args.tz, ta=args.ta, strict=args.strict,
                           progress=progress, lookups=args.lookups,
                           lookup_output=args.lookup_output, fields=fields, terms=terms)
-        if reading.build is not None:
+        if reading is None:  # on a Dask cluster
+            session.partials, found = _on_cluster(scheduler, mapper, args, fields, terms)
+            session.problems.extend(found)
+        elif reading.build is not None:
             session.partials, found = reading.finish_mapped(progress=progress)
             session.problems.extend(found)
             session.files.extend(str(f) for f in reading.files)
         else:
             session.add(reading.finish(source=args.source, progress=progress))
     finally:
-        reading.cancel()
+        if reading is not None:
+            reading.cancel()
     _report_problems(session, err)
     return session, parsed
+
+
+def _on_cluster(scheduler: str, mapper, args, fields, terms):
+    """The map side's partials and the problems, computed on a Dask cluster (spl.distributed)."""
+    from spl.distributed import connect, map_on_cluster
+
+    client = connect(scheduler)
+    try:
+        return map_on_cluster(client, args.data, mapper=mapper, sourcetype=args.sourcetype,
+                              fields=fields, ta=args.ta, terms=terms, source=args.source)
+    finally:
+        cluster = client.cluster
+        client.close()
+        if cluster is not None and scheduler.startswith("local"):
+            cluster.close()
 
 
 def _mapper(parsed, args):

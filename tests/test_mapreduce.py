@@ -10,6 +10,7 @@ order, same rows in the same order, same values of the same types.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -221,3 +222,76 @@ def test_cases(search):
             for t, r, x, y, z in [(3, "a", "1", "p", ["p", "q"]), (3, "b", "2", "q", "r"),
                                   (1, "c", "1", "p", None), (2, "d", None, "q", ["q", "q"])]]
     assert_same(search, _table(rows), sizes=(1, 2, 3, 4))
+
+
+# ---------------------------------------------------------------- the shared corpus
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ESCU = SHARED / "corpus" / "escu"
+CLOUDTRAIL = SHARED / "corpus" / "cloudtrail"
+
+
+def _escu_searches() -> list[str]:
+    cloud = ESCU / "detections" / "cloud"
+    if not cloud.is_dir():
+        return []
+    return sorted(p.name for p in cloud.glob("*.yml") if "`cloudtrail`" in p.read_text())
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    if not (ESCU.is_dir() and CLOUDTRAIL.is_dir()):
+        pytest.skip(f"{SHARED} is absent: the ESCU corpus is only on the maintainers' machines")
+    from spl.session import Session
+
+    return Session(sorted(CLOUDTRAIL.glob("*.ndjson")), macros=[ESCU / "macros"],
+                   lookups=[ESCU / "lookups"], lookup_output=tmp_path_factory.mktemp("lookups"))
+
+
+@pytest.mark.parametrize("name", _escu_searches() or ["(no corpus)"])
+def test_escu_detection_chunked_equals_single_table(name, corpus):
+    """Each ESCU CloudTrail detection, verbatim, over the corpus cut into chunks of 61 events
+    (events as loaded, in reading order) gives the single table's rows."""
+    import yaml
+
+    from spl.errors import SplError
+
+    search = yaml.safe_load((ESCU / "detections" / "cloud" / name).read_text())["search"]
+    parsed = corpus.parse(search)
+    loaded = pd.concat(corpus._parts, ignore_index=True)
+    try:
+        want = _rows(corpus.run(parsed, now=NOW))
+    except SplError as e:
+        want = type(e).__name__ + e.message
+    chunks = [(loaded.iloc[i:i + 61].reset_index(drop=True), i)
+              for i in range(0, len(loaded), 61)]
+    try:
+        got = _rows(mapreduce.run_chunks(parsed.pipeline, chunks,
+                                         Context(now=NOW, text=parsed.expanded, session=corpus)))
+    except SplError as e:
+        got = type(e).__name__ + e.message
+    assert got == want
+
+
+def test_reader_maps_pieces_as_it_reads(corpus, monkeypatch):
+    """spl run's path (spl.data.begin with a map job, Reading.finish_mapped) over the corpus
+    files, mapped 50 events at a time, gives the single table's rows."""
+    from spl import data
+    from spl.mapjob import MapJob
+    from spl.plan import required_fields, search_terms
+
+    monkeypatch.setattr(data, "MAP_ROWS", 50)
+    files = sorted(CLOUDTRAIL.glob("*.ndjson"))
+    for search in ("`cloudtrail` | stats count dc(eventName) values(awsRegion) by eventSource",
+                   "`cloudtrail` | head 5 | table _time eventName",
+                   "`cloudtrail` errorCode=* | dedup eventName | table eventName errorCode",
+                   "`cloudtrail` | sort 4 - eventName | table eventName _time",
+                   "`cloudtrail` | top 3 eventSource"):
+        parsed = corpus.parse(search)
+        job = MapJob(parsed.pipeline, "UTC", NOW, parsed.expanded, corpus.lookups)
+        reading = data.begin(files, fields=required_fields(parsed.pipeline),
+                             terms=search_terms(parsed.pipeline), mapper=job)
+        partials, _ = reading.finish_mapped()
+        got = mapreduce.reduce_partials(mapreduce.plan(parsed.pipeline), partials,
+                                        Context(now=NOW, text=parsed.expanded, session=corpus))
+        assert _rows(got) == _rows(corpus.run(parsed, now=NOW)), search

@@ -78,6 +78,18 @@ def begin(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
     file at a time as the workers read them, and only its partial results are kept
     (``Reading.finish_mapped``), so no process holds every event; ``source``/``host``/``index``
     are then given here."""
+    files, build = plan_reading(paths, sourcetype=sourcetype, fields=fields, ta=ta,
+                                strict=strict, terms=terms, mapper=mapper, source=source,
+                                host=host, index=index)
+    return Reading(files, build.st, sourcetype, fields, build.opts, strict,
+                   build if mapper is not None and not strict else None)
+
+
+def plan_reading(paths, *, sourcetype: str = "aws:cloudtrail", fields=None, ta=None,
+                 strict: bool = False, terms=None, mapper=None, source=None, host=None,
+                 index: str = "main") -> tuple[list[Path], _Build]:
+    """The files to read and how their chunks become events (options as for :func:`begin`),
+    with nothing started (spl.distributed sends the pieces to a cluster)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files = expand_paths(paths)
@@ -91,11 +103,50 @@ def begin(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
         st = _restricted(st, need)
         keep_raw = "_raw" in fields
     opts = fast.Options(wanted, st.extraction_cutoff, keep_raw, line_filter)
-    if mapper is not None and not strict:
-        return Reading(files, st, sourcetype, fields, opts, strict,
-                       _Build(st, sourcetype, fields, opts, host if host is not None
-                              else socket.gethostname(), index, source, mapper))
-    return Reading(files, st, sourcetype, fields, opts, strict)
+    return files, _Build(st, sourcetype, fields, opts,
+                         host if host is not None else socket.gethostname(), index, source, mapper)
+
+
+def map_piece(path: str, start: int, end: int, k: int, build: _Build):
+    """The map side over bytes [start, end) of plain NDJSON file number ``k`` (a task of a
+    cluster, spl.distributed): (partial, problems). A record without a valid time before any
+    in the piece takes the last valid time of the bytes before it, as over the whole file."""
+    chunks = [fast._unpacked(c) for c in fast.read_packed(path, start, end, build.opts)]
+    mtime = file_mtime(Path(path))
+    last = _time_before(path, start, mtime) if start else None
+    problems: list[DataProblem] = []
+    cols, t, r = fast.merge(chunks, path, mtime, problems, False, last=last)
+    src = build.source if build.source is not None else path
+    table = build.table([(cols, len(t))], t, r, [src] * len(t))
+    return build.mapper(table, (k << 44) + start), problems
+
+
+def map_whole(path: str, k: int, build: _Build):
+    """The map side over a file the record reader reads (gzip, Records): (partial, problems)."""
+    part, t, r, problems = _read_records(Path(path), build.opts, False)
+    src = build.source if build.source is not None else path
+    table = build.table([(part, len(t))], t, r, [src] * len(t))
+    return build.mapper(table, k << 44), problems
+
+
+def _time_before(path: str, offset: int, mtime: float) -> float:
+    """The last valid eventTime of a file's records before byte ``offset`` (a line start); the
+    file's modification time when none has one (the time those records got)."""
+    window = 1 << 20
+    with open(path, "rb") as f:
+        while True:
+            lo = max(offset - window, 0)
+            f.seek(lo)
+            buf = f.read(offset - lo)
+            if lo:  # from the first whole line of the window
+                buf = buf[buf.find(b"\n") + 1:]
+                lo = offset - len(buf)
+            t, _ = fast._tail(buf, 0, len(buf), lo, fast.Chunk())
+            if t is not None:
+                return t
+            if not lo:
+                return mtime
+            window *= 4
 
 
 class Reading:
