@@ -73,23 +73,26 @@ class Order:
         neg = np.where(np.isnan(times), np.inf, -times)
         return np.lexsort((-minor, neg)), cls(times, major, minor)
 
-    def keys(self, labels, positions) -> list[tuple]:
-        """The sort key of rows: their labels (read positions in the chunk) and their positions
-        in the map side's output (which tells apart the copies mvexpand makes of a row)."""
+    def keys(self, labels, positions) -> np.ndarray:
+        """The sort keys (KEY records) of rows: their labels (read positions in the chunk) and
+        their positions in the map side's output (which tell apart mvexpand's copies of a row).
+        ``.tolist()`` gives them as tuples that compare in event order."""
         labels = np.asarray(labels, dtype=np.int64)
+        out = np.empty(len(labels), dtype=KEY)
         t = self.t[labels]
-        neg = np.where(np.isnan(t), np.inf, -t).tolist()
-        return list(zip(neg, [-self.major] * len(labels), (-labels).tolist(),
-                        np.asarray(positions, dtype=np.int64).tolist()))
+        out["t"] = np.where(np.isnan(t), np.inf, -t)
+        out["major"] = -self.major
+        out["minor"] = -labels
+        out["place"] = positions
+        return out
 
 
-def sort_keys(keys: list[tuple]) -> np.ndarray:
-    """Positions that put rows with these keys in event order."""
-    if not keys:
-        return np.empty(0, dtype=np.int64)
-    arr = np.array(keys, dtype=object)
-    return np.lexsort((arr[:, 3].astype(np.int64), arr[:, 2].astype(np.int64),
-                       arr[:, 1].astype(np.int64), arr[:, 0].astype(np.float64)))
+KEY = np.dtype([("t", "f8"), ("major", "i8"), ("minor", "i8"), ("place", "i8")])
+
+
+def sort_keys(keys: np.ndarray) -> np.ndarray:
+    """Positions that put rows with these keys (KEY records) in event order."""
+    return np.lexsort((keys["place"], keys["minor"], keys["major"], keys["t"]))
 
 
 # ---------------------------------------------------------------- the plan
@@ -181,7 +184,7 @@ class Rows:
     """A chunk's rows as a partial: the table and each row's event-order key."""
 
     table: pd.DataFrame
-    keys: list[tuple]
+    keys: np.ndarray  # KEY records
     loaded: tuple = ()  # the chunk's columns as loaded (for the column order, merged_columns)
     map_cmds: tuple = ()  # the map side's commands (idem)
 
@@ -198,7 +201,7 @@ def map_chunk(p: Plan, events: pd.DataFrame, major: int, ctx: Context):
     else:
         map_half, _ = _halves(p.split)[0]
         part = map_half(p.split, table.reset_index(drop=True), ctx,
-                        lambda positions: order.keys(labels[positions], positions))
+                        lambda positions: order.keys(labels[positions], positions).tolist())
     if isinstance(part, Rows):
         part.loaded, part.map_cmds = tuple(events.columns), p.map
     return part
@@ -227,27 +230,28 @@ def run_streaming(cmds, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
 def rows_partial(table: pd.DataFrame, keys) -> Rows:
     """A command's result over a chunk that is some of the chunk's rows (their positions are
     the index), as a partial of those rows."""
-    return Rows(table.reset_index(drop=True), keys(table.index.to_numpy(dtype=np.int64)))
+    return Rows(table.reset_index(drop=True),
+                np.array(keys(table.index.to_numpy(dtype=np.int64)), dtype=KEY))
 
 
-def merge_rows(parts: list[Rows]) -> tuple[pd.DataFrame, list[tuple]]:
+def merge_rows(parts: list[Rows]) -> tuple[pd.DataFrame, np.ndarray]:
     """Rows of many chunks as one table in event order, with their keys."""
     parts = [r for r in parts if len(r.table.columns) or len(r.table)]
     if not parts:
-        return pd.DataFrame(), []
+        return pd.DataFrame(), np.empty(0, dtype=KEY)
     columns = merged_columns([list(r.table.columns) for r in parts],
                              _reference_columns(parts[0].map_cmds,
                                                 {c for r in parts for c in r.loaded}))
-    keys = [k for r in parts for k in r.keys]
+    keys = np.concatenate([r.keys for r in parts])
     frames = [r.table for r in parts if len(r.table)]
     if not frames:
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns}), []
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns}), keys
     table = pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
     table = table.reindex(columns=columns)
     order = sort_keys(keys)  # a partial's rows may be in its command's order (sort, tail)
     if (np.diff(order) != 1).any():
         table = table.iloc[order].reset_index(drop=True)
-        keys = [keys[i] for i in order.tolist()]
+        keys = keys[order]
     for c in table.columns:  # a column absent from a chunk came back as NaN: null is None
         if c != "_time" and table[c].dtype != object:
             col = table[c]
