@@ -295,3 +295,13 @@ def test_reader_maps_pieces_as_it_reads(corpus, monkeypatch):
         got = mapreduce.reduce_partials(mapreduce.plan(parsed.pipeline), partials,
                                         Context(now=NOW, text=parsed.expanded, session=corpus))
         assert _rows(got) == _rows(corpus.run(parsed, now=NOW)), search
+
+
+def test_explain_shows_the_split(capsys):
+    from spl.check import main_explain
+
+    main_explain("search a | eval b=1 | streamstats count | stats count")
+    out = capsys.readouterr().out
+    assert "execution (map-reduce):" in out
+    assert "map     eval: distributable streaming" in out
+    assert "reduce  streamstats: centralized streaming; streamstats runs through the events" in out

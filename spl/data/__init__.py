@@ -264,8 +264,6 @@ class Reading:
                 gc.enable()
 
     def _finish(self, source, host, index, progress) -> LoadResult:
-        import pandas as pd  # here, not at the top: see begin()
-
         files, st, opts, strict = self.files, self.st, self.opts, self.strict
         problems: list[DataProblem] = []
         parts: list[tuple[dict, int]] = []  # each file's extracted fields as columns, its rows
