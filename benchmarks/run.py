@@ -8,6 +8,8 @@ Cases, each run as its own process (so start-up counts, as it does for a user):
 - spl, seed detection: ``spl detect`` of the bundled ESCU detection (its search verbatim);
 - spl, full scan: ``spl run '`cloudtrail` | stats count by eventSource eventName'``;
 - DuckDB: the same two written by hand in SQL over ``read_ndjson_objects`` (all cores);
+- with the dask extra installed, spl's full scan on a 2-worker Dask LocalCluster
+  (``--scheduler local:2``: the map side of each piece is a task), checked against in-process;
 - ``grep -c -F ListFoundationModels``: the floor, one pass over the bytes;
 - events out (``--events-records``, 200k by default, a file of their own): ``spl run
   '`cloudtrail` | table *' --format json`` and ``csv`` to a file, against DuckDB's
@@ -93,8 +95,19 @@ print(json.dumps([dict(zip(cols, row)) for row in cur.fetchall()], default=str))
 """
 
 
+DASK_FULL = "spl: full scan on a 2-worker Dask LocalCluster (--scheduler local:2)"
+
+
 def cases(path: Path) -> list[tuple[str, list[str]]]:
     py = sys.executable
+    dask = []
+    try:
+        import distributed  # noqa: F401  (the dask extra: the same full scan on a cluster)
+
+        dask = [(DASK_FULL, [py, "-m", "spl.cli", "run", FULL_SCAN, "--data", str(path),
+                             "--format", "json", "--scheduler", "local:2"])]
+    except ImportError:
+        pass
     return [
         ("spl: seed detection", [py, "-m", "spl.cli", "detect", str(DETECTION), "--data",
                                  str(path), "--format", "json"]),
@@ -102,6 +115,7 @@ def cases(path: Path) -> list[tuple[str, list[str]]]:
         ("spl: full scan (stats count by eventSource eventName)",
          [py, "-m", "spl.cli", "run", FULL_SCAN, "--data", str(path), "--format", "json"]),
         ("DuckDB: full scan (SQL)", [py, "-c", DUCK_SCRIPT, DUCK_FULL.format(path=path)]),
+        *dask,
         ("grep -c -F ListFoundationModels (floor)", ["grep", "-c", "-F", "ListFoundationModels",
                                                      str(path)]),
     ]
@@ -215,6 +229,9 @@ def _agree(outputs: dict[str, bytes]) -> list[str]:
     same = sorted(map(key, spl_full)) == sorted(map(key, duck_full))
     notes.append(f"full scan: spl {len(spl_full)} rows, DuckDB {len(duck_full)} rows, "
                  f"same counts: {'yes' if same else 'NO'}")
+    if DASK_FULL in outputs:
+        same = json.loads(outputs[DASK_FULL]) == spl_full
+        notes.append(f"full scan on Dask: the same rows as in one process: {'yes' if same else 'NO'}")
     return notes
 
 

@@ -214,7 +214,21 @@ def main_explain(search: str, macro_dirs: Sequence[Path | str] = ()) -> int:
         print("data models (the search each dataset stands for):")
         for line in models:
             print("  " + line)
+    print("execution (map-reduce):")
+    for line in _execution(parsed.pipeline):
+        print("  " + line)
     return 0
+
+
+def _execution(pipeline: ast.Pipeline) -> list[str]:
+    """Where spl.mapreduce splits the pipeline, each command's side, and why."""
+    from spl import mapreduce
+
+    plan = mapreduce.plan(pipeline)
+    lines = [f"split: {plan.why}"]
+    if plan.chunkable:
+        lines.extend(plan.notes)
+    return lines
 
 
 def _tree(node) -> list[str]:

@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections import Counter
 from importlib import resources
 from pathlib import Path
@@ -81,6 +82,13 @@ def _output_options(p: argparse.ArgumentParser) -> None:
                         "json and csv always hold every result")
 
 
+def _scheduler_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the search's map side on a Dask cluster: tcp://host:8786, or "
+                        "local:N for N local workers (default: $SPL_SCHEDULER; needs the dask "
+                        "extra: pip install 'spl-cloudtrail[dask]')")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spl", description="Run Splunk SPL over local CloudTrail logs.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -89,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("search", help="the SPL search text")
     _data_options(p)
     _output_options(p)
+    _scheduler_option(p)
 
     p = sub.add_parser("detect", help="run a detection YAML's search verbatim")
     p.add_argument("detection", nargs="?", help="detection YAML file")
@@ -96,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run the bundled example detection on the bundled example data")
     _data_options(p)
     _output_options(p)
+    _scheduler_option(p)
     _baseline_options(p)
 
     p = sub.add_parser("baseline", help="run a baseline YAML's search (it fills a lookup)")
@@ -149,8 +159,17 @@ def _prepare(args, search: str, err: Console):
     fields = required_fields(parsed.pipeline)
     terms = search_terms(parsed.pipeline)  # one search: skip records it cannot match
     progress = sys.stderr.isatty()
-    reading = data.begin(args.data, sourcetype=args.sourcetype, fields=fields, ta=args.ta,
-                         strict=args.strict, terms=terms)
+    mapper = _mapper(parsed, args)
+    scheduler = None
+    if getattr(args, "scheduler", None) is not None or "SPL_SCHEDULER" in os.environ:
+        from spl.distributed import scheduler_option
+
+        scheduler = scheduler_option(getattr(args, "scheduler", None))
+    if scheduler is not None and mapper is not None:
+        reading = None
+    else:
+        reading = data.begin(args.data, sourcetype=args.sourcetype, fields=fields, ta=args.ta,
+                             strict=args.strict, terms=terms, mapper=mapper, source=args.source)
     try:
         from spl.engine import check_supported
         from spl.session import Session
@@ -163,16 +182,65 @@ def _prepare(args, search: str, err: Console):
                           progress=progress, lookups=args.lookups,
                           lookup_output=args.lookup_output, fields=fields, terms=terms,
                           datamodels=args.datamodels)
-        result = reading.finish(source=args.source, progress=progress)
-        session.add(result)
+        events: int | None = None  # events read (None: not known, on a Dask cluster)
+        if reading is None:  # on a Dask cluster
+            session.partials, found = _on_cluster(scheduler, mapper, args, fields, terms)
+            session.problems.extend(found)
+        elif reading.build is not None:
+            session.partials, found = reading.finish_mapped(progress=progress)
+            session.problems.extend(found)
+            session.files.extend(str(f) for f in reading.files)
+            events = reading.events
+        else:
+            result = reading.finish(source=args.source, progress=progress)
+            session.add(result)
+            events = len(result.table)
     finally:
-        reading.cancel()
+        if reading is not None:
+            reading.cancel()
     _report_problems(session.problems, err, args.problems, args.format == "json")
-    if len(result.table) == 0 and (terms is None or args.strict or
-                                   not data.readers.has_record(reading.files)):
+    if events == 0 and reading is not None and (
+            terms is None or args.strict or not data.readers.has_record(reading.files)):
         raise _no_events(reading.files, session.problems)
     return session, parsed
 
+
+def _on_cluster(scheduler: str, mapper, args, fields, terms):
+    """The map side's partials and the problems, computed on a Dask cluster (spl.distributed)."""
+    from spl.distributed import connect, map_on_cluster
+
+    client = connect(scheduler)
+    try:
+        return map_on_cluster(client, args.data, mapper=mapper, sourcetype=args.sourcetype,
+                              fields=fields, ta=args.ta, terms=terms, source=args.source)
+    finally:
+        cluster = client.cluster
+        client.close()
+        if cluster is not None and scheduler.startswith("local"):
+            cluster.close()
+
+
+def _mapper(parsed, args):
+    """The map side of the search for the reader's workers (spl.mapreduce): only partial
+    results come back to this process. None when the search runs over one table: a strict
+    read, a generating search, a subsearch (it searches every event first), or a lookup that
+    a baseline must fill first (the map side runs while the data is read, before baselines)."""
+    from spl.mapjob import MapJob
+    from spl.syntax import ast
+
+    pipeline = parsed.pipeline
+    if args.strict or (pipeline.generating and not (
+            pipeline.commands and isinstance(pipeline.commands[0], ast.Search))):
+        return None
+    if any(isinstance(n, (ast.Subsearch, ast.SubsearchTerm)) for n in ast.walk(pipeline)):
+        return None
+    from spl.baselines import missing_lookups
+    from spl.lookups import Lookups
+
+    lookups = Lookups(args.lookups, args.lookup_output)
+    if missing_lookups(pipeline, lookups):
+        return None
+    return MapJob(pipeline, args.tz, time.time(), parsed.expanded, lookups)
 
 SHOWN_PROBLEMS = 5  # problems listed without --problems
 

@@ -40,14 +40,14 @@ def execute(pipeline: ast.Pipeline, events: pd.DataFrame, ctx: Context) -> pd.Da
     for i, cmd in enumerate(pipeline.commands):
         table = commands.lookup(cmd.name)(cmd, table, ctx)
         if i == 0 and starts_searching:
-            table = _present_fields(table)
+            table = present_fields(table)
     return finish(table, pipeline)
 
 
 _KEPT = ("_time", "_raw")  # every event has them
 
 
-def _present_fields(table: pd.DataFrame) -> pd.DataFrame:
+def present_fields(table: pd.DataFrame) -> pd.DataFrame:
     """Only the fields some found event has: a field of other events does not exist here.
 
     The event table holds a column for every field of every loaded event; after the search, a

@@ -80,6 +80,7 @@ class Session:
         self.last_warnings: list[str] = []  # the last search's: limits that cut a result short
         self.files: list[str] = []
         self._parts: list[pd.DataFrame] = []
+        self.partials: list | None = None  # the map side's results of the one search (spl run)
         self._events: pd.DataFrame | None = None
         self._macros = None
         paths = _paths(data)
@@ -139,6 +140,12 @@ class Session:
             check.of_type("now", now, numbers.Real, "a time in epoch seconds")
             ctx.now = now
         try:
+            if self.partials is not None:  # read by map-reduce (spl.mapreduce): merge them
+                from spl import mapreduce
+
+                mapreduce.check_supported(parsed.pipeline)
+                return mapreduce.reduce_partials(mapreduce.plan(parsed.pipeline),
+                                                 self.partials, ctx)
             return execute(parsed.pipeline, self.events, ctx)
         except SplError as err:
             raise parsed.relocate(err) from None

@@ -84,6 +84,14 @@ def reads(node: ast.Bin) -> set[str]:
     return {node.field}
 
 
+def COMMAND_TYPE(node) -> str:
+    """Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types):
+    streaming with an explicit span; otherwise the span depends on every value (dataset
+    processing)."""
+    return ("distributable streaming" if ast.option(node.options, "span") is not None
+            else "dataset processing")
+
+
 @command("bin", "bucket", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"span", "bins", "minspan", "start", "end", "aligntime"})

@@ -105,6 +105,10 @@ def reads(node) -> set[str]:
     return {c.field for c in node.conversions}
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("convert", reads=reads)
 def run(node, table, ctx):
     fmt = node.timeformat or DEFAULT_TIMEFORMAT

@@ -59,3 +59,36 @@ def run(node, table, ctx):
             if f in out.columns:
                 out.loc[labels, f] = None
     return out.iloc[keep]
+
+
+# ---------------------------------------------------------------- map-reduce (spl.mapreduce)
+# Splunk's type (https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types): streaming;
+# "Using the sortby argument or specifying keepevents=true makes the dedup command a dataset
+# processing command". The first N results of a combination in event order are among each
+# chunk's first N: a chunk keeps its dedup, the merged rows are deduplicated again.
+
+
+def COMMAND_TYPE(node) -> str:
+    if node.sortby or flag(node, "keepevents", False):
+        return "dataset processing"
+    return "streaming"
+
+
+def unsplittable(node) -> str | None:
+    if node.sortby or flag(node, "keepevents", False):
+        return "dedup with sortby or keepevents=true needs every result"
+    if flag(node, "consecutive", False):
+        return "dedup consecutive=true compares neighbours in the merged order"
+    return None
+
+
+def map_partial(node, table, ctx, keys):
+    from spl.mapreduce import rows_partial
+
+    return rows_partial(run(node, table, ctx), keys)
+
+
+def reduce_partials(node, partials, ctx):
+    from spl.mapreduce import merge_rows
+
+    return run(node, merge_rows(partials)[0], ctx)

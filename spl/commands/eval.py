@@ -15,6 +15,10 @@ def reads(node) -> set[str] | None:
     return ast.references(node.assignments)
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("eval", reads=reads)
 def run(node, table, ctx):
     table = table.copy()

@@ -16,6 +16,10 @@ def narrows(node) -> bool:
     return not node.remove
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("fields", reads=reads, narrows=narrows)
 def run(node, table, ctx):
     named = [c for pattern in node.fields for c in expand(pattern, table.columns)

@@ -11,6 +11,13 @@ def reads(node) -> set[str]:
     return set(node.fields)
 
 
+def COMMAND_TYPE(node) -> str:
+    """Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types):
+    distributable streaming with a field list; with none it fills every field of the whole
+    result set, a dataset processing command."""
+    return "distributable streaming" if node.fields else "dataset processing"
+
+
 @command("fillnull", reads=reads)
 def run(node, table, ctx):
     value = "0" if node.value is None else node.value

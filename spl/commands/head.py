@@ -33,3 +33,35 @@ def run(node, table, ctx):
             stop = i + 1 if keeplast else i
             break
     return table.iloc[:stop if limit is None else min(stop, limit)]
+
+
+# ---------------------------------------------------------------- map-reduce (spl.mapreduce)
+# Splunk's type (https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types): centralized
+# streaming. Split anyway, exactly: a chunk keeps its first N rows (with an expression, up to
+# and including its first row that stops head); every row head returns is among them.
+
+COMMAND_TYPE = "centralized streaming"
+
+
+def map_partial(node, table, ctx, keys):
+    from spl.mapreduce import rows_partial
+
+    check_known(node, {"limit", "null", "keeplast"})
+    limit = node.limit if node.limit is not None else integer(node, "limit", None)
+    stop = len(table)
+    if node.expr is not None and len(table):
+        null_true = flag(node, "null", False)
+        for i, v in enumerate(evaluate(node.expr, table, ctx)):
+            if not (v is True or (v is None and null_true)):
+                stop = i + 1
+                break
+    if node.expr is None and limit is None:
+        limit = 10
+    return rows_partial(table.iloc[:stop if limit is None or limit < 0 else min(stop, limit)],
+                        keys)
+
+
+def reduce_partials(node, partials, ctx):
+    from spl.mapreduce import merge_rows
+
+    return run(node, merge_rows(partials)[0], ctx)

@@ -51,6 +51,10 @@ def reads(node: ast.IpLocation) -> set[str]:
     return {node.field, (ast.option(node.options, "prefix") or "") + "Country"}
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("iplocation", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"prefix", "allfields", "lang"})

@@ -23,6 +23,10 @@ def reads(node) -> set[str] | None:
     return {field for _, field in node.inputs} | {field for _, field in node.outputs}
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("lookup", reads=reads)
 def run(node, table, ctx):
     lookup = table_for(node, ctx)

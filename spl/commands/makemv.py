@@ -22,6 +22,10 @@ def reads(node) -> set[str]:
     return {node.field}
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("makemv", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"delim", "tokenizer", "allowempty", "setsv"})

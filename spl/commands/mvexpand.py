@@ -17,6 +17,11 @@ def reads(node) -> set[str]:
     return {node.field}
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+MOVES_ROWS = True  # rows are copied: spl.mapreduce carries their order label
+
+
 @command("mvexpand", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"limit"})

@@ -14,6 +14,10 @@ def reads(node) -> set[str]:
     return {old for old, _ in node.pairs}
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("rename", reads=reads)
 def run(node, table, ctx):
     for old, new in node.pairs:

@@ -40,6 +40,10 @@ def reads(node) -> set[str]:
     return found | {offset} if offset else found
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("rex", reads=reads)
 def run(node, table, ctx):
     check_known(node, {"max_match", "offset_field", "mode"})

@@ -8,6 +8,10 @@ def reads(node) -> set[str] | None:
     return ast.references(node.expr)
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("search", reads=reads)
 def run(node, table, ctx):
     if node.expr is None or table.empty:

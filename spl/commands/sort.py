@@ -111,3 +111,27 @@ def run(node, table, ctx):
     if limit:
         positions = positions[:limit]
     return table.iloc[positions]
+
+
+# ---------------------------------------------------------------- map-reduce (spl.mapreduce)
+# Splunk's type (https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types): dataset
+# processing. With a limit (10000 by default) the first N of the sorted events are among each
+# chunk's first N (ties keep event order); ``sort 0`` needs every result.
+
+COMMAND_TYPE = "dataset processing"
+
+
+def unsplittable(node) -> str | None:
+    return "sort 0 orders every result" if node.limit == 0 else None
+
+
+def map_partial(node, table, ctx, keys):
+    from spl.mapreduce import rows_partial
+
+    return rows_partial(run(node, table, ctx), keys)
+
+
+def reduce_partials(node, partials, ctx):
+    from spl.mapreduce import merge_rows
+
+    return run(node, merge_rows(partials)[0], ctx)

@@ -159,6 +159,10 @@ def reads(node) -> set[str] | None:
     return {node.input or "_raw", node.output or node.path}
 
 
+# Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
+COMMAND_TYPE = "distributable streaming"
+
+
 @command("spath", reads=reads)
 def run(node, table, ctx):
     source = node.input or "_raw"

@@ -213,17 +213,7 @@ def _group(table: pd.DataFrame, by: tuple[str, ...], split_mv: bool, dedup: bool
     n = len(table)
     if not by:
         return _Groups(np.arange(n), np.zeros(n, dtype=np.int64), [()])
-    if any(f not in table.columns for f in by):
-        return _Groups(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), [])
-    cols, originals = zip(*(_key_strings(_cells(table, f)) for f in by))
-    if any(o is not None and _has_mv(c) for c, o in zip(cols, originals)):
-        rows, keys = _split_keys(cols, split_mv, dedup)
-        if not keys:
-            return _Groups(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), [])
-        codes, uniques = pd.factorize(pd.Series(keys, dtype=object), sort=False)
-        rows, uniques = np.asarray(rows, dtype=np.int64), list(uniques)
-    else:
-        rows, codes, uniques = _plain_keys(cols)
+    rows, codes, uniques, originals = _group_codes(table, by, split_mv, dedup)
     order = sorted(range(len(uniques)), key=lambda g: [order_key(s) for s in uniques[g]])
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
@@ -232,9 +222,28 @@ def _group(table: pd.DataFrame, by: tuple[str, ...], split_mv: bool, dedup: bool
     return _Groups(rows, rank[codes], keys)
 
 
-def _plain_keys(cols: list[np.ndarray]):
-    """Rows having every BY field, their group codes and the key tuples (no multivalue cells)."""
-    per_col = [pd.factorize(c, use_na_sentinel=True) for c in cols]
+def _group_codes(table: pd.DataFrame, by: tuple[str, ...], split_mv: bool, dedup: bool):
+    """(rows, their group codes, each code's BY strings, each BY field's first original value
+    of each string or None): the groups unsorted, codes in the order _plain_keys/_split_keys
+    give them (ties of the sort keep it)."""
+    empty = np.empty(0, dtype=np.int64)
+    if any(f not in table.columns for f in by):
+        return empty, empty, [], [None] * len(by)
+    cols, originals = zip(*(_key_strings(_cells(table, f)) for f in by))
+    if any(o is not None and _has_mv(c) for c, o in zip(cols, originals)):
+        rows, keys = _split_keys(cols, split_mv, dedup)
+        if not keys:
+            return empty, empty, [], originals
+        codes, uniques = pd.factorize(pd.Series(keys, dtype=object), sort=False)
+        return np.asarray(rows, dtype=np.int64), codes, list(uniques), originals
+    rows, codes, uniques = _plain_keys(cols)
+    return rows, codes, uniques, originals
+
+
+def _plain_keys(cols: list[np.ndarray], per_col=None):
+    """Rows having every BY field, their group codes and the key tuples (no multivalue cells).
+    ``per_col``: pd.factorize of each column, when already done."""
+    per_col = per_col or [pd.factorize(c, use_na_sentinel=True) for c in cols]
     codes = np.stack([c for c, _ in per_col])
     rows = np.flatnonzero((codes >= 0).all(axis=0))
     codes = codes[:, rows]
@@ -566,3 +575,262 @@ def _stream_keys(table: pd.DataFrame, by: tuple[str, ...]) -> list[tuple | None]
             parts.append(c[0] if isinstance(c, list) else c)
         keys.append(None if parts is None else tuple(parts))
     return keys
+
+
+# ---------------------------------------------------------------- map-reduce (spl.mapreduce)
+# Splunk's command types (https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types):
+# stats is transforming: a partial per chunk ("prestats" on the indexers), merged once.
+# eventstats (dataset processing) and streamstats (centralized streaming) need every event.
+
+
+def COMMAND_TYPE(node) -> str:
+    return {"stats": "transforming", "eventstats": "dataset processing",
+            "streamstats": "centralized streaming"}.get(node.name, "")
+
+
+def unsplittable(node) -> str | None:
+    if node.name == "eventstats":
+        return "eventstats gives every event its group's statistics"
+    if node.name == "streamstats":
+        return "streamstats runs through the events in order"
+    return None
+
+
+# A term's partial state for one group, merged exactly: ("n", count), ("set", strings) or
+# ("rows", [(event-order key, value)...]): the candidates from which the function's own reduce,
+# over them in event order, gives the answer over all values. Each function keeps only what can
+# win: first/last one row, min/max/earliest/latest each chunk's first winner, list its first
+# LIST_LIMIT values; the others keep every value: median and perc are exact, and sum, avg,
+# var and stdev add floats one by one in event order as Splunk does (AGG: 100 x 3.99 averages
+# 3.9900000000000055), which no sufficient statistic reproduces.
+_KEEP_ONE = {"first": "first", "last": "last", "min": "first", "max": "first",
+             "earliest": "first", "latest": "first", "earliest_time": "first",
+             "latest_time": "first"}
+
+
+@dataclass
+class StatsPartial:
+    """stats' partial result of one chunk."""
+
+    groups: dict          # BY strings -> [first row's key (and place), {term id: state}]
+    firsts: list          # per BY field: {string: (key, first original value)}
+    mv: bool              # some BY cell was multivalue (groups are then told apart by first row)
+    wild: dict            # aggregation index -> fields its wildcard matched
+
+
+def map_partial(node: ast.Stats, table: pd.DataFrame, ctx: Context, keys) -> StatsPartial:
+    """stats over one chunk (rows in event order), as mergeable states. ``keys(positions)``:
+    the event-order keys of rows."""
+    check_known(node, {"dedup_splitvals", "allnum", "delim", "partitions"})
+    terms = _terms(node, table)
+    allnum = flag(node, "allnum", False)
+    n = len(table)
+    by_cells = [_cells(table, f) for f in node.by if f in table.columns]
+    plain = len(by_cells) == len(node.by) and all(map(_strings_or_none, by_cells))
+    mv = False
+    if not node.by:
+        rows, codes, uniques = np.arange(n), np.zeros(n, dtype=np.int64), ([()] if n else [])
+        firsts = []
+    elif plain:  # strings only (the usual case): each column factorized once
+        per_col = [pd.factorize(c, use_na_sentinel=True) for c in by_cells]
+        rows, codes, uniques = _plain_keys(by_cells, per_col)
+        firsts = [_first_codes(c, u, keys) for c, u in per_col]
+    else:
+        rows, codes, uniques, _ = _group_codes(
+            table, node.by, True, flag(node, "dedup_splitvals", False))
+        firsts = [_first_strings(table, f, keys) for f in node.by]
+        mv = any(_has_mv(c) for c in by_cells)
+    codes = np.asarray(codes, dtype=np.int64)
+    first_at = np.unique(codes, return_index=True)[1] if len(codes) else np.empty(0, np.int64)
+    first_keys = keys(rows[first_at]) if len(first_at) else []
+    groups = {uniques[g]: [(first_keys[g], int(first_at[g])), {}] for g in range(len(uniques))}
+    times = _cells(table, "_time") if any(t.spec.kind == "timed" for t in terms) else \
+        np.full(n, None, dtype=object)
+    wild: dict[int, list] = {}
+    index = {id(a): k for k, a in enumerate(node.aggregations)}
+    for term in terms:
+        k = index[id(term.agg)]
+        if term.agg.field is not None and has_wildcard(term.agg.field):
+            wild.setdefault(k, []).append(term.field)
+        cells = _term_cells(term, table, ctx)
+        states = _partial_states(term, None if cells is None else cells[rows], times[rows],
+                                 rows, codes, len(uniques), allnum, keys)
+        for g, state in states.items():
+            groups[uniques[g]][1][(k, term.field)] = state
+    return StatsPartial(groups, firsts, mv, wild)
+
+
+def _first_codes(codes: np.ndarray, uniq, keys) -> dict:
+    """{string: (key, string)} of a factorized string column: each string's first row."""
+    at = np.flatnonzero(codes >= 0)
+    if not len(at):
+        return {}
+    u, first = np.unique(codes[at], return_index=True)
+    return {uniq[c]: (key, uniq[c]) for c, key in zip(u.tolist(), keys(at[first]))}
+
+
+def _first_strings(table: pd.DataFrame, field: str, keys) -> dict:
+    """{string: (key, original value)} of a BY field: each string's first cell in the chunk."""
+    if field not in table.columns:
+        return {}
+    cells = _cells(table, field)
+    if _strings_or_none(cells):
+        return _first_codes(*pd.factorize(cells, use_na_sentinel=True), keys)
+    pending: dict = {}
+    for i, c in enumerate(cells.tolist()):
+        for v in ([] if is_null(c) else (c if isinstance(c, list) else [c])):
+            pending.setdefault(to_str(v), (i, v))
+    found = keys(np.array([i for i, _ in pending.values()], dtype=np.int64))
+    return {s: (key, v) for (s, (_, v)), key in zip(pending.items(), found)}
+
+
+def _partial_states(term: _Term, cells, times, rows, codes, ngroups: int, allnum: bool,
+                    keys) -> dict:
+    """{group code: state} of one term over the chunk's group members (see above)."""
+    spec = term.spec
+    if cells is None:  # bare count
+        return {g: ("n", int(c)) for g, c in enumerate(np.bincount(codes, minlength=ngroups))}
+    keep = _nonnull(cells)
+    if spec.kind == "timed":
+        keep &= ~pd.isna(times)
+    cells, times, rows, codes = cells[keep], times[keep], rows[keep], codes[keep]
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(ngroups + 1))
+    member_rows = rows[order]
+    cells = cells[order].tolist()
+    times = times[order].tolist()
+    numeric_check = allnum and spec.numeric
+    out = {}
+    for g in range(ngroups):
+        lo, hi = bounds[g], bounds[g + 1]
+        if lo == hi:
+            continue
+        members = cells[lo:hi]
+        if spec.kind == "values":
+            flat = [(i, j, v) for i, c in enumerate(members)
+                    for j, v in enumerate(c if isinstance(c, list) else (c,))]
+        else:
+            flat = [(i, 0, c) for i, c in enumerate(members)]
+        if numeric_check:
+            out[g] = ("rows", _keyed(flat, member_rows[lo:hi], keys), _allnum_ok(members))
+            continue
+        if spec.name == "count":
+            out[g] = ("n", len(flat))
+        elif spec.name in ("dc", "estdc", "values"):
+            out[g] = ("set", {s for s in map(to_str, (v for _, _, v in flat)) if s is not None})
+        elif spec.name in _KEEP_ONE:
+            if spec.kind == "timed":
+                flat = [(i, 0, (t, c)) for (i, _, c), t in zip(flat, times[lo:hi])]
+            out[g] = ("rows", _keyed(_winner(spec, flat), member_rows[lo:hi], keys), True)
+        elif spec.name == "list":
+            out[g] = ("rows", _keyed(flat[:aggregates.LIST_LIMIT], member_rows[lo:hi], keys), True)
+        else:
+            out[g] = ("rows", _keyed(flat, member_rows[lo:hi], keys), True)
+    return out
+
+
+def _winner(spec: AggSpec, flat: list) -> list:
+    """The one candidate a keep-one function can pick from a chunk: the one its reduce picks
+    (each picks the first of equals in input order)."""
+    if spec.name == "first":
+        return flat[:1]
+    if spec.name == "last":
+        return flat[-1:]
+    values = [v for _, _, v in flat]
+    best = spec.reduce(values)
+    if spec.kind == "timed":  # the (time, cell) pair the reduce picked: first of the best time
+        pick = min if spec.name.startswith("earliest") else max
+        t = pick(v[0] for v in values)
+        return [next(x for x in flat if x[2][0] == t)]
+    key = order_key(best)
+    return [next(x for x in flat if order_key(x[2]) == key)]
+
+
+def _keyed(flat: list, member_rows: np.ndarray, keys) -> list:
+    """Candidates as (event-order key, place in the cell, value)."""
+    if not flat:
+        return []
+    found = keys(member_rows[[i for i, _, _ in flat]])
+    return [(key, j, v) for key, (_, j, v) in zip(found, flat)]
+
+
+def reduce_partials(node: ast.Stats, partials: list, ctx: Context) -> pd.DataFrame:
+    """stats' result from its chunks' partials: exactly run_stats over all their events."""
+    check_known(node, {"dedup_splitvals", "allnum", "delim", "partitions"})
+    _terms(node, pd.DataFrame())  # the errors stats raises whatever the data
+    partials = [p for p in partials if isinstance(p, StatsPartial)]
+    firsts: list[dict] = [{} for _ in node.by]
+    groups: dict = {}
+    wild: dict[int, set] = {}
+    mv = any(p.mv for p in partials)
+    for p in partials:
+        for merged, found in zip(firsts, p.firsts):
+            for s, (key, v) in found.items():
+                if s not in merged or key < merged[s][0]:
+                    merged[s] = (key, v)
+        for k, fields in p.wild.items():
+            wild.setdefault(k, set()).update(fields)
+        for gkey, (first, states) in p.groups.items():
+            mine = groups.get(gkey)
+            if mine is None:
+                groups[gkey] = [first, dict(states)]
+                continue
+            mine[0] = min(mine[0], first)
+            for tid, state in states.items():
+                mine[1][tid] = _merge_state(mine[1].get(tid), state)
+    if not node.by and () not in groups:
+        groups[()] = [None, {}]
+
+    def tie(gkey):
+        if not node.by or mv:  # groups first met first
+            return [groups[gkey][0]]
+        return [firsts[j][s][0] for j, s in enumerate(gkey)]
+
+    ordered = sorted(groups, key=lambda g: ([order_key(s) for s in g], tie(g)))
+    terms = []
+    for k, agg in enumerate(node.aggregations):
+        spec = aggregates.lookup(agg.func)
+        if agg.field is not None and has_wildcard(agg.field):
+            terms.extend((k, _Term(agg, spec, f, substitute(agg.field, f, agg.alias or agg.text)))
+                         for f in sorted(wild.get(k, ())))
+        else:
+            terms.append((k, _Term(agg, spec, agg.field, agg.alias or agg.text)))
+    data: dict[str, list] = {}
+    for j, f in enumerate(node.by):
+        data[f] = [firsts[j][g[j]][1] for g in ordered]
+    for k, term in terms:
+        data[term.out] = [_final(term.spec, groups[g][1].get((k, term.field))) for g in ordered]
+    return pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.items()},
+                        columns=list(data))
+
+
+def _merge_state(mine, other):
+    if mine is None:
+        return other
+    tag = mine[0]
+    if tag == "n":
+        return ("n", mine[1] + other[1])
+    if tag == "set":
+        return ("set", mine[1] | other[1])
+    return ("rows", mine[1] + other[1], mine[2] and other[2])
+
+
+def _final(spec: AggSpec, state):
+    """One cell of the result from a group's merged state (None: the group had no value)."""
+    if state is None:
+        return spec.empty
+    tag = state[0]
+    if tag == "n":
+        return state[1]
+    if tag == "set":
+        if spec.name == "values":
+            return aggregates.make_mv(sorted(state[1]))
+        return len(state[1])
+    _, rows, ok = state
+    if not ok:
+        return None
+    rows = sorted(rows, key=lambda r: (r[0], r[1]))
+    values = [v for _, _, v in rows]
+    if spec.name == "list":
+        values = values[:aggregates.LIST_LIMIT]
+    return spec.reduce(values) if values else spec.empty

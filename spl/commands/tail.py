@@ -20,3 +20,23 @@ def run(node, table, ctx):
     if limit == 0:
         return table.iloc[0:0]
     return table.iloc[::-1].iloc[:limit]
+
+
+# ---------------------------------------------------------------- map-reduce (spl.mapreduce)
+# Splunk's type (https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types): dataset
+# processing. Split exactly: the last N rows of the events are among the chunks' last N.
+
+COMMAND_TYPE = "dataset processing"
+
+
+def map_partial(node, table, ctx, keys):
+    from spl.mapreduce import rows_partial
+
+    limit = 10 if node.limit is None else max(node.limit, 0)
+    return rows_partial(table.iloc[max(len(table) - limit, 0):], keys)
+
+
+def reduce_partials(node, partials, ctx):
+    from spl.mapreduce import merge_rows
+
+    return run(node, merge_rows(partials)[0], ctx)

@@ -37,6 +37,25 @@ def reads(node) -> set[str]:
 @command("top", "rare", reads=reads, narrows=True)
 def run(node, table, ctx):
     check_known(node, OPTIONS)
+    groups: dict[tuple, Counter] = {}
+    for by, values, _ in _combos(node, table):
+        groups.setdefault(by, Counter())[values] += 1
+    return _output(node, groups)
+
+
+def _combos(node, table):
+    """(BY values, field values, row) of each value combination of each row, in row order."""
+    for i, row in enumerate(_rows(table, node.by + node.fields)):
+        keys = [[v for v in mv_values(row[f])] for f in node.by + node.fields]
+        if any(not k for k in keys):
+            continue
+        for combo in itertools.product(*keys):
+            yield combo[:len(node.by)], combo[len(node.by):], i
+
+
+def _output(node, groups: dict[tuple, Counter]) -> pd.DataFrame:
+    """The ranked rows of each group's counts (groups and counts in order of first appearance:
+    equal sort keys keep it)."""
     limit = node.limit if node.limit is not None else integer(node, "limit", 10)
     countfield = ast.option(node.options, "countfield", "count")
     percentfield = ast.option(node.options, "percentfield", "percent")
@@ -44,16 +63,6 @@ def run(node, table, ctx):
     useother = flag(node, "useother", False)
     otherstr = ast.option(node.options, "otherstr", "OTHER")
     rare = node.name == "rare"
-
-    groups: dict[tuple, Counter] = {}
-    for row in _rows(table, node.by + node.fields):
-        keys = [[v for v in mv_values(row[f])] for f in node.by + node.fields]
-        if any(not k for k in keys):
-            continue
-        for combo in itertools.product(*keys):
-            by, values = combo[:len(node.by)], combo[len(node.by):]
-            groups.setdefault(by, Counter())[values] += 1
-
     out: list[dict] = []
     for by, counts in sorted(groups.items(), key=lambda kv: tuple(to_str(v) for v in kv[0])):
         total = sum(counts.values())
@@ -83,3 +92,45 @@ def _rows(table: pd.DataFrame, fields):
     cols = {f: (table[f].tolist() if f in table.columns else [None] * len(table)) for f in fields}
     for i in range(len(table)):
         yield {f: cols[f][i] for f in fields}
+
+
+# ---------------------------------------------------------------- map-reduce (spl.mapreduce)
+# Splunk's type (https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types): transforming.
+# A chunk's partial is its count of each (BY, values) combination with where the combination
+# first appears in event order; merged, the combinations are replayed in that order, so groups
+# and equal counts come out as over one table.
+
+COMMAND_TYPE = "transforming"
+
+
+def map_partial(node, table, ctx, keys) -> dict:
+    check_known(node, OPTIONS)
+    counts: dict[tuple, list] = {}
+    for by, values, i in _combos(node, table):
+        entry = counts.get((by, values))
+        if entry is None:
+            counts[(by, values)] = [1, i]
+        else:
+            entry[0] += 1
+    found = keys([e[1] for e in counts.values()]) if counts else []
+    for entry, key in zip(counts.values(), found):
+        entry[1] = key
+    return counts
+
+
+def reduce_partials(node, partials, ctx) -> pd.DataFrame:
+    check_known(node, OPTIONS)
+    merged: dict[tuple, list] = {}
+    for part in partials:
+        for combo, (n, first) in part.items():
+            mine = merged.get(combo)
+            if mine is None:
+                merged[combo] = [n, first, combo]
+            else:
+                mine[0] += n
+                if first < mine[1]:  # the combination as first written (5 and 5.0 are equal keys)
+                    mine[1], mine[2] = first, combo
+    groups: dict[tuple, Counter] = {}
+    for n, _, (by, values) in sorted(merged.values(), key=lambda e: e[1]):
+        groups.setdefault(by, Counter())[values] += n
+    return _output(node, groups)

@@ -19,6 +19,7 @@ import dataclasses
 import gc
 import socket
 import sys
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -67,10 +68,29 @@ def load(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
 
 def begin(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
           fields: set[str] | None = None, ta: Path | None = None, strict: bool = False,
-          terms=None) -> Reading:
+          terms=None, mapper=None, source: str | None = None, host: str | None = None,
+          index: str = "main") -> Reading:
     """Plan reading files (options as for :func:`load`) and start: worker processes read them
     while the caller goes on (``spl run`` imports the engine meanwhile). ``Reading.finish``
-    gives the events; ``Reading.cancel`` stops."""
+    gives the events; ``Reading.cancel`` stops.
+
+    ``mapper`` (a spl.mapjob.MapJob): a search's map side runs on the events MAP_BYTES of a
+    file at a time as the workers read them, and only its partial results are kept
+    (``Reading.finish_mapped``), so no process holds every event; ``source``/``host``/``index``
+    are then given here."""
+    files, early, build = plan_reading(paths, sourcetype=sourcetype, fields=fields, ta=ta,
+                                       strict=strict, terms=terms, mapper=mapper, source=source,
+                                       host=host, index=index)
+    return Reading(files, build.st, sourcetype, fields, build.opts, strict, early,
+                   build if mapper is not None and not strict else None)
+
+
+def plan_reading(paths, *, sourcetype: str = "aws:cloudtrail", fields=None, ta=None,
+                 strict: bool = False, terms=None, mapper=None, source=None, host=None,
+                 index: str = "main") -> tuple[list[Path], list[DataProblem], _Build]:
+    """The files to read, the problems of entries that are no file, and how the files' chunks
+    become events (options as for :func:`begin`), with nothing started (spl.distributed sends
+    the pieces to a cluster)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     items = expand(paths)
@@ -88,7 +108,51 @@ def begin(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
         st = _restricted(st, need)
         keep_raw = "_raw" in fields
     opts = fast.Options(wanted, st.extraction_cutoff, keep_raw, line_filter)
-    return Reading(files, st, sourcetype, fields, opts, strict, early)
+    return files, early, _Build(st, sourcetype, fields, opts,
+                                host if host is not None else socket.gethostname(), index,
+                                source, mapper)
+
+
+def map_piece(path: str, start: int, end: int, k: int, build: _Build):
+    """The map side over bytes [start, end) of plain NDJSON file number ``k`` (a task of a
+    cluster, spl.distributed): (partial, problems). A record without a valid time before any
+    in the piece takes the last valid time of the bytes before it, as over the whole file."""
+    chunks = [fast._unpacked(c) for c in fast.read_packed(path, start, end, build.opts)]
+    mtime = file_mtime(Path(path))
+    last = _time_before(path, start, mtime) if start else None
+    problems: list[DataProblem] = []
+    cols, t, r = fast.merge(chunks, path, mtime, problems, False, last=last)
+    src = build.source if build.source is not None else path
+    table = build.table([(cols, len(t))], t, r, [src] * len(t))
+    return build.mapper(table, (k << 44) + start), problems
+
+
+def map_whole(path: str, k: int, build: _Build):
+    """The map side over a file the record reader reads (gzip, Records): (partial, problems)."""
+    part, t, r, problems = _read_records(Path(path), build.opts, False)
+    src = build.source if build.source is not None else path
+    table = build.table([(part, len(t))], t, r, [src] * len(t))
+    return build.mapper(table, k << 44), problems
+
+
+def _time_before(path: str, offset: int, mtime: float) -> float:
+    """The last valid eventTime of a file's records before byte ``offset`` (a line start); the
+    file's modification time when none has one (the time those records got)."""
+    window = 1 << 20
+    with open(path, "rb") as f:
+        while True:
+            lo = max(offset - window, 0)
+            f.seek(lo)
+            buf = f.read(offset - lo)
+            if lo:  # from the first whole line of the window
+                buf = buf[buf.find(b"\n") + 1:]
+                lo = offset - len(buf)
+            t, _ = fast._tail(buf, 0, len(buf), lo, fast.Chunk())
+            if t is not None:
+                return t
+            if not lo:
+                return mtime
+            window *= 4
 
 
 class Reading:
@@ -101,24 +165,43 @@ class Reading:
 
     def __init__(self, files: list[Path], st: Sourcetype, sourcetype: str,
                  fields: set[str] | None, opts: fast.Options, strict: bool,
-                 early: list[DataProblem] = ()):
+                 early: Sequence[DataProblem] = (), build: _Build | None = None):
         self.files, self.st, self.sourcetype, self.fields = files, st, sourcetype, fields
-        self.opts, self.strict, self.early = opts, strict, list(early)
+        self.opts, self.strict, self.early, self.build = opts, strict, list(early), build
+        self.events = 0  # events read so far by finish_mapped
         plain = [fast.is_plain_ndjson(f) for f in files]
         # the record reader costs some ten times more a byte (and gzip packs ~10 bytes in one)
         self.workers = fast.Workers(sum(_size(f) * (1 if p else 10) for f, p in zip(files, plain)))
         self.jobs = []
+        self.pending: deque = deque()   # pieces of plain files to map, not yet given to a worker
+        self.inflight: deque = deque()  # jobs reading the next pieces, in file order
         try:
-            for path, is_plain in zip(files, plain):
-                if is_plain:
+            for k, (path, is_plain) in enumerate(zip(files, plain)):
+                if is_plain and build is not None:
+                    size = _size(path)
+                    per_core = -(-size // (MAP_BYTES * fast.cores()))  # equal shares of the cores
+                    spans = fast.ranges(path, max(1, per_core * fast.cores()))
+                    self.pending.extend((str(path), a, b) for a, b in spans)
+                    self.jobs.append(len(spans))
+                elif is_plain:
                     self.jobs.append(fast.file_jobs(self.workers, path, opts))
                 elif strict:
                     self.jobs.append(fast.Job(None, _read_records, (path, opts, strict)))
                 else:
                     self.jobs.append(self.workers.submit(_read_records, path, opts, strict))
+            self._top_up()
         except BaseException:
             self.cancel()
             raise
+
+    def _top_up(self) -> None:
+        """Keep up to MAP_AHEAD bytes of pieces being read (a quarter of it for a load of every
+        field): enough to keep the workers busy while this process imports the engine, few
+        enough that the pieces read and waiting to be mapped stay small."""
+        ahead = MAP_AHEAD if self.opts.wanted is not None else MAP_AHEAD // 4
+        while self.pending and sum(j.args[2] - j.args[1] for j in self.inflight) < ahead:
+            path, a, b = self.pending.popleft()
+            self.inflight.append(self.workers.submit(fast.read_packed, path, a, b, self.opts))
 
     def cancel(self) -> None:
         """Stop the worker processes (the events are not wanted after all)."""
@@ -141,9 +224,77 @@ class Reading:
             if collecting:
                 gc.enable()
 
-    def _finish(self, source, host, index, progress) -> LoadResult:
-        import pandas as pd  # here, not at the top: see begin()
+    def finish_mapped(self, progress: bool = False) -> tuple[list, list[DataProblem]]:
+        """The map side's partial results of every file's pieces, in reading order, and the
+        problems met (a reading begun with a ``mapper``). ``self.events`` counts the events.
 
+        A plain file with a line that holds records without being one (spl.data.readers.unwrap)
+        is read again whole by the record reader, as :meth:`finish` does: what its pieces gave
+        is dropped first."""
+        build = self.build
+        partials: list = []
+        problems: list[DataProblem] = list(self.early)
+        collecting = gc.isenabled()
+        gc.disable()  # see finish
+        try:
+            for k, (path, jobs) in enumerate(zip(self.files, self.jobs)):
+                if progress:
+                    print(f"reading {path} ({k + 1}/{len(self.files)})", file=sys.stderr)
+                src = build.source if build.source is not None else shown_name(path)
+                if isinstance(jobs, int):  # a plain file: its pieces, mapped MAP_ROWS at a time
+                    start = (len(partials), len(problems), self.events)
+                    if self._map_pieces(k, path, jobs, src, partials, problems):
+                        continue
+                    del partials[start[0]:], problems[start[1]:]
+                    self.events = start[2]
+                    part, t, r, found = _read_records(path, self.opts, False)
+                else:  # read whole by the record reader
+                    part, t, r, found = jobs.result()
+                problems.extend(found)
+                table = build.table([(part, len(t))], t, r, [src] * len(t))
+                self.events += len(t)
+                partials.append(build.mapper(table, k << 44))
+            return partials, _shown(problems)
+        except BaseException:
+            self.cancel()
+            raise
+        finally:
+            self.workers.close()
+            if collecting:
+                gc.enable()
+
+    def _map_pieces(self, k: int, path: Path, jobs: int, src: str, partials: list,
+                    problems: list) -> bool:
+        """Map the pieces of plain file number ``k`` as they arrive; False (the rest of its
+        pieces drained) when one holds an unusual line and the file must be read whole."""
+        build = self.build
+        last, counter, mtime = None, _LineCounter(), file_mtime(path)
+        batch: list = []
+        major = 0
+        for j in range(jobs):
+            job = self.inflight.popleft()
+            self._top_up()
+            if not batch:
+                major = (k << 44) + job.args[1]
+            batch.extend(fast.chunks([job]))
+            if any(c.unusual for c in batch):
+                for _ in range(j + 1, jobs):
+                    self.inflight.popleft().result()
+                    self._top_up()
+                return False
+            if j + 1 < jobs and sum(c.n for c in batch) < MAP_ROWS:
+                continue
+            cols, t, r = fast.merge(batch, str(path), mtime, problems, False,
+                                    last=last, line_numbers=counter)
+            tails = [c.tail_time for c in batch if c.tail_time is not None]
+            last = tails[-1] if tails else last
+            batch = []
+            table = build.table([(cols, len(t))], t, r, [src] * len(t))
+            self.events += len(t)
+            partials.append(build.mapper(table, major))
+        return True
+
+    def _finish(self, source, host, index, progress) -> LoadResult:
         files, st, opts, strict = self.files, self.st, self.opts, self.strict
         problems: list[DataProblem] = list(self.early)
         parts: list[tuple[dict, int]] = []  # each file's extracted fields as columns, its rows
@@ -169,10 +320,33 @@ class Reading:
             raws.extend(r)
             parts.append((part, len(times) - before))
             sources.extend([src] * (len(times) - before))
+        table = _Build(st, self.sourcetype, self.fields, opts,
+                       host if host is not None else socket.gethostname(), index).table(
+            parts, times, raws, sources)
+        return LoadResult(table, _shown(problems), [shown_name(f) for f in files])
+
+
+@dataclass
+class _Build:
+    """How a chunk's columns become the event table (sent to worker processes)."""
+
+    st: Sourcetype
+    sourcetype: str
+    fields: set[str] | None
+    opts: fast.Options
+    host: str
+    index: str
+    source: str | None = None
+    mapper: object = None  # spl.mapjob.MapJob
+
+    def table(self, parts, times, raws, sources) -> pd.DataFrame:
+        """The events of columns ``parts`` ((columns, rows) of each file, in order)."""
+        import pandas as pd
+
+        opts = self.opts
         cols = _columns(parts, times, raws if opts.keep_raw else None, sources, self.sourcetype,
-                        host if host is not None else socket.gethostname(), index)
-        n = len(times)
-        cols = st.apply_columns(cols, n)
+                        self.host, self.index)
+        cols = self.st.apply_columns(cols, len(times))
         # A field no event has does not exist (Splunk lists only fields with values). Base
         # fields come first, then the others by name: the columns must not depend on which
         # records were read (a pre-filter skips some). With the fields known, a base field
@@ -183,11 +357,41 @@ class Reading:
         cols = {c: cols[c] for c in order
                 if (wanted is None or c in fields or c in ("_time", "_raw")) and (
                     c in BASE_FIELDS or any(x is not None for x in cols[c]))}
-        table = pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
-                              for c, v in cols.items()})
-        problems = [p if shown_name(p.file) == p.file else
-                    dataclasses.replace(p, file=shown_name(p.file)) for p in problems]
-        return LoadResult(table, problems, [shown_name(f) for f in files])
+        return pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
+                             for c, v in cols.items()})
+
+
+MAP_BYTES = 256 << 20 # bytes of a file a worker reads at a time for the map side (spl.mapreduce)
+MAP_ROWS = 100_000    # events mapped at a time: bounds the events held, pays the per-map costs
+MAP_AHEAD = 1 << 30   # bytes of pieces being read ahead of the mapping
+
+
+class _LineCounter:
+    """Line numbers of ascending byte offsets of a file, counted on from the last call (a
+    worker's batches report their problems in file order)."""
+
+    def __init__(self):
+        self.pos, self.line = 0, 1
+
+    def __call__(self, file: str, offsets: list[int]) -> list[int]:
+        import mmap
+
+        import numpy as np
+
+        out = []
+        with open(file, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            for o in offsets:
+                self.line += int(np.count_nonzero(
+                    np.frombuffer(mm, np.uint8, count=o - self.pos, offset=self.pos) == 10))
+                self.pos = o
+                out.append(self.line)
+        return out
+
+
+def _shown(problems: list[DataProblem]) -> list[DataProblem]:
+    """The problems with their files named as the user gave them (``-`` for standard input)."""
+    return [p if shown_name(p.file) == p.file else
+            dataclasses.replace(p, file=shown_name(p.file)) for p in problems]
 
 
 def _size(path: Path) -> int:

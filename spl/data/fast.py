@@ -144,7 +144,7 @@ def file_jobs(workers: Workers, path: Path, opts: Options) -> list[Job]:
     """Reading a file as jobs of the workers: a file of PARALLEL_MIN bytes or more is cut into
     one byte range per core, a smaller one is one job. ``chunks`` gathers them."""
     spans = ranges(path, cores()) if workers.parallel else [(0, os.path.getsize(path))]
-    return [workers.submit(_read_packed, str(path), a, b, opts) for a, b in spans]
+    return [workers.submit(read_packed, str(path), a, b, opts) for a, b in spans]
 
 
 def chunks(jobs: list[Job]) -> list[Chunk]:
@@ -334,7 +334,7 @@ class _Packed:
 _STR_OR_NONE = {str, type(None)}
 
 
-def _read_packed(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
+def read_packed(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
     """read_range, its chunks packed for the trip back from a worker process."""
     chunks = read_range(path, start, end, opts)
     for c in chunks:
@@ -372,13 +372,18 @@ def _unpack(p: _Packed) -> list:
 
 
 def read_range(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
-    """The chunks of bytes [start, end) of a file (start at a line start).
+    """The chunks of bytes [start, end) of a file (start at a line start)."""
+    return [c for _, c in iter_range(path, start, end, opts)]
+
+
+def iter_range(path: str, start: int, end: int, opts: Options):
+    """(byte offset of the chunk's block, chunk) of bytes [start, end) of a file, one at a time
+    (spl.mapreduce maps each while the next is read, so a range is never held whole).
 
     Chunks are read into one reused buffer: copying from the page cache is cheaper than the
     page faults of a fresh buffer (or of a memory map) for every chunk.
     """
     gc.disable()  # a worker builds many objects and no cycles (see spl.data.load)
-    out = []
     block = bytearray(CHUNK)
     with open(path, "rb", buffering=0) as f:
         pos = start
@@ -395,10 +400,10 @@ def read_range(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
                     block = bytearray(2 * len(block))
                     continue
                 hi = cut + 1
-            out.extend(read_chunk(block, 0, hi, opts, pos))
+            for chunk in read_chunk(block, 0, hi, opts, pos):
+                yield pos, chunk
             pos += hi
             check_stop()
-    return out
 
 
 def read_chunk(buf, lo: int, hi: int, opts: Options, base: int = 0) -> list[Chunk]:
@@ -917,14 +922,18 @@ def rows_to_columns(rows: list[dict]) -> dict[str, list]:
 
 
 def merge(chunks: list[Chunk], file: str, mtime: float, problems: list,
-          strict: bool) -> tuple[dict[str, list], list[float], list[str]]:
-    """Columns, times and raws of a file's chunks; problems get the file and their lines."""
+          strict: bool, last: float | None = None,
+          line_numbers=None) -> tuple[dict[str, list], list[float], list[str]]:
+    """Columns, times and raws of a file's chunks; problems get the file and their lines.
+    ``last``: the last valid time of the file's chunks before these (None: they start it);
+    ``line_numbers``: (file, offsets) -> lines, when not _line_numbers (which counts from the
+    file's start)."""
     total = sum(c.n for c in chunks)
     cols: dict[str, list] = {}
     times: list[float] = []
     raws: list[str] = []
     found: list = []
-    last, seen = None, False
+    seen = last is not None
     offset = 0
     for c in chunks:
         for p in c.problems:
@@ -956,7 +965,7 @@ def merge(chunks: list[Chunk], file: str, mtime: float, problems: list,
             last = c.tail_time
         seen = seen or c.has_records
     if found:
-        lines = _line_numbers(file, [p[0] for p in found])
+        lines = (line_numbers or _line_numbers)(file, [p[0] for p in found])
         if strict:
             raise DataProblem(file, lines[0], found[0][-1]).error()
         problems.extend(DataProblem(file, line, p[1]) for line, p in zip(lines, found))
