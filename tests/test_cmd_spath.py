@@ -132,3 +132,15 @@ def test_numbers_keep_their_written_form_even_past_64_bits():
     r = run("| spath path=big | spath path=e | spath path=neg", [{"_raw": raw}])
     assert [column(r, c)[0] for c in ("big", "e", "neg")] == [
         "123456789012345678901234567890", "1e3", "-7"]
+
+
+@pytest.mark.parametrize("depth", [300, 900])  # past spl's 200 levels; 900: past json's stack
+def test_a_value_nested_too_deep_is_passed_over_and_the_search_goes_on(depth):
+    # {"top": "t", "deep": {"a": {"a": ... {"x": 1}}}} with `depth` levels of "a"
+    deep = '{"x": 1}'
+    for _ in range(depth):
+        deep = '{"a": ' + deep + "}"
+    raw = '{"top": "t", "deep": ' + deep + "}"
+    r = run("| spath", [{"_raw": raw}, {"_raw": '{"top": "u"}'}])
+    assert column(r, "top") == ["t", "u"]
+    assert not any(c.endswith(".x") for c in r.columns)  # below the limit: not extracted

@@ -233,16 +233,23 @@ def extract_text(raw: str, cutoff: int) -> dict:
 
     A text within ``cutoff`` bytes is parsed whole, numbers kept as written; a longer one, or
     one that is not well-formed JSON, gives the complete leaves of its first ``cutoff`` bytes
-    (:func:`flatten_prefix`). A bare scalar names no field, so it gives nothing.
+    (:func:`flatten_prefix`). A bare scalar names no field, so it gives nothing. Values
+    nested deeper than MAX_DEPTH levels are passed over, as when a record is loaded: one
+    hostile record does not end the search.
     """
     if len(raw) <= cutoff and (len(raw) * 4 <= cutoff or len(raw.encode("utf-8")) <= cutoff):
         try:
             value = json.loads(raw, parse_int=str, parse_float=str, parse_constant=_not_json)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past the parser's depth: read by prefix
             pass
         else:
-            return flatten(value) if isinstance(value, (dict, list)) else {}
-    out = flatten_prefix(raw, cutoff)
+            if not isinstance(value, (dict, list)):
+                return {}
+            try:
+                return flatten(value)
+            except TooDeep:  # as a record is loaded: the fields above MAX_DEPTH levels
+                return extract_capped(raw, value, None, cutoff)
+    out = flatten_prefix(raw, cutoff, capped=True)
     return {} if "" in out else out
 
 
