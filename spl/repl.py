@@ -197,7 +197,8 @@ class Repl:
         try:
             return parse_search(text, library=self.macro_library())
         except SplError as err:
-            raise err.with_text(text)
+            err.with_text(text)
+            raise
 
     def search(self, text: str) -> None:
         started = time.perf_counter()
@@ -205,7 +206,8 @@ class Repl:
         try:
             table = self.session.run(parsed)
         except SplError as err:
-            raise err.with_text(text)
+            err.with_text(text)
+            raise
         elapsed = time.perf_counter() - started
         self.last = table
         self.show(table, elapsed)

@@ -161,6 +161,14 @@ def test_sort_str_forces_lexicographic():
     assert column(run("| sort str(v)", rows), "v") == ["10", "9"]
 
 
+def test_sort_each_key_keeps_its_own_comparison():
+    # Each key is sorted with its own function (str(v) byte order, ip(w) as addresses): the pairwise
+    # key of one key must not see the comparison or values of another.
+    rows = [{"v": "10", "w": "10.0.0.9", "i": 0}, {"v": "9", "w": "1.1.1.1", "i": 1},
+            {"v": "10", "w": "10.0.0.10", "i": 2}]
+    assert column(run("| sort str(v), ip(w)", rows), "i") == [0, 2, 1]
+
+
 # ------------------------------------------------------------------------------------- head / tail
 
 

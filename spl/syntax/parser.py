@@ -906,7 +906,8 @@ def _run(start: str, text: str) -> Any:
     try:
         _prescan(text)
     except SplError as exc:
-        raise exc.with_text(text)
+        exc.with_text(text)
+        raise
     parser = _parser()
     with _LOCK:
         _TRANSFORMER.text = text
@@ -917,7 +918,8 @@ def _run(start: str, text: str) -> Any:
         except UnexpectedInput as exc:
             raise _translate(exc, text).with_text(text) from None
         except SplError as exc:
-            raise exc.with_text(text)
+            exc.with_text(text)
+            raise
         except RecursionError:
             raise _error("search nested too deeply", Span(0, len(text))).with_text(text) from None
 
