@@ -435,7 +435,7 @@ def test_a_subsearch_asks_for_every_field(tmp_path):
     (lookups / "st.csv").write_text("sourcetype\naws:cloudtrail\n")
     (lookups / "es.csv").write_text("eventSource\ns3.amazonaws.com\n")
     data = tmp_path / "a.ndjson"
-    data.write_text("".join('{"eventTime":"2026-03-09T14:00:0%dZ","eventSource":"%s"}\n' % (i, s)
+    data.write_text("".join(f'{{"eventTime":"2026-03-09T14:00:0{i}Z","eventSource":"{s}"}}\n'
                             for i, s in enumerate(["s3.amazonaws.com", "kms.amazonaws.com",
                                                    "s3.amazonaws.com"])))
     # by hand: all 3 events have sourcetype aws:cloudtrail, 2 of them eventSource s3

@@ -153,8 +153,8 @@ def _auto_span(node, numbers: list, is_time: bool) -> Span | None:
                     _bins_needed(low, high, candidate.seconds) <= bins:
                 return candidate
         return Span(1, "y")
-    k = math.floor(math.log10(minspan)) if 0 < minspan < math.inf else -10
-    for k in range(k, 309):  # 10**308 is the largest power of ten a double holds
+    first = math.floor(math.log10(minspan)) if 0 < minspan < math.inf else -10
+    for k in range(first, 309):  # 10**308 is the largest power of ten a double holds
         width = 10.0 ** k
         if width >= minspan and _bins_needed(low, high, width) <= bins:
             return Span(int(width) if width >= 1 else width, None)

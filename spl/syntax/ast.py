@@ -9,7 +9,6 @@ removed and backslash escapes resolved; the engine decides how to compare them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from spl.errors import Span
 
@@ -69,7 +68,7 @@ class In:
     span: Span
 
 
-Expr = Union[Literal, Field, Call, BinOp, UnaryOp, In]
+Expr = Literal | Field | Call | BinOp | UnaryOp | In
 
 # ---------------------------------------------------------------- search expressions (search command)
 
@@ -149,7 +148,8 @@ class SubsearchTerm:
     span: Span
 
 
-SearchExpr = Union[Term, Compare, FieldIn, TimeModifier, SearchAnd, SearchOr, SearchNot, SubsearchTerm]
+SearchExpr = (Term | Compare | FieldIn | TimeModifier | SearchAnd | SearchOr | SearchNot
+              | SubsearchTerm)
 
 # ---------------------------------------------------------------- commands
 
