@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
@@ -103,6 +105,7 @@ def run(node, table, ctx):
         if span is None:
             return table
     align = _aligntime(node, ctx) if is_time else None
+    fn: Callable[[Any], float | str]
     if is_time:
         fn = lambda n: _time_bin(n, span, ctx.tz, align)  # noqa: E731
     else:
@@ -142,7 +145,7 @@ def _auto_span(node, numbers: list, is_time: bool) -> Span | None:
     start, end = (_number_option(node, k) for k in ("start", "end"))
     low = min(numbers + ([start] if start is not None else []), default=None)
     high = max(numbers + ([end] if end is not None else []), default=None)
-    if low is None:
+    if low is None or high is None:  # both or neither
         return None
     minspan_text = ast.option(node.options, "minspan")
     minspan = parse_span(minspan_text, node.span).seconds if minspan_text else 0

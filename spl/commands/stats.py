@@ -84,11 +84,17 @@ def _wildcard_terms(agg: ast.Aggregation, spec: AggSpec, table: pd.DataFrame,
     if agg.alias is not None and not has_wildcard(agg.alias):
         raise SearchError(f"'{agg.text}' names many fields: its AS name needs a * as well",
                           span=agg.span)
-    fields = [f for f in expand(agg.field, table.columns)
-              if f not in by and (agg.field.startswith("_") or not f.startswith("_"))
+    pattern = agg.field
+    assert pattern is not None  # the caller passes fields with a wildcard only
+    fields = [f for f in expand(pattern, table.columns)
+              if f not in by and (pattern.startswith("_") or not f.startswith("_"))
               and table[f].notna().any()]
-    return [_Term(agg, spec, f, substitute(agg.field, f, agg.alias or agg.text))
-            for f in sorted(fields)]
+    terms = []
+    for f in sorted(fields):
+        out = substitute(pattern, f, agg.alias or agg.text)
+        assert out is not None  # f was expanded from the pattern, so the pattern matches it
+        terms.append(_Term(agg, spec, f, out))
+    return terms
 
 
 def _term_cells(term: _Term, table: pd.DataFrame, ctx: Context) -> np.ndarray | None:
@@ -161,8 +167,9 @@ def _reduce_groups(term: _Term, cells: np.ndarray | None, times: np.ndarray | No
     order = np.argsort(gids, kind="stable")
     bounds = np.searchsorted(gids[order], np.arange(ngroups + 1))
     sorted_cells = cells[order].tolist()
-    sorted_times = times[keep][order].tolist() if spec.kind == "timed" else None
-    out = []
+    sorted_times = (times[keep][order].tolist() if spec.kind == "timed" and times is not None
+                    else None)
+    out: list = []
     for g in range(ngroups):
         members = sorted_cells[bounds[g]:bounds[g + 1]]
         if allnum and spec.numeric and not _allnum_ok(members):
@@ -170,7 +177,7 @@ def _reduce_groups(term: _Term, cells: np.ndarray | None, times: np.ndarray | No
             continue
         if spec.kind == "values":
             members = [v for c in members for v in (c if isinstance(c, list) else (c,))]
-        elif spec.kind == "timed":
+        elif sorted_times is not None:  # a timed function
             members = list(zip(sorted_times[bounds[g]:bounds[g + 1]], members))
         if ctx is not None and (note := aggregates.truncation(spec, members, term.out)):
             ctx.warn(note)
@@ -220,8 +227,8 @@ def _group(table: pd.DataFrame, by: tuple[str, ...], split_mv: bool, dedup: bool
         rows, keys = _split_keys(cols, split_mv, dedup)
         if not keys:
             return _Groups(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), [])
-        codes, uniques = pd.factorize(pd.Series(keys, dtype=object), sort=False)
-        rows, uniques = np.asarray(rows, dtype=np.int64), list(uniques)
+        codes, found = pd.factorize(pd.Series(keys, dtype=object), sort=False)
+        rows, uniques = np.asarray(rows, dtype=np.int64), list(found)
     else:
         rows, codes, uniques = _plain_keys(cols)
     order = sorted(range(len(uniques)), key=lambda g: [order_key(s) for s in uniques[g]])
@@ -481,7 +488,8 @@ class _Distinct:
     """dc, estdc, values, min and max from a count of each distinct value (as a string)."""
 
     def __init__(self, spec: AggSpec, values: list):
-        self.spec, self.values, self.counts = spec, values, {}
+        self.spec, self.values = spec, values
+        self.counts: dict[str, list] = {}  # value's string: [count, value]
 
     def add(self, row):
         for s, v in self.values[row]:
@@ -557,12 +565,13 @@ def _stream_keys(table: pd.DataFrame, by: tuple[str, ...]) -> list[tuple | None]
     cols = [_key_strings(_cells(table, f))[0] for f in by]
     keys: list[tuple | None] = []
     for i in range(n):
-        parts = []
+        parts: list = []
         for col in cols:
             c = col[i]
             if is_null(c):
-                parts = None
+                keys.append(None)
                 break
             parts.append(c[0] if isinstance(c, list) else c)
-        keys.append(None if parts is None else tuple(parts))
+        else:
+            keys.append(tuple(parts))
     return keys
