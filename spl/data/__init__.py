@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 import socket
 import sys
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ class LoadResult:
     files: list[str] = field(default_factory=list)
 
 
-def load(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
+def load(paths: Sequence[str | os.PathLike[str]], *, sourcetype: str = "aws:cloudtrail",
          source: str | None = None, host: str | None = None, index: str = "main",
          fields: set[str] | None = None, ta: Path | None = None, strict: bool = False,
          progress: bool = False, terms=None) -> LoadResult:
@@ -65,7 +66,7 @@ def load(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
                  terms=terms).finish(source=source, host=host, index=index, progress=progress)
 
 
-def begin(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
+def begin(paths: Sequence[str | os.PathLike[str]], *, sourcetype: str = "aws:cloudtrail",
           fields: set[str] | None = None, ta: Path | None = None, strict: bool = False,
           terms=None) -> Reading:
     """Plan reading files (options as for :func:`load`) and start: worker processes read them
@@ -107,7 +108,7 @@ class Reading:
         plain = [fast.is_plain_ndjson(f) for f in files]
         # the record reader costs some ten times more a byte (and gzip packs ~10 bytes in one)
         self.workers = fast.Workers(sum(_size(f) * (1 if p else 10) for f, p in zip(files, plain)))
-        self.jobs = []
+        self.jobs: list[list[fast.Job] | fast.Job] = []  # a file's range jobs, or its one job
         try:
             for path, is_plain in zip(files, plain):
                 if is_plain:
@@ -181,7 +182,7 @@ class Reading:
                        else (1, 0, c))
         wanted, fields = opts.wanted, self.fields
         cols = {c: cols[c] for c in order
-                if (wanted is None or c in fields or c in ("_time", "_raw")) and (
+                if (wanted is None or fields is None or c in fields or c in ("_time", "_raw")) and (
                     c in BASE_FIELDS or any(x is not None for x in cols[c]))}
         table = pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
                               for c, v in cols.items()})
