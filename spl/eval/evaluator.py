@@ -183,6 +183,7 @@ class Compiler:
         else:
             args = [self.compile(a) for a in node.args]
             impl = spec.impl
+            assert impl is not None  # a function is registered with an impl or a special
             if spec.needs_ctx:
                 ctx = self.ctx
                 fn = lambda i: impl(ctx, *[a(i) for a in args])  # noqa: E731

@@ -875,7 +875,7 @@ def _mvrange(ctx, start, end, step=1):
     else:
         advance = lambda v: v + s  # noqa: E731
         forward = s > 0
-    out = []
+    out: list = []
     v = a
     while v < b if forward else v > b:
         if len(out) == MVRANGE_LIMIT:

@@ -9,6 +9,7 @@ removed and backslash escapes resolved; the engine decides how to compare them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import overload
 
 from spl.errors import Span
 
@@ -460,6 +461,10 @@ class Pipeline:
     generating: bool = False
 
 
+@overload
+def option(options: tuple[tuple[str, str], ...], name: str, default: str) -> str: ...
+@overload
+def option(options: tuple[tuple[str, str], ...], name: str, default: None = None) -> str | None: ...
 def option(options: tuple[tuple[str, str], ...], name: str, default: str | None = None) -> str | None:
     """The value of option ``name`` (case-insensitive name), or ``default``."""
     name = name.lower()
