@@ -146,7 +146,7 @@ def default_output_dir() -> Path:
 class Lookups:
     """The lookup directories of a session (security_content layout) and its output directory."""
 
-    def __init__(self, dirs=(), output_dir: Path | str | None = None):
+    def __init__(self, dirs=(), output_dir: str | os.PathLike[str] | None = None):
         self.dirs = [Path(d) for d in dirs]
         self.output_dir = Path(output_dir) if output_dir else default_output_dir()
         output_apart(self.dirs, self.output_dir)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rich.console import Console
 from rich.table import Table
@@ -25,6 +25,9 @@ from rich.text import Text
 from spl.errors import SplError
 from spl.render import error_text, inert, inert_lines
 from spl.repl_syntax import SplCompleter, SplLexer, Vocabulary, is_complete
+
+if TYPE_CHECKING:
+    from spl.macros import MacroLibrary
 
 EDITING_HELP = """\
 Enter runs the search once it is complete. It goes on to a new line instead when the last line
@@ -95,7 +98,7 @@ class Repl:
         self._session_options = session_options or {}
         self._columns: list[str] | None = None
         self._values: dict[str, list[str]] = {}
-        self._library = None
+        self._library: MacroLibrary | None = None
 
     # ------------------------------------------------------------ state
 
@@ -224,7 +227,7 @@ class Repl:
         n = len(table)
         shown = table.head(EVENT_LIMIT if events and self.fmt == "table" else DISPLAY_LIMIT)
         if self.fmt == "json":
-            body = Text(inert_lines(render.to_json(shown, self.tz)))
+            body: Text | Table = Text(inert_lines(render.to_json(shown, self.tz)))
         elif self.fmt == "csv":  # on a terminal too: .save FILE.csv writes the exact values
             body = Text(inert_lines(render.to_csv(shown, self.tz).rstrip("\n")))
         elif events:
@@ -383,16 +386,17 @@ def _data(repl: Repl, arg: str) -> None:
         repl.console.print("no data loaded (.load PATH)", markup=False)
         return
     table = Table(show_edge=False)
-    for col, justify in (("file", "left"), ("sourcetype", "left"), ("events", "right"),
-                         ("skipped", "right")):
-        table.add_column(col, justify=justify, overflow="fold")
+    table.add_column("file", justify="left", overflow="fold")
+    table.add_column("sourcetype", justify="left", overflow="fold")
+    table.add_column("events", justify="right", overflow="fold")
+    table.add_column("skipped", justify="right", overflow="fold")
     for file, sourcetype, events, skipped in repl.loads:
         table.add_row(Text(inert(file)), Text(inert(sourcetype)), str(events), str(skipped))
     repl.console.print(table)
     events = repl.session.events
     line = f"{len(events)} events"
-    times = events["_time"].dropna() if "_time" in events.columns else []
-    if len(times):
+    times = events["_time"].dropna() if "_time" in events.columns else None
+    if times is not None and len(times):
         first = render.cell_value("_time", times.min(), repl.tz)
         last = render.cell_value("_time", times.max(), repl.tz)
         line += f" from {first} to {last}"
@@ -679,13 +683,13 @@ def _describe(kind: str, name: str) -> str | None:
         from spl.eval import functions
 
         spec = functions.lookup(name)
-    elif kind == "stats function":
+        return spec.doc if spec is not None else None
+    if kind == "stats function":
         from spl import aggregates
 
-        spec = aggregates.lookup(name.replace("<N>", "50"))
-    else:
-        return None
-    return spec.doc if spec is not None else None
+        agg = aggregates.lookup(name.replace("<N>", "50"))
+        return agg.doc if agg is not None else None
+    return None
 
 
 def _eval_functions() -> list[str]:
@@ -757,7 +761,7 @@ def prompt_loop(repl: Repl, *, input=None, output=None, history=None) -> None:
         except OSError:
             repl.console.print(f"history not saved: cannot write {path}", style="dim", markup=False)
             history = InMemoryHistory()
-    prompt = PromptSession(
+    prompt: PromptSession[str] = PromptSession(
         "spl> ", multiline=True, prompt_continuation=lambda width, n, soft: "...> ".rjust(width),
         lexer=SplLexer(repl.field_names), completer=SplCompleter(repl.vocabulary()),
         complete_while_typing=False, history=history, key_bindings=_key_bindings(),

@@ -177,8 +177,8 @@ def _parser(fmt: str) -> tuple[re.Pattern, tuple[str, ...]]:
         pos = m.end()
         mod, letter = m.group(1), m.group(2)
         if letter in _EXPAND and not mod:
-            rx, sub = _parser(_EXPAND[letter])
-            out.append(rx.pattern.removesuffix(r"\s*"))
+            inner, sub = _parser(_EXPAND[letter])
+            out.append(inner.pattern.removesuffix(r"\s*"))
             names.extend(sub)
             continue
         rx, name = _capture(mod, letter)
@@ -424,10 +424,10 @@ def parse_time_modifier(value: str, now: float, tz: str = "UTC") -> float:
             raise SearchError("invalid time modifier: epoch out of range (years 1 to 9999)")
         return t
     if re.match(r"\d{1,2}/\d{1,2}/\d{4}:", text):
-        t = strptime(text, ABSOLUTE_FORMAT, tz)
-        if t is None or _parser(ABSOLUTE_FORMAT)[0].fullmatch(text) is None:
+        parsed = strptime(text, ABSOLUTE_FORMAT, tz)
+        if parsed is None or _parser(ABSOLUTE_FORMAT)[0].fullmatch(text) is None:
             raise SearchError(f"invalid time {value!r}: expected {ABSOLUTE_FORMAT}")
-        return t
+        return parsed
     try:
         return relative_time(now, text, tz)
     except SearchError as e:
