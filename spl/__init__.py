@@ -7,8 +7,16 @@ spl cannot use (a search that is not a str, an unknown time zone or option) are 
 """
 from typing import TYPE_CHECKING
 
-from spl.errors import (ConfigError, DataError, MacroError, SearchError, SplError,
-                        SplSyntaxError, UnsupportedError, UsageError)
+from spl.errors import (
+    ConfigError,
+    DataError,
+    MacroError,
+    SearchError,
+    SplError,
+    SplSyntaxError,
+    UnsupportedError,
+    UsageError,
+)
 
 __all__ = ["run", "parse", "Session", "SplError", "SplSyntaxError", "MacroError",
            "UnsupportedError", "SearchError", "DataError", "ConfigError", "UsageError"]

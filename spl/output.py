@@ -15,15 +15,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import BinaryIO, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import BinaryIO
 
 import numpy as np
 import orjson
 import pandas as pd
 
 from spl import timefmt
-from spl.render import TIME_FORMAT, cell_value
-from spl.values import is_null, to_number, to_str
+from spl.render import cell_value
 
 BATCH_ROWS = 5000  # a batch's dicts and bytes stay in the tens of MB even for wide events
 # Seconds that timefmt.strftime renders (years 1 to 9999); outside them it raises SearchError.

@@ -12,11 +12,12 @@ import io
 import os
 import shlex
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -59,7 +60,7 @@ class Meta:
     name: str
     usage: str
     doc: str
-    run: Callable[["Repl", str], None]
+    run: Callable[[Repl, str], None]
 
 
 META: dict[str, Meta] = {}
@@ -285,9 +286,15 @@ class Repl:
         self.session.problems.extend(p for p in items if isinstance(p, DataProblem))
         sourcetype = options.get("sourcetype", "aws:cloudtrail")
         if sum(sizes) > PROGRESS_BYTES and self.console.is_terminal:
-            from rich.progress import (BarColumn, DownloadColumn, Progress, SpinnerColumn,
-                                       TextColumn, TimeElapsedColumn)
             from rich.markup import escape  # the description is markup
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                           DownloadColumn(), TimeElapsedColumn(), console=self.console,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import inspect
 import numbers
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import pandas as pd
 

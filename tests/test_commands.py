@@ -4,9 +4,8 @@ Each expected value was worked out by hand from the cited page, not taken from t
 """
 import pytest
 
-from spltest import column, run, table
-
 from spl.errors import SearchError
+from spltest import column, run, table
 
 # ------------------------------------------------------------------------------------------ rename
 # https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/search-commands/rename

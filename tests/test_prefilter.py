@@ -113,7 +113,7 @@ def test_line_tests_fold_case_and_keep_lines_with_opaque_escapes():
 
 def test_pieces_with_quotes_or_non_ascii_look_only_for_their_plain_runs():
     f = line_filter('userAgent="caf\u00e9 \\"x\\" au lait"')
-    assert f.line_ok('{"userAgent":"caf\\u00e9 \\"x\\" au lait"}'.encode())
+    assert f.line_ok(b'{"userAgent":"caf\\u00e9 \\"x\\" au lait"}')
     assert f.line_ok('{"userAgent":"CAF\u00c9 \\"X\\" AU LAIT"}'.encode())
     assert not f.line_ok(b'{"userAgent":"tea"}')
 

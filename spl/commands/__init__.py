@@ -27,8 +27,9 @@ import importlib
 import importlib.util
 import pkgutil
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the registry itself needs no pandas (spl.plan and macros import it early)
     import pandas as pd
@@ -43,7 +44,7 @@ CommandFn = Callable[["ast.Command", "pd.DataFrame", "Context"], "pd.DataFrame"]
 class Spec:
     """What a command declares about itself (see the module doc)."""
 
-    reads: Callable[[Any], "set[str] | None"]
+    reads: Callable[[Any], set[str] | None]
     narrows: Callable[[Any], bool]
 
 
@@ -69,7 +70,7 @@ def _spec(reads, narrows=False) -> Spec:
     return Spec(reads, narrows)
 
 
-def command(*names: str, reads: Callable[[Any], "set[str] | None"],
+def command(*names: str, reads: Callable[[Any], set[str] | None],
             narrows: bool | Callable[[Any], bool] = False):
     """Register the decorated function as the implementation of the named commands, with what
     they read and whether they narrow the fields (module doc)."""
@@ -177,5 +178,5 @@ def _function(module: str, source: str, name: str) -> Callable:
     prelude = "from __future__ import annotations" + "\n" * line  # as in the modules
     code = compile(prelude + text, importlib.util.find_spec(module).origin, "exec")
     scope: dict[str, Any] = {"ast": ast, "__builtins__": builtins, "__name__": module}
-    exec(code, scope)  # noqa: S102 - the package's own source, one function definition
+    exec(code, scope)
     return scope[name]

@@ -20,17 +20,33 @@ import gc
 import os
 import socket
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from spl.data import fast
-from spl.data.extract import (InexactNumber, TooDeep, extract_capped, flatten,
-                              flatten_prefix, parse_event_time, prefixes)
+from spl.data.extract import (
+    InexactNumber,
+    TooDeep,
+    extract_capped,
+    flatten,
+    flatten_prefix,
+    parse_event_time,
+    prefixes,
+)
 from spl.data.prefilter import compile_filter
 from spl.data.props import Sourcetype, load_sourcetype
-from spl.data.readers import (DEEP_FIELDS, DataProblem, Record, expand, file_mtime, parse_exact,
-                              read_file, shown_name)
+from spl.data.readers import (
+    DEEP_FIELDS,
+    DataProblem,
+    Record,
+    expand,
+    file_mtime,
+    parse_exact,
+    read_file,
+    shown_name,
+)
 
 if TYPE_CHECKING:  # pandas is imported when the table is built: begin() runs without it
     import pandas as pd

@@ -48,10 +48,24 @@ import msgspec
 import numpy as np
 import orjson
 
-from spl.data.extract import (InexactNumber, TooDeep, _walk, extract_capped, flatten,
-                              flatten_prefix, parse_event_time)
-from spl.data.readers import (DataProblem, _bad_utf8, _is_document, _opens_document,
-                              parse_exact, parse_line, shape)
+from spl.data.extract import (
+    InexactNumber,
+    TooDeep,
+    _walk,
+    extract_capped,
+    flatten,
+    flatten_prefix,
+    parse_event_time,
+)
+from spl.data.readers import (
+    DataProblem,
+    _bad_utf8,
+    _is_document,
+    _opens_document,
+    parse_exact,
+    parse_line,
+    shape,
+)
 
 CHUNK = 8 << 20          # bytes read (and pre-filtered) at a time
 PIECE = 1 << 20          # bytes of lines parsed at a time

@@ -17,7 +17,7 @@ possible.
 from __future__ import annotations
 
 import operator
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd

@@ -37,7 +37,7 @@ class Call:
     """A function call of any name; the eval registry decides whether it exists."""
 
     name: str
-    args: tuple["Expr", ...]
+    args: tuple[Expr, ...]
     span: Span
 
 
@@ -46,8 +46,8 @@ class BinOp:
     """``op`` is one of + - * / % . = != < <= > >= AND OR XOR LIKE (``==`` is stored as ``=``)."""
 
     op: str
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
     span: Span
 
 
@@ -56,7 +56,7 @@ class UnaryOp:
     """``op`` is ``NOT`` or ``-``."""
 
     op: str
-    operand: "Expr"
+    operand: Expr
     span: Span
 
 
@@ -64,8 +64,8 @@ class UnaryOp:
 class In:
     """``expr IN (v1, v2, ...)`` in eval/where."""
 
-    expr: "Expr"
-    values: tuple["Expr", ...]
+    expr: Expr
+    values: tuple[Expr, ...]
     span: Span
 
 
@@ -125,19 +125,19 @@ class TimeModifier:
 
 @dataclass(frozen=True)
 class SearchAnd:
-    items: tuple["SearchExpr", ...]
+    items: tuple[SearchExpr, ...]
     span: Span
 
 
 @dataclass(frozen=True)
 class SearchOr:
-    items: tuple["SearchExpr", ...]
+    items: tuple[SearchExpr, ...]
     span: Span
 
 
 @dataclass(frozen=True)
 class SearchNot:
-    item: "SearchExpr"
+    item: SearchExpr
     span: Span
 
 
@@ -145,7 +145,7 @@ class SearchNot:
 class SubsearchTerm:
     """A ``[ subsearch ]`` used as a term of a search."""
 
-    subsearch: "Subsearch"
+    subsearch: Subsearch
     span: Span
 
 
@@ -405,7 +405,7 @@ class Rare(Top):
 class Subsearch:
     """``[ pipeline ]``."""
 
-    pipeline: "Pipeline"
+    pipeline: Pipeline
     span: Span
 
 

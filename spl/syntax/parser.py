@@ -798,7 +798,7 @@ def _acceptable(exc: UnexpectedInput) -> set[str]:
     if interactive is not None:
         try:
             accepts = set(interactive.accepts())
-        except Exception:  # noqa: BLE001 - only a better message is at stake
+        except Exception:
             accepts = set()
         if accepts:
             return accepts
