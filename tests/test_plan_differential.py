@@ -289,8 +289,8 @@ def check_planned_loads(tmp_path, lookups, command, case, lines):
             parse_search(search, MACROS)
         except SplError:
             assume(False)
-        got = outcome(lambda: planned(search, path, **options))
-        want = outcome(lambda: whole.run(search, now=NOW))
+        got = outcome(lambda s=search: planned(s, path, **options))
+        want = outcome(lambda s=search: whole.run(s, now=NOW))
         assert_same(got, want)
     path.unlink()
 

@@ -10,6 +10,7 @@ from spl.commands import command
 from spl.commands._args import check_known, flag, integer
 from spl.errors import SearchError
 from spl.eval import evaluate
+from spl.syntax import ast
 
 
 def reads(node) -> set[str] | None:

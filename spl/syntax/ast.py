@@ -449,7 +449,7 @@ class Generic(Command):
     """
 
     options: tuple[tuple[str, str], ...] = ()
-    args: tuple[Union[str, Subsearch], ...] = ()
+    args: tuple[str | Subsearch, ...] = ()
 
 
 @dataclass(frozen=True)
