@@ -118,7 +118,7 @@ class Reading:
 
     def __init__(self, files: list[Path], st: Sourcetype, sourcetype: str,
                  fields: set[str] | None, opts: fast.Options, strict: bool,
-                 early: list[DataProblem] = ()):
+                 early: Sequence[DataProblem] = ()):
         self.files, self.st, self.sourcetype, self.fields = files, st, sourcetype, fields
         self.opts, self.strict, self.early = opts, strict, list(early)
         plain = [fast.is_plain_ndjson(f) for f in files]
@@ -180,6 +180,7 @@ class Reading:
             elif chunks is not None:
                 part, t, r = fast.merge(chunks, str(path), file_mtime(path), problems, strict)
             else:
+                assert not isinstance(jobs, list)  # chunks is None only for a file's one job
                 part, t, r, found = jobs.result()
                 problems.extend(found)
             times.extend(t)
