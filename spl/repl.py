@@ -279,7 +279,8 @@ class Repl:
         files = [f for f in items if not isinstance(f, DataProblem)]
         if not files:
             raise MetaError(f"no files found at {' '.join(paths)}"
-                            + "".join(f"\n  {p.render()}" for p in items))
+                            + "".join(f"\n  {p.render()}" for p in items
+                                      if isinstance(p, DataProblem)))  # all of them
         sizes = [_size(f) for f in files]
         started = time.perf_counter()
         before = len(self.session.problems)
