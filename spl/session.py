@@ -61,7 +61,8 @@ class Session:
                  macros: Sequence[PathLike] = (), tz: str = "UTC", ta: PathLike | None = None,
                  strict: bool = False, progress: bool = False, fields: set[str] | None = None,
                  terms: object = None, lookups: Sequence[PathLike] = (),
-                 lookup_output: PathLike | None = None, datamodels: Sequence[PathLike] = ()) -> None:
+                 lookup_output: PathLike | None = None,
+                 datamodels: Sequence[PathLike] = ()) -> None:
         _check_event_options(sourcetype, source, host, index)
         _check_session_options(tz, strict, progress)
         macros, lookups = _paths(macros, "macros"), _paths(lookups, "lookups")
