@@ -5,14 +5,28 @@ lists); ``spl.Session(data)`` loads files once and runs many searches; ``spl.par
 expands macros and returns the typed pipeline. Every error is an ``spl.SplError``; arguments
 spl cannot use (a search that is not a str, an unknown time zone or option) are ``spl.UsageError``.
 """
-from spl.errors import (ConfigError, DataError, MacroError, SearchError, SplError,
-                        SplSyntaxError, UnsupportedError, UsageError)
+from typing import TYPE_CHECKING
+
+from spl.errors import (
+    ConfigError,
+    DataError,
+    MacroError,
+    SearchError,
+    SplError,
+    SplSyntaxError,
+    UnsupportedError,
+    UsageError,
+)
 
 __all__ = ["run", "parse", "Session", "SplError", "SplSyntaxError", "MacroError",
            "UnsupportedError", "SearchError", "DataError", "ConfigError", "UsageError"]
 
 
-def __getattr__(name):
+if TYPE_CHECKING:  # type checkers see the real signatures, not __getattr__'s
+    from spl.session import Session, parse, run
+
+
+def __getattr__(name: str) -> object:
     # Imported on first use so that `import spl` (and the CLI's start) stays light.
     if name in ("run", "parse", "Session"):
         from spl import session

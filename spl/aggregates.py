@@ -41,8 +41,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,7 +56,7 @@ from spl.values import as_double, make_mv, order_key, to_number, to_str
 LIST_LIMIT = 100
 
 
-def truncation(spec: "AggSpec", members: list, column: str) -> str | None:
+def truncation(spec: AggSpec, members: list, column: str) -> str | None:
     """The warning for a group whose values ``spec`` cuts short, else None."""
     if spec.name == "list" and len(members) > LIST_LIMIT:
         return (f"{column}: list() kept the first {LIST_LIMIT} values of a group and dropped the "

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import yaml
 
@@ -69,7 +69,9 @@ def read_baseline(path: Path) -> Baseline | None:
                           line=mark.line + 1 if mark else None) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("search"), str):
         return None
-    tags = doc.get("tags") if isinstance(doc.get("tags"), dict) else {}
+    tags = doc.get("tags")
+    if not isinstance(tags, dict):
+        tags = {}
     detections = tags.get("detections") or []
     search = doc["search"]
     return Baseline(str(doc.get("name") or path.stem), path, search, _written(search),

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 import yaml
 
@@ -254,6 +254,7 @@ def _tree(node) -> list[str]:
             lines.append(indent + f"BinOp op={item.op!r}")
             stack.extend([(x, indent + "    ") for x in operands] + [("  operands:", indent)])
             continue
+        assert dataclasses.is_dataclass(item)  # a syntax node (a str was a line, handled above)
         for f in dataclasses.fields(item):
             value = getattr(item, f.name)
             hidden = f.name == "span" or (f.name == "name" and isinstance(item, ast.Command))

@@ -25,6 +25,7 @@ from spl.errors import DataError, MacroError, SplError, SplSyntaxError, UsageErr
 from spl.render import error_text, inert
 
 EXAMPLES = resources.files("spl") / "examples"
+DISTRIBUTION = "spl-cloudtrail"  # the [project] name in pyproject.toml
 EXAMPLE_DETECTION = "aws_bedrock_high_number_list_foundation_model_failures.yml"
 EXAMPLE_DATA = "bedrock_cloudtrail.json"
 # Table output shows this many results by default, as Splunk's CLI search returns its first 100
@@ -89,8 +90,28 @@ def _scheduler_option(p: argparse.ArgumentParser) -> None:
                         "extra: pip install 'spl-cloudtrail[dask]')")
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed distribution's version (pyproject.toml is the one place it is
+    written), looked up only when asked so that every other start stays light."""
+
+    def __init__(self, option_strings, dest, help=None):
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                         nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib import metadata
+
+        try:
+            version = metadata.version(DISTRIBUTION)
+        except metadata.PackageNotFoundError:
+            version = f"unknown ({DISTRIBUTION} is not installed: pip install -e .)"
+        print(f"spl {version}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spl", description="Run Splunk SPL over local CloudTrail logs.")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("run", help="run a search over files")
@@ -184,6 +205,7 @@ def _prepare(args, search: str, err: Console):
                           datamodels=args.datamodels)
         events: int | None = None  # events read (None: not known, on a Dask cluster)
         if reading is None:  # on a Dask cluster
+            assert scheduler is not None
             session.partials, found = _on_cluster(scheduler, mapper, args, fields, terms)
             session.problems.extend(found)
         elif reading.build is not None:

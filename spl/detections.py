@@ -71,7 +71,7 @@ class _Keys:
         self.path, self.source, self.doc = path, text, doc
 
     def get(self, *keys):
-        value = self.doc
+        value: object = self.doc
         for key in keys:
             value = value.get(key) if isinstance(value, dict) else None
         return value
@@ -119,10 +119,11 @@ def _line(text: str, keys: tuple) -> int | None:
     for key in keys:
         if not isinstance(node, yaml.MappingNode):
             return None
-        node = next((v for k, v in node.value if k.value == key), None)
-        if node is None:
+        found = next((v for k, v in node.value if k.value == key), None)
+        if found is None:
             return None
-    return node.start_mark.line + 1
+        node = found
+    return node.start_mark.line + 1 if node is not None else None
 
 
 def fill_message(template: str, row: dict) -> str:

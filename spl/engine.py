@@ -38,7 +38,9 @@ def execute(pipeline: ast.Pipeline, events: pd.DataFrame, ctx: Context) -> pd.Da
     starts_searching = bool(pipeline.commands) and isinstance(pipeline.commands[0], ast.Search)
     table = pd.DataFrame() if pipeline.generating and not starts_searching else events
     for i, cmd in enumerate(pipeline.commands):
-        table = commands.lookup(cmd.name)(cmd, table, ctx)
+        run = commands.lookup(cmd.name)
+        assert run is not None  # check_supported refused the commands the engine lacks
+        table = run(cmd, table, ctx)
         if i == 0 and starts_searching:
             table = present_fields(table)
     return finish(table, pipeline)

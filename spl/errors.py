@@ -6,8 +6,8 @@ the REPL print that and never a traceback.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class SplError(Exception):
         self.file = file
         self.line = line
 
-    def with_text(self, text: str) -> "SplError":
+    def with_text(self, text: str) -> SplError:
         """Attach the SPL text the span refers to, if none is attached yet."""
         if self.text is None:
             self.text = text

@@ -6,9 +6,9 @@ inside a macro's expansion).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from spl.errors import Span, SplError
 from spl.macros import Expansion, MacroLibrary

@@ -27,9 +27,10 @@ import os
 import re
 import secrets
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 import yaml
 
@@ -146,7 +147,7 @@ def default_output_dir() -> Path:
 class Lookups:
     """The lookup directories of a session (security_content layout) and its output directory."""
 
-    def __init__(self, dirs=(), output_dir: Path | str | None = None):
+    def __init__(self, dirs=(), output_dir: str | os.PathLike[str] | None = None):
         self.dirs = [Path(d) for d in dirs]
         self.output_dir = Path(output_dir) if output_dir else default_output_dir()
         output_apart(self.dirs, self.output_dir)
@@ -235,7 +236,7 @@ class Lookups:
                               "an absolute path or a leading '.' is refused")
         return self.output_dir / filename
 
-    def output_file(self, name: str) -> "OutputFile":
+    def output_file(self, name: str) -> OutputFile:
         """The file ``outputlookup name`` writes, opened for a safe replace (a context manager)."""
         path = self.output_path(name)
         output_apart(self.dirs, self.output_dir)  # again: the directory may be new since
@@ -258,7 +259,7 @@ class OutputFile:
         self.name = path.name
         self._dir: int | None = None
 
-    def __enter__(self) -> "OutputFile":
+    def __enter__(self) -> OutputFile:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._dir = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)

@@ -21,9 +21,9 @@ from __future__ import annotations
 import bisect
 import importlib.resources
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import yaml
 
@@ -264,7 +264,7 @@ class MacroLibrary:
     macros: dict[tuple[str, int], Macro] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, dirs: Sequence[Path | str] = (), *, bundled: bool = True) -> "MacroLibrary":
+    def load(cls, dirs: Sequence[Path | str] = (), *, bundled: bool = True) -> MacroLibrary:
         """The bundled macros (unless ``bundled`` is False), then each of ``dirs`` in order."""
         library = cls()
         if bundled:

@@ -31,6 +31,7 @@ run in this process, in the reader's worker processes, or as Dask tasks (spl.dis
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,7 +67,7 @@ class Order:
     minor: np.ndarray   # int64
 
     @classmethod
-    def of(cls, times: np.ndarray, major: int) -> tuple[np.ndarray, "Order"]:
+    def of(cls, times: np.ndarray, major: int) -> tuple[np.ndarray, Order]:
         """(positions that put the chunk in event order, the chunk's Order by read position)."""
         n = len(times)
         minor = np.arange(n, dtype=np.int64)
@@ -207,11 +208,18 @@ def map_chunk(p: Plan, events: pd.DataFrame, major: int, ctx: Context):
     return part
 
 
+def _command(name: str) -> commands.CommandFn:
+    """The implementation of a command of the plan (spl.engine.check_supported has passed)."""
+    fn = commands.lookup(name)
+    assert fn is not None, name
+    return fn
+
+
 def run_streaming(cmds, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Run distributable streaming commands, keeping each row's label (its index)."""
     for k, cmd in enumerate(cmds):
         mod = _module(cmd.name)
-        fn = commands.lookup(cmd.name)
+        fn = _command(cmd.name)
         if getattr(mod, "MOVES_ROWS", False):
             labels = table.index
             table = fn(cmd, table.assign(**{_LABEL: labels}).reset_index(drop=True), ctx)
@@ -260,7 +268,7 @@ def merge_rows(parts: list[Rows]) -> tuple[pd.DataFrame, np.ndarray]:
     return table, keys
 
 
-def merged_columns(lists: list[list[str]], reference: list[str] = ()) -> list[str]:
+def merged_columns(lists: list[list[str]], reference: Sequence[str] = ()) -> list[str]:
     """One column order agreeing with every chunk's: each chunk's columns are the loader's
     order (base fields, then by name) less the fields it lacks, plus what commands added.
 
@@ -303,7 +311,7 @@ def _reference_columns(cmds, loaded: set) -> list[str]:
                           for c in sorted(loaded, key=lambda c: _loader_key(c, BASE_FIELDS))})
     try:
         for cmd in cmds:
-            table = commands.lookup(cmd.name)(cmd, table, Context())
+            table = _command(cmd.name)(cmd, table, Context())
     except (SplError, KeyError, ValueError):
         return []
     return list(table.columns)
@@ -321,7 +329,7 @@ def reduce_partials(p: Plan, partials: list, ctx: Context) -> pd.DataFrame:
     else:
         table, _ = merge_rows(partials)
     for cmd in p.reduce:
-        table = commands.lookup(cmd.name)(cmd, table, ctx)
+        table = _command(cmd.name)(cmd, table, ctx)
     return finish(table, p.pipeline)
 
 

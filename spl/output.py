@@ -15,15 +15,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import BinaryIO, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol
 
 import numpy as np
 import orjson
 import pandas as pd
 
 from spl import timefmt
-from spl.render import TIME_FORMAT, cell_value
-from spl.values import is_null, to_number, to_str
+from spl.render import cell_value
 
 BATCH_ROWS = 5000  # a batch's dicts and bytes stay in the tens of MB even for wide events
 # Seconds that timefmt.strftime renders (years 1 to 9999); outside them it raises SearchError.
@@ -49,7 +49,8 @@ def _column(name: str, column: pd.Series, tz: str) -> tuple[list, bool]:
     """``column_values``, and whether a cell may be a multivalue list."""
     dtype = column.dtype
     if isinstance(dtype, pd.StringDtype) and dtype.na_value is np.nan:
-        values = column.to_numpy(dtype=object, na_value=None)  # pandas' str dtype: NaN is null
+        # pandas' str dtype: NaN is null. pandas takes na_value=None; pandas-stubs leave None out
+        values = column.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
     elif isinstance(dtype, np.dtype):
         values = column.to_numpy()
     else:  # an extension type: cell by cell, as its values iterate
@@ -67,7 +68,8 @@ def _column(name: str, column: pd.Series, tz: str) -> tuple[list, bool]:
         return ["true" if v else "false" for v in values.tolist()], False
     if kind != "O":
         return [cell_value(name, v, tz) for v in column], True
-    given = values[~np.equal(values, None)]
+    # numpy compares each object with None; its stubs take no None operand
+    given = values[~np.equal(values, None)]  # type: ignore[call-overload]
     cells = values.tolist()
     if name == "_time":  # a number is a time; a numeric string too
         if set(map(type, given)) <= {float, int}:
@@ -98,7 +100,7 @@ def _times(epoch: np.ndarray, tz: str) -> list[str]:
         micros = np.rint(epoch * 1_000_000)  # round half to even, as timefmt's round() does
     finite = np.isfinite(micros).all()
     secs = np.floor_divide(micros, 1_000_000) if finite else None
-    if not finite or (len(secs) and (secs.min() < _FIRST or secs.max() > _LAST)):
+    if secs is None or (len(secs) and (secs.min() < _FIRST or secs.max() > _LAST)):
         return [cell_value("_time", v, tz) for v in epoch.tolist()]  # raises its SearchError
     micros = micros.astype(np.int64)
     if timefmt.zone(tz) is timefmt.zone("UTC"):
@@ -120,7 +122,7 @@ def _rows(batch: pd.DataFrame, tz: str) -> list[dict]:
     return [{k: v for k, v in zip(names, row) if v is not None} for row in zip(*columns)]
 
 
-def write_json(parts: Iterable[pd.DataFrame], stream: BinaryIO, tz: str = "UTC",
+def write_json(parts: Iterable[pd.DataFrame], stream: ByteSink, tz: str = "UTC",
                extra: Sequence[dict] | None = None) -> int:
     """Write one JSON array (indented by two spaces, a newline after it) of the rows of
     ``parts``, each batch serialized by orjson as it comes; ``extra[i]`` adds fields to row i
@@ -140,7 +142,7 @@ def write_json(parts: Iterable[pd.DataFrame], stream: BinaryIO, tz: str = "UTC",
     return n
 
 
-def write_csv(parts: Iterable[pd.DataFrame], stream: BinaryIO, tz: str = "UTC") -> int:
+def write_csv(parts: Iterable[pd.DataFrame], stream: ByteSink, tz: str = "UTC") -> int:
     """Write a CSV header (the first batch's columns) and a line a row, UTF-8, ``\\n`` line
     ends; a null is an empty cell, a multivalue cell its values one a line. Returns the rows.
 
@@ -202,6 +204,14 @@ class _Quoter:
         return ['"' + c.replace('"', '""') + '"' if search(c) else c for c in cells]
 
 
+class ByteSink(Protocol):
+    """Where json and csv bytes go: a binary file (``sys.stdout.buffer``) or a _TextSink."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
 class _TextSink:
     """A byte stream over a text file without a binary buffer (io.StringIO, a test's capture)."""
 
@@ -215,7 +225,7 @@ class _TextSink:
         self.file.flush()
 
 
-def byte_stream(file) -> BinaryIO:
+def byte_stream(file) -> ByteSink:
     """The binary side of a text file (``sys.stdout.buffer``), its text flushed first so what
     was printed before stays before."""
     file.flush()
@@ -223,7 +233,7 @@ def byte_stream(file) -> BinaryIO:
     return buffer if buffer is not None else _TextSink(file)
 
 
-def write(fmt: str, parts: Iterable[pd.DataFrame], stream: BinaryIO, tz: str = "UTC",
+def write(fmt: str, parts: Iterable[pd.DataFrame], stream: ByteSink, tz: str = "UTC",
           extra: Sequence[dict] | None = None) -> int:
     """Write in format ``fmt`` (json or csv) and flush; returns the number of rows."""
     if fmt == "json":

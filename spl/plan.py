@@ -32,7 +32,9 @@ def required_fields(pipeline: ast.Pipeline) -> set[str] | None:
     names: set[str] = set()
     for cmd in pipeline.commands:
         spec = specs.get(cmd.name)
-        read = None if spec is None else spec.reads(cmd)
+        if spec is None:
+            return None
+        read = spec.reads(cmd)
         if read is None or any(has_wildcard(n) for n in read):
             return None
         names |= read

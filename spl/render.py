@@ -73,7 +73,7 @@ def inert_lines(text: str) -> str:
     return "\n".join(inert(line) for line in text.split("\n"))
 
 
-def error_text(err: "SplError") -> str:
+def error_text(err: SplError) -> str:
     """An error as a terminal shows it: its message, file and search line made inert, the caret
     still under the text it points at."""
     return err.render(clean=inert_lines)

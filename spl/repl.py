@@ -12,11 +12,12 @@ import io
 import os
 import shlex
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -25,6 +26,9 @@ from rich.text import Text
 from spl.errors import SplError
 from spl.render import error_text, inert, inert_lines
 from spl.repl_syntax import SplCompleter, SplLexer, Vocabulary, is_complete
+
+if TYPE_CHECKING:
+    from spl.macros import MacroLibrary
 
 EDITING_HELP = """\
 Enter runs the search once it is complete. It goes on to a new line instead when the last line
@@ -56,7 +60,7 @@ class Meta:
     name: str
     usage: str
     doc: str
-    run: Callable[["Repl", str], None]
+    run: Callable[[Repl, str], None]
 
 
 META: dict[str, Meta] = {}
@@ -95,7 +99,7 @@ class Repl:
         self._session_options = session_options or {}
         self._columns: list[str] | None = None
         self._values: dict[str, list[str]] = {}
-        self._library = None
+        self._library: MacroLibrary | None = None
 
     # ------------------------------------------------------------ state
 
@@ -197,7 +201,8 @@ class Repl:
         try:
             return parse_search(text, library=self.macro_library())
         except SplError as err:
-            raise err.with_text(text)
+            err.with_text(text)
+            raise
 
     def search(self, text: str) -> None:
         started = time.perf_counter()
@@ -205,7 +210,8 @@ class Repl:
         try:
             table = self.session.run(parsed)
         except SplError as err:
-            raise err.with_text(text)
+            err.with_text(text)
+            raise
         elapsed = time.perf_counter() - started
         self.last = table
         self.show(table, elapsed)
@@ -222,7 +228,7 @@ class Repl:
         n = len(table)
         shown = table.head(EVENT_LIMIT if events and self.fmt == "table" else DISPLAY_LIMIT)
         if self.fmt == "json":
-            body = Text(inert_lines(render.to_json(shown, self.tz)))
+            body: Text | Table = Text(inert_lines(render.to_json(shown, self.tz)))
         elif self.fmt == "csv":  # on a terminal too: .save FILE.csv writes the exact values
             body = Text(inert_lines(render.to_csv(shown, self.tz).rstrip("\n")))
         elif events:
@@ -273,16 +279,23 @@ class Repl:
         files = [f for f in items if not isinstance(f, DataProblem)]
         if not files:
             raise MetaError(f"no files found at {' '.join(paths)}"
-                            + "".join(f"\n  {p.render()}" for p in items))
+                            + "".join(f"\n  {p.render()}" for p in items
+                                      if isinstance(p, DataProblem)))  # all of them
         sizes = [_size(f) for f in files]
         started = time.perf_counter()
         before = len(self.session.problems)
         self.session.problems.extend(p for p in items if isinstance(p, DataProblem))
         sourcetype = options.get("sourcetype", "aws:cloudtrail")
         if sum(sizes) > PROGRESS_BYTES and self.console.is_terminal:
-            from rich.progress import (BarColumn, DownloadColumn, Progress, SpinnerColumn,
-                                       TextColumn, TimeElapsedColumn)
             from rich.markup import escape  # the description is markup
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                           DownloadColumn(), TimeElapsedColumn(), console=self.console,
@@ -381,16 +394,17 @@ def _data(repl: Repl, arg: str) -> None:
         repl.console.print("no data loaded (.load PATH)", markup=False)
         return
     table = Table(show_edge=False)
-    for col, justify in (("file", "left"), ("sourcetype", "left"), ("events", "right"),
-                         ("skipped", "right")):
-        table.add_column(col, justify=justify, overflow="fold")
+    table.add_column("file", justify="left", overflow="fold")
+    table.add_column("sourcetype", justify="left", overflow="fold")
+    table.add_column("events", justify="right", overflow="fold")
+    table.add_column("skipped", justify="right", overflow="fold")
     for file, sourcetype, events, skipped in repl.loads:
         table.add_row(Text(inert(file)), Text(inert(sourcetype)), str(events), str(skipped))
     repl.console.print(table)
     events = repl.session.events
     line = f"{len(events)} events"
-    times = events["_time"].dropna() if "_time" in events.columns else []
-    if len(times):
+    times = events["_time"].dropna() if "_time" in events.columns else None
+    if times is not None and len(times):
         first = render.cell_value("_time", times.min(), repl.tz)
         last = render.cell_value("_time", times.max(), repl.tz)
         line += f" from {first} to {last}"
@@ -677,13 +691,13 @@ def _describe(kind: str, name: str) -> str | None:
         from spl.eval import functions
 
         spec = functions.lookup(name)
-    elif kind == "stats function":
+        return spec.doc if spec is not None else None
+    if kind == "stats function":
         from spl import aggregates
 
-        spec = aggregates.lookup(name.replace("<N>", "50"))
-    else:
-        return None
-    return spec.doc if spec is not None else None
+        agg = aggregates.lookup(name.replace("<N>", "50"))
+        return agg.doc if agg is not None else None
+    return None
 
 
 def _eval_functions() -> list[str]:
@@ -755,7 +769,7 @@ def prompt_loop(repl: Repl, *, input=None, output=None, history=None) -> None:
         except OSError:
             repl.console.print(f"history not saved: cannot write {path}", style="dim", markup=False)
             history = InMemoryHistory()
-    prompt = PromptSession(
+    prompt: PromptSession[str] = PromptSession(
         "spl> ", multiline=True, prompt_continuation=lambda width, n, soft: "...> ".rjust(width),
         lexer=SplLexer(repl.field_names), completer=SplCompleter(repl.vocabulary()),
         complete_while_typing=False, history=history, key_bindings=_key_bindings(),

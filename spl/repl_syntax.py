@@ -8,8 +8,9 @@ SPL through here, so they agree with each other.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 from prompt_toolkit.completion import Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
@@ -73,6 +74,7 @@ def tokenize(text: str) -> list[Token]:
             out.append(Token(single[c], i, j, c))
         else:
             m = _OP.match(text, i) or _WORD.match(text, i)
+            assert m is not None  # _WORD takes every character the branches above leave
             j = m.end()
             kind = "op" if m.re is _OP or _OPERATOR_WORD.match(m.group()) else "word"
             out.append(Token(kind, i, j, m.group()))
@@ -118,7 +120,7 @@ def is_complete(text: str) -> bool:
 # ---------------------------------------------------------------- roles of words
 
 
-def roles(tokens: list[Token], fields: set[str] = frozenset()) -> list[str]:
+def roles(tokens: list[Token], fields: AbstractSet[str] = frozenset()) -> list[str]:
     """A role for each token: command, keyword, function, field, number, operator, string,
     macro, comment, pipe, bracket, text (anything else) or ws."""
     out: list[str] = []
@@ -151,7 +153,7 @@ def roles(tokens: list[Token], fields: set[str] = frozenset()) -> list[str]:
     return out
 
 
-def _word_role(tok: Token, nxt: Token | None, fields: set[str], is_command: bool) -> str:
+def _word_role(tok: Token, nxt: Token | None, fields: AbstractSet[str], is_command: bool) -> str:
     word = tok.text
     if is_command:
         return "command"
@@ -179,8 +181,8 @@ class SplLexer(Lexer):
     def lex_document(self, document: Document):
         text = document.text
         if text.lstrip().startswith("."):
-            lines = [[("class:spl.meta", line)] for line in document.lines]
-            return lambda i: lines[i] if i < len(lines) else []
+            meta = [[("class:spl.meta", line)] for line in document.lines]
+            return lambda i: meta[i] if i < len(meta) else []
         tokens = tokenize(text)
         fields = set(self._fields())
         lines: list[list[tuple[str, str]]] = [[]]

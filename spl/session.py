@@ -7,8 +7,8 @@ from __future__ import annotations
 import inspect
 import numbers
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import pandas as pd
 
@@ -22,7 +22,7 @@ from spl.lookups import Lookups
 from spl.macros import MacroLibrary
 from spl.plan import required_fields, search_terms
 
-PathLike = str | os.PathLike
+PathLike = str | os.PathLike[str]
 
 
 # ---------------------------------------------------------------- checking the caller's arguments
@@ -60,8 +60,9 @@ class Session:
                  host: str | None = None, index: str = "main",
                  macros: Sequence[PathLike] = (), tz: str = "UTC", ta: PathLike | None = None,
                  strict: bool = False, progress: bool = False, fields: set[str] | None = None,
-                 terms=None, lookups: Sequence[PathLike] = (),
-                 lookup_output: PathLike | None = None, datamodels: Sequence[PathLike] = ()):
+                 terms: object = None, lookups: Sequence[PathLike] = (),
+                 lookup_output: PathLike | None = None,
+                 datamodels: Sequence[PathLike] = ()) -> None:
         _check_event_options(sourcetype, source, host, index)
         _check_session_options(tz, strict, progress)
         macros, lookups = _paths(macros, "macros"), _paths(lookups, "lookups")
@@ -82,13 +83,14 @@ class Session:
         self._parts: list[pd.DataFrame] = []
         self.partials: list | None = None  # the map side's results of the one search (spl run)
         self._events: pd.DataFrame | None = None
-        self._macros = None
+        self._macros: MacroLibrary | None = None
         paths = _paths(data)
         if paths:
             self.load(paths, sourcetype=sourcetype, source=source, host=host, index=index)
 
     def load(self, paths: PathLike | Iterable[PathLike], *, sourcetype: str = "aws:cloudtrail",
-             source: str | None = None, host: str | None = None, index: str = "main"):
+             source: str | None = None, host: str | None = None,
+             index: str = "main") -> datalayer.LoadResult:
         """Read more files into the session; returns the loader's result (table, problems)."""
         _check_event_options(sourcetype, source, host, index)
         result = datalayer.load(_paths(paths, "paths"), sourcetype=sourcetype, source=source,

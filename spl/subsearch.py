@@ -14,7 +14,6 @@ A subsearch term reads at most 10,000 results (limits.conf ``[subsearch] maxout`
 """
 from __future__ import annotations
 
-
 import pandas as pd
 
 from spl.context import Context

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,7 +28,7 @@ _DIRECTIVE = re.compile(r"%(E(?=z)|:{1,3}|\d*)([A-Za-z%+])")
 def zone(tz: str):
     """The tzinfo for an IANA name (or UTC); a bad name is a SearchError."""
     if tz in ("UTC", "GMT", "Z", ""):
-        return timezone.utc
+        return UTC
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as e:
@@ -60,7 +60,7 @@ def strftime(epoch: float, fmt: str, tz: str = "UTC") -> str:
     time outside years 1..9999 is a SearchError."""
     try:
         secs, micros = _micros(float(epoch))
-        dt = datetime.fromtimestamp(secs, timezone.utc).astimezone(zone(tz))
+        dt = datetime.fromtimestamp(secs, UTC).astimezone(zone(tz))
     except (OverflowError, ValueError, OSError):
         raise SearchError(f"time {epoch!r} is out of range (years 1 to 9999)") from None
 
@@ -177,8 +177,8 @@ def _parser(fmt: str) -> tuple[re.Pattern, tuple[str, ...]]:
         pos = m.end()
         mod, letter = m.group(1), m.group(2)
         if letter in _EXPAND and not mod:
-            rx, sub = _parser(_EXPAND[letter])
-            out.append(rx.pattern.removesuffix(r"\s*"))
+            inner, sub = _parser(_EXPAND[letter])
+            out.append(inner.pattern.removesuffix(r"\s*"))
             names.extend(sub)
             continue
         rx, name = _capture(mod, letter)
@@ -269,7 +269,7 @@ def _parsed_zone(got: dict, tz: str):
     if got.get("z"):
         z = got["z"]
         if z.upper() == "Z":
-            return timezone.utc
+            return UTC
         digits = z[1:].replace(":", "")
         hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
         delta = timedelta(hours=hours, minutes=minutes)
@@ -277,7 +277,7 @@ def _parsed_zone(got: dict, tz: str):
     if got.get("Z"):
         name = got["Z"]
         if name.upper() in ("UTC", "GMT", "Z"):
-            return timezone.utc
+            return UTC
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
@@ -356,7 +356,7 @@ _LAST_SECOND = 253_402_300_799.999999  # 9999-12-31T23:59:59.999999Z
 
 def _local(t: float, tz: str) -> datetime:
     secs, micros = _micros(t)
-    return datetime.fromtimestamp(secs, timezone.utc).astimezone(zone(tz)).replace(microsecond=micros)
+    return datetime.fromtimestamp(secs, UTC).astimezone(zone(tz)).replace(microsecond=micros)
 
 
 def _wall(dt: datetime, tz: str) -> float:
@@ -424,10 +424,10 @@ def parse_time_modifier(value: str, now: float, tz: str = "UTC") -> float:
             raise SearchError("invalid time modifier: epoch out of range (years 1 to 9999)")
         return t
     if re.match(r"\d{1,2}/\d{1,2}/\d{4}:", text):
-        t = strptime(text, ABSOLUTE_FORMAT, tz)
-        if t is None or _parser(ABSOLUTE_FORMAT)[0].fullmatch(text) is None:
+        parsed = strptime(text, ABSOLUTE_FORMAT, tz)
+        if parsed is None or _parser(ABSOLUTE_FORMAT)[0].fullmatch(text) is None:
             raise SearchError(f"invalid time {value!r}: expected {ABSOLUTE_FORMAT}")
-        return t
+        return parsed
     try:
         return relative_time(now, text, tz)
     except SearchError as e:

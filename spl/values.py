@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import overload
 
 _NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*\Z")
 
@@ -92,8 +93,17 @@ def format_number(n) -> str:
     return repr(n)
 
 
-def to_str(v) -> str | None:
-    """A single value as a string (None for null); multivalue cells are not accepted here."""
+@overload
+def to_str(v: str) -> str: ...
+@overload
+def to_str(v: None) -> None: ...
+@overload
+def to_str(v: object) -> str | None: ...
+def to_str(v):
+    """A single value as a string (None for null); multivalue cells are not accepted here.
+
+    The overloads tell a type checker that text stays text; a cell of unknown type (Any, as table
+    cells are) gives Any, so each caller need not re-check a value it knows is not null."""
     if is_null(v):
         return None
     if isinstance(v, str):

@@ -11,8 +11,8 @@ import math
 
 import pytest
 
-from spltest import column, run
 from spl.errors import SearchError, UnsupportedError
+from spltest import column, run
 
 LN = math.log
 

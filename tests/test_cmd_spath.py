@@ -118,7 +118,7 @@ def test_path_mode_reads_past_the_cutoff():
 
 
 def test_row_order_is_kept():
-    rows = [{"_raw": '{"i": %d}' % i} for i in (3, 1, 2)]
+    rows = [{"_raw": f'{{"i": {i}}}'} for i in (3, 1, 2)]
     assert column(run("| spath path=i", rows), "i") == ["3", "1", "2"]
 
 

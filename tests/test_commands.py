@@ -4,9 +4,8 @@ Each expected value was worked out by hand from the cited page, not taken from t
 """
 import pytest
 
-from spltest import column, run, table
-
 from spl.errors import SearchError
+from spltest import column, run, table
 
 # ------------------------------------------------------------------------------------------ rename
 # https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/search-commands/rename
@@ -159,6 +158,14 @@ def test_sort_default_limit_is_10000_and_sort_0_is_all():
 def test_sort_str_forces_lexicographic():
     rows = [{"v": x} for x in ["9", "10"]]
     assert column(run("| sort str(v)", rows), "v") == ["10", "9"]
+
+
+def test_sort_each_key_keeps_its_own_comparison():
+    # Each key is sorted with its own function (str(v) byte order, ip(w) as addresses): the pairwise
+    # key of one key must not see the comparison or values of another.
+    rows = [{"v": "10", "w": "10.0.0.9", "i": 0}, {"v": "9", "w": "1.1.1.1", "i": 1},
+            {"v": "10", "w": "10.0.0.10", "i": 2}]
+    assert column(run("| sort str(v), ip(w)", rows), "i") == [0, 2, 1]
 
 
 # ------------------------------------------------------------------------------------- head / tail

@@ -123,6 +123,7 @@ def test_prefix_counts_bytes_and_honours_wanted():
 
 def test_long_records_lose_fields_past_the_cutoff(tmp_path):
     import json
+
     from spl.data import load
     head = {"eventTime": "2024-05-01T10:00:00Z", "eventName": "Big", "pad": "p" * 6000,
             "recipientAccountId": "123"}

@@ -596,10 +596,10 @@ def test_json_extract():
 def test_function_names_resolve_in_any_case():
     # ESCU's production pingid_new_mfa_method_registered_for_user runs `eval object=CASE(ISNOTNULL(...` in
     # Splunk, so upper-case function names must resolve to the same functions.
-    from spl.eval.functions import lookup
-    from spl.syntax import parse_expression
     from spl.context import Context
     from spl.eval import evaluate_row
+    from spl.eval.functions import lookup
+    from spl.syntax import parse_expression
     assert lookup("CASE") is lookup("case") is not None
     expr = parse_expression('CASE(ISNOTNULL(a), "yes", true(), "no")')
     assert evaluate_row(expr, {"a": "1"}, Context()) == "yes"

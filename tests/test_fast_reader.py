@@ -278,7 +278,7 @@ def test_spl_run_with_worker_processes_and_its_error_path(tmp_path, monkeypatch,
     monkeypatch.setattr(fast, "PARALLEL_MIN", 0)
     monkeypatch.setattr(fast, "cores", lambda: 2)
     data = tmp_path / "a.ndjson"
-    data.write_text("".join('{"eventTime":"2026-03-09T14:00:0%dZ","eventName":"%s"}\n' % (i, n)
+    data.write_text("".join(f'{{"eventTime":"2026-03-09T14:00:0{i}Z","eventName":"{n}"}}\n'
                             for i, n in enumerate("ABA")))
     code = spl.cli.main(["run", "eventName=A | stats count", "--data", str(data),
                          "--format", "csv"])

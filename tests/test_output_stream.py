@@ -20,11 +20,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from spltest import table
-
 import spl.cli
 from spl import output, render, timefmt
 from spl.values import is_null, to_number, to_str
+from spltest import table
 
 EXAMPLE = Path(spl.cli.__file__).parent / "examples" / "bedrock_cloudtrail.json"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%3N%:z"

@@ -75,6 +75,18 @@ def test_every_command_declares_what_it_reads():
             assert shape(mine.__code__) == shape(theirs.__code__), (name, prop)
 
 
+def test_the_imported_reads_run_as_the_planners_copy():
+    # eval, where, head and search named ast in reads() without importing it: the planner's copy
+    # (compiled with ast given to it) ran, the module's own function was a NameError
+    pipeline = parse_search("search x=1 | eval y=a+b | where c>1 | head (d<2)", MACROS).pipeline
+    static = declarations()
+    for cmd in pipeline.commands:
+        assert commands.spec(cmd.name).reads(cmd) == static[cmd.name].reads(cmd), cmd.name
+    reads = [commands.spec(c.name).reads(c) for c in pipeline.commands]
+    assert reads[0] == {"x"} and reads[2] == {"c"} and reads[3] == {"d"}
+    assert {"a", "b"} <= reads[1]
+
+
 def shape(code) -> tuple:
     """Where a function is defined and what it names and holds (not its bytecode: Python
     compiles ``ast.x(...)`` differently where ``ast`` is an import of the module)."""
@@ -289,8 +301,8 @@ def check_planned_loads(tmp_path, lookups, command, case, lines):
             parse_search(search, MACROS)
         except SplError:
             assume(False)
-        got = outcome(lambda: planned(search, path, **options))
-        want = outcome(lambda: whole.run(search, now=NOW))
+        got = outcome(lambda s=search: planned(s, path, **options))
+        want = outcome(lambda s=search: whole.run(s, now=NOW))
         assert_same(got, want)
     path.unlink()
 

@@ -113,7 +113,7 @@ def test_line_tests_fold_case_and_keep_lines_with_opaque_escapes():
 
 def test_pieces_with_quotes_or_non_ascii_look_only_for_their_plain_runs():
     f = line_filter('userAgent="caf\u00e9 \\"x\\" au lait"')
-    assert f.line_ok('{"userAgent":"caf\\u00e9 \\"x\\" au lait"}'.encode())
+    assert f.line_ok(b'{"userAgent":"caf\\u00e9 \\"x\\" au lait"}')
     assert f.line_ok('{"userAgent":"CAF\u00c9 \\"X\\" AU LAIT"}'.encode())
     assert not f.line_ok(b'{"userAgent":"tea"}')
 
@@ -435,7 +435,7 @@ def test_a_subsearch_asks_for_every_field(tmp_path):
     (lookups / "st.csv").write_text("sourcetype\naws:cloudtrail\n")
     (lookups / "es.csv").write_text("eventSource\ns3.amazonaws.com\n")
     data = tmp_path / "a.ndjson"
-    data.write_text("".join('{"eventTime":"2026-03-09T14:00:0%dZ","eventSource":"%s"}\n' % (i, s)
+    data.write_text("".join(f'{{"eventTime":"2026-03-09T14:00:0{i}Z","eventSource":"{s}"}}\n'
                             for i, s in enumerate(["s3.amazonaws.com", "kms.amazonaws.com",
                                                    "s3.amazonaws.com"])))
     # by hand: all 3 events have sourcetype aws:cloudtrail, 2 of them eventSource s3

@@ -3,9 +3,8 @@ import json
 
 from rich.console import Console
 
-from spltest import table
-
 from spl import render
+from spltest import table
 
 
 def test_json_has_arrays_for_multivalue_and_omits_nulls():

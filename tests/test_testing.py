@@ -21,8 +21,13 @@ from spl.detections import Detection
 from spl.errors import ConfigError, DataError
 from spl.testing import judge as rules
 from spl.testing import reports
-from spl.testing.resolve import (Resolver, Unavailable, attack_data_path, default_cache,
-                                 is_lfs_pointer)
+from spl.testing.resolve import (
+    Resolver,
+    Unavailable,
+    attack_data_path,
+    default_cache,
+    is_lfs_pointer,
+)
 from spl.testing.runner import Options, Outcome, content_dirs, find_detections, plan
 
 TREE = Path(__file__).resolve().parent / "fixtures" / "content"

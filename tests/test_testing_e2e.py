@@ -333,7 +333,9 @@ def test_shared_seed_file_passes_with_its_attack_data_mapped(shared, tmp_path):
 # --- the pytest plugin ------------------------------------------------------------------------------
 
 def _pytest(tmp_path, *args):
-    env = dict(os.environ, PYTHONPATH=str(REPO), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    # a pytest of its own: no plugins or options of this run (CI's coverage comes in PYTEST_ADDOPTS)
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+    env.update(PYTHONPATH=str(REPO), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "spl.testing.pytest_plugin",
                            "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(tmp_path),
                            *map(str, args)], cwd=tmp_path, env=env, capture_output=True,

@@ -5,7 +5,7 @@ MODS = https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/
 
 Expected epochs are written as calendar dates (``at(...)``) so they can be checked by hand.
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +20,7 @@ LA, NY = "America/Los_Angeles", "America/New_York"
 
 def at(*args, tz="UTC") -> float:
     """Epoch of a wall-clock time in ``tz``."""
-    zone = timezone.utc if tz == "UTC" else ZoneInfo(tz)
+    zone = UTC if tz == "UTC" else ZoneInfo(tz)
     return datetime(*args, tzinfo=zone).timestamp()
 
 

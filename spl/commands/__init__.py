@@ -24,11 +24,14 @@ from __future__ import annotations
 import ast as pyast
 import builtins
 import importlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import pkgutil
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the registry itself needs no pandas (spl.plan and macros import it early)
     import pandas as pd
@@ -43,7 +46,7 @@ CommandFn = Callable[["ast.Command", "pd.DataFrame", "Context"], "pd.DataFrame"]
 class Spec:
     """What a command declares about itself (see the module doc)."""
 
-    reads: Callable[[Any], "set[str] | None"]
+    reads: Callable[[Any], set[str] | None]
     narrows: Callable[[Any], bool]
 
 
@@ -69,7 +72,7 @@ def _spec(reads, narrows=False) -> Spec:
     return Spec(reads, narrows)
 
 
-def command(*names: str, reads: Callable[[Any], "set[str] | None"],
+def command(*names: str, reads: Callable[[Any], set[str] | None],
             narrows: bool | Callable[[Any], bool] = False):
     """Register the decorated function as the implementation of the named commands, with what
     they read and whether they narrow the fields (module doc)."""
@@ -125,10 +128,26 @@ def declarations() -> dict[str, Spec]:
         found: dict[str, Spec] = {}
         for module in pkgutil.iter_modules(__path__):
             name = f"{__name__}.{module.name}"
-            source = importlib.util.find_spec(name).loader.get_source(name)
+            source = _source(name)
             found.update(_module_declarations(name, source))
         _declared = found
     return _declared
+
+
+def _source(module: str) -> str:
+    """The source text of one of this package's modules (always found: it is listed)."""
+    loader = _spec_of(module).loader
+    assert isinstance(loader, importlib.abc.InspectLoader)
+    source = loader.get_source(module)
+    assert source is not None
+    return source
+
+
+def _spec_of(module: str) -> importlib.machinery.ModuleSpec:
+    """The import spec of one of this package's modules (always found: it is listed)."""
+    found = importlib.util.find_spec(module)
+    assert found is not None
+    return found
 
 
 def _module_declarations(module: str, source: str) -> dict[str, Spec]:
@@ -136,6 +155,7 @@ def _module_declarations(module: str, source: str) -> dict[str, Spec]:
     found: dict[str, Spec] = {}
     for m in _DECORATOR.finditer(source):
         call = pyast.parse(source[m.start() + 1:_closing(source, m.end() - 1) + 1], mode="eval").body
+        assert isinstance(call, pyast.Call)  # the text is "command(...)"
         names = [pyast.literal_eval(arg) for arg in call.args]
         props: dict[str, Any] = {}
         for kw in call.keywords:
@@ -175,7 +195,9 @@ def _function(module: str, source: str, name: str) -> Callable:
     text = source[m.start():end.start() if end else len(source)]
     line = source.count("\n", 0, m.start())  # >= 1: every module starts with its docstring
     prelude = "from __future__ import annotations" + "\n" * line  # as in the modules
-    code = compile(prelude + text, importlib.util.find_spec(module).origin, "exec")
+    origin = _spec_of(module).origin
+    assert origin is not None  # a source file
+    code = compile(prelude + text, origin, "exec")
     scope: dict[str, Any] = {"ast": ast, "__builtins__": builtins, "__name__": module}
-    exec(code, scope)  # noqa: S102 - the package's own source, one function definition
+    exec(code, scope)
     return scope[name]

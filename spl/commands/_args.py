@@ -8,6 +8,8 @@ the command.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
+from typing import overload
 
 from spl.errors import SearchError, UnsupportedError
 from spl.syntax import ast
@@ -41,6 +43,12 @@ def flag(node, name: str, default: bool) -> bool:
     return truth
 
 
+@overload
+def integer(node, name: str, default: int, minimum: int = 0,
+            maximum: int | None = None) -> int: ...
+@overload
+def integer(node, name: str, default: None, minimum: int = 0,
+            maximum: int | None = None) -> int | None: ...
 def integer(node, name: str, default: int | None, minimum: int = 0,
             maximum: int | None = None) -> int | None:
     """Integer option ``name`` of ``node``, from ``minimum`` to ``maximum`` (default 10**18)."""
@@ -61,7 +69,7 @@ def integer(node, name: str, default: int | None, minimum: int = 0,
     return n
 
 
-def check_known(node, known: set[str], unsupported: set[str] = frozenset()) -> None:
+def check_known(node, known: AbstractSet[str], unsupported: AbstractSet[str] = frozenset()) -> None:
     """An option the command does not have is an error naming it; one Splunk has but spl does
     not implement (``unsupported``) says so."""
     for key, _ in node.options:

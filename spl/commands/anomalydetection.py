@@ -39,6 +39,7 @@ import bisect
 import math
 import re
 from collections import Counter
+from typing import cast
 
 import pandas as pd
 
@@ -94,7 +95,7 @@ def run(node, table, ctx):
     q1, q3 = _quantile(logs, 0.25), _quantile(logs, 0.75)
     if pthresh is not None:
         log_thresh = math.log(pthresh) if pthresh > 0 else -math.inf
-    elif logs:
+    elif q1 is not None and q3 is not None:  # there are logs
         log_thresh = q1 - (3.0 if cutoff else 1.5) * (q3 - q1)
     else:
         log_thresh = None
@@ -107,7 +108,7 @@ def run(node, table, ctx):
                "1st_quartile": q1, "3rd_quartile": q3}
         return pd.DataFrame({c: pd.Series([row[c]], dtype=object) for c in SUMMARY})
 
-    added = {name: [] for name in ADDED}
+    added: dict[str, list] = {name: [] for name in ADDED}
     for (log, cause, cause_freq, max_freq), bad in zip(scores, anomalous):
         added["log_event_prob"].append(log)
         added["probable_cause"].append(cause if bad else None)
@@ -157,7 +158,7 @@ def _frequencies(table: pd.DataFrame, fields: list[str]) -> list[list[tuple[str,
         keys = _bins(cells)
         counts = Counter(k for k in keys if k is not None)
         per_field.append([None if k is None else counts[k] / n for k in keys])
-    return [[(f, freqs[i]) for f, freqs in zip(fields, per_field) if freqs[i] is not None]
+    return [[(f, x) for f, freqs in zip(fields, per_field) if (x := freqs[i]) is not None]
             for i in range(n)]
 
 
@@ -168,7 +169,7 @@ def _bins(cells: list) -> list:
     present = [x for c, x in zip(cells, numbers) if not is_null(c)]
     if not present or any(x is None for x in present):
         return [None if is_null(c) else tuple(mv_values(c)) for c in cells]
-    low, high = min(present), max(present)
+    low, high = min(cast(list[float], present)), max(cast(list[float], present))  # no None
     width = (high - low) / BINS
     inner = [low + width * i for i in range(1, BINS)] if width > 0 else []
     return [None if x is None else bisect.bisect_right(inner, x) for x in numbers]

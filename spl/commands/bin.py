@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
@@ -111,6 +113,7 @@ def run(node, table, ctx):
         if span is None:
             return table
     align = _aligntime(node, ctx) if is_time else None
+    fn: Callable[[Any], float | str]
     if is_time:
         fn = lambda n: _time_bin(n, span, ctx.tz, align)  # noqa: E731
     else:
@@ -150,7 +153,7 @@ def _auto_span(node, numbers: list, is_time: bool) -> Span | None:
     start, end = (_number_option(node, k) for k in ("start", "end"))
     low = min(numbers + ([start] if start is not None else []), default=None)
     high = max(numbers + ([end] if end is not None else []), default=None)
-    if low is None:
+    if low is None or high is None:  # both or neither
         return None
     minspan_text = ast.option(node.options, "minspan")
     minspan = parse_span(minspan_text, node.span).seconds if minspan_text else 0
@@ -161,8 +164,8 @@ def _auto_span(node, numbers: list, is_time: bool) -> Span | None:
                     _bins_needed(low, high, candidate.seconds) <= bins:
                 return candidate
         return Span(1, "y")
-    k = math.floor(math.log10(minspan)) if 0 < minspan < math.inf else -10
-    for k in range(k, 309):  # 10**308 is the largest power of ten a double holds
+    first = math.floor(math.log10(minspan)) if 0 < minspan < math.inf else -10
+    for k in range(first, 309):  # 10**308 is the largest power of ten a double holds
         width = 10.0 ** k
         if width >= minspan and _bins_needed(low, high, width) <= bins:
             return Span(int(width) if width >= 1 else width, None)

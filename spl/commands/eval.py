@@ -8,6 +8,7 @@ import pandas as pd
 from spl.commands import command
 from spl.errors import SearchError
 from spl.eval import evaluate
+from spl.syntax import ast
 
 
 def reads(node) -> set[str] | None:

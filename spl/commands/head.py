@@ -4,10 +4,13 @@ Splunk (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.3/searc
 ``head (<eval>)`` stops at the first result for which the expression is false or null, which is
 dropped unless ``keeplast=true``; ``null=true`` treats a null result as true.
 """
+from collections.abc import Iterable
+
 from spl.commands import command
 from spl.commands._args import check_known, flag, integer
 from spl.errors import SearchError
 from spl.eval import evaluate
+from spl.syntax import ast
 
 
 def reads(node) -> set[str] | None:
@@ -26,7 +29,7 @@ def run(node, table, ctx):
         return table.iloc[:10 if limit is None else limit]
     null_true = flag(node, "null", False)
     keeplast = flag(node, "keeplast", False)
-    values = evaluate(node.expr, table, ctx) if len(table) else []
+    values: Iterable = evaluate(node.expr, table, ctx) if len(table) else []
     stop = len(table)
     for i, v in enumerate(values):
         if not (v is True or (v is None and null_true)):

@@ -10,10 +10,10 @@ absent fields. ``where`` is a search query ("[WHERE <search-query>]"), written a
 """
 import pandas as pd
 
+from spl import search
 from spl.commands import command
 from spl.commands._args import check_known, flag, integer
 from spl.commands.append import concat
-from spl import search
 from spl.lookups import table_for
 
 

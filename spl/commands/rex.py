@@ -67,7 +67,7 @@ def run(node, table, ctx):
     found: dict[str, list] = {name: [] for name in names}
     offsets: list = []
     for cell in cells:
-        row = {name: [] for name in names}
+        row: dict[str, list] = {name: [] for name in names}
         spans: list[str] = []
         count = 0
         for value in mv_values(cell):

@@ -1,6 +1,7 @@
 """search: keep the rows that match a search expression (rules live in spl/search/)."""
 from spl import search as matching
 from spl.commands import command
+from spl.syntax import ast
 
 
 def reads(node) -> set[str] | None:

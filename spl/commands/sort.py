@@ -72,6 +72,11 @@ _COMPARATORS = {
 }
 
 
+def _pairwise_key(compare, firsts):
+    """Sort key for row positions, comparing their first values pair by pair with ``compare``."""
+    return cmp_to_key(lambda p, q: compare(firsts[p], firsts[q]))
+
+
 def order(table, keys) -> list[int]:
     """Row positions sorted by ``keys`` (stable; missing values last for every key)."""
     positions = list(range(len(table)))
@@ -86,8 +91,7 @@ def order(table, keys) -> list[int]:
             by_number = dict(zip(present, numbers))
             present.sort(key=by_number.__getitem__, reverse=key.descending)
         else:
-            compare = _COMPARATORS[key.func]
-            present.sort(key=cmp_to_key(lambda p, q: compare(firsts[p], firsts[q])),
+            present.sort(key=_pairwise_key(_COMPARATORS[key.func], firsts),
                          reverse=key.descending)
         positions = present + missing
     return positions

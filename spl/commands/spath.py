@@ -93,9 +93,16 @@ def _leaf_text(v) -> str:
     return v if isinstance(v, str) else str(v)
 
 
+def _skip_ws(text: str, i: int) -> int:
+    """Where the JSON whitespace at ``i`` ends."""
+    m = _WS.match(text, i)
+    assert m is not None  # [ \t\r\n]* matches the empty string too
+    return m.end()
+
+
 def _values_in_text(text: str, steps) -> list[str]:
     """values_at, read from the text itself so that values keep their written form."""
-    start = _WS.match(text).end()
+    start = _skip_ws(text, 0)
     if start == len(text):
         return []
     spans = [(start, len(text))]  # the root's end is never read: every path has a step
@@ -124,25 +131,25 @@ def _step(text: str, span, kind, arg):
 def _children(text: str, i: int):
     """(key or None, start, end) of each member of the object or array opening at ``text[i]``."""
     close = "}" if text[i] == "{" else "]"
-    i = _WS.match(text, i + 1).end()
+    i = _skip_ws(text, i + 1)
     if text.startswith(close, i):
         return
     while True:
         key = None
         if close == "}":
             key, i = _DECODER.raw_decode(text, i)
-            i = _WS.match(text, i).end()
+            i = _skip_ws(text, i)
             if not text.startswith(":", i):
                 raise ValueError("expected ':'")
-            i = _WS.match(text, i + 1).end()
+            i = _skip_ws(text, i + 1)
         _, end = _DECODER.raw_decode(text, i)
         yield key, i, end
-        i = _WS.match(text, end).end()
+        i = _skip_ws(text, end)
         if text.startswith(close, i):
             return
         if not text.startswith(",", i):
             raise ValueError("expected ','")
-        i = _WS.match(text, i + 1).end()
+        i = _skip_ws(text, i + 1)
 
 
 def _value(text: str, start: int, end: int) -> str:
@@ -201,5 +208,5 @@ def _extract_all(table: pd.DataFrame, texts) -> pd.DataFrame:
         updates[name] = pd.Series([n if n is not None else o for n, o in zip(new, old)],
                                   index=table.index, dtype=object)
     kept = table.drop(columns=[n for n in names if n in table.columns])
-    merged = pd.concat([kept, pd.DataFrame(updates, index=table.index)], axis=1)
-    return merged[list(table.columns) + [n for n in names if n not in table.columns]]
+    result = pd.concat([kept, pd.DataFrame(updates, index=table.index)], axis=1)
+    return result[list(table.columns) + [n for n in names if n not in table.columns]]

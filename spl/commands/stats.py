@@ -84,11 +84,17 @@ def _wildcard_terms(agg: ast.Aggregation, spec: AggSpec, table: pd.DataFrame,
     if agg.alias is not None and not has_wildcard(agg.alias):
         raise SearchError(f"'{agg.text}' names many fields: its AS name needs a * as well",
                           span=agg.span)
-    fields = [f for f in expand(agg.field, table.columns)
-              if f not in by and (agg.field.startswith("_") or not f.startswith("_"))
+    pattern = agg.field
+    assert pattern is not None  # the caller passes fields with a wildcard only
+    fields = [f for f in expand(pattern, table.columns)
+              if f not in by and (pattern.startswith("_") or not f.startswith("_"))
               and table[f].notna().any()]
-    return [_Term(agg, spec, f, substitute(agg.field, f, agg.alias or agg.text))
-            for f in sorted(fields)]
+    terms = []
+    for f in sorted(fields):
+        out = substitute(pattern, f, agg.alias or agg.text)
+        assert out is not None  # f was expanded from the pattern, so the pattern matches it
+        terms.append(_Term(agg, spec, f, out))
+    return terms
 
 
 def _term_cells(term: _Term, table: pd.DataFrame, ctx: Context) -> np.ndarray | None:
@@ -161,8 +167,9 @@ def _reduce_groups(term: _Term, cells: np.ndarray | None, times: np.ndarray | No
     order = np.argsort(gids, kind="stable")
     bounds = np.searchsorted(gids[order], np.arange(ngroups + 1))
     sorted_cells = cells[order].tolist()
-    sorted_times = times[keep][order].tolist() if spec.kind == "timed" else None
-    out = []
+    sorted_times = (times[keep][order].tolist() if spec.kind == "timed" and times is not None
+                    else None)
+    out: list = []
     for g in range(ngroups):
         members = sorted_cells[bounds[g]:bounds[g + 1]]
         if allnum and spec.numeric and not _allnum_ok(members):
@@ -170,7 +177,7 @@ def _reduce_groups(term: _Term, cells: np.ndarray | None, times: np.ndarray | No
             continue
         if spec.kind == "values":
             members = [v for c in members for v in (c if isinstance(c, list) else (c,))]
-        elif spec.kind == "timed":
+        elif sorted_times is not None:  # a timed function
             members = list(zip(sorted_times[bounds[g]:bounds[g + 1]], members))
         if ctx is not None and (note := aggregates.truncation(spec, members, term.out)):
             ctx.warn(note)
@@ -490,7 +497,8 @@ class _Distinct:
     """dc, estdc, values, min and max from a count of each distinct value (as a string)."""
 
     def __init__(self, spec: AggSpec, values: list):
-        self.spec, self.values, self.counts = spec, values, {}
+        self.spec, self.values = spec, values
+        self.counts: dict[str, list] = {}  # value's string: [count, value]
 
     def add(self, row):
         for s, v in self.values[row]:
@@ -566,14 +574,15 @@ def _stream_keys(table: pd.DataFrame, by: tuple[str, ...]) -> list[tuple | None]
     cols = [_key_strings(_cells(table, f))[0] for f in by]
     keys: list[tuple | None] = []
     for i in range(n):
-        parts = []
+        parts: list = []
         for col in cols:
             c = col[i]
             if is_null(c):
-                parts = None
+                keys.append(None)
                 break
             parts.append(c[0] if isinstance(c, list) else c)
-        keys.append(None if parts is None else tuple(parts))
+        else:
+            keys.append(tuple(parts))
     return keys
 
 
@@ -643,7 +652,8 @@ def map_partial(node: ast.Stats, table: pd.DataFrame, ctx: Context, keys) -> Sta
     codes = np.asarray(codes, dtype=np.int64)
     first_at = np.unique(codes, return_index=True)[1] if len(codes) else np.empty(0, np.int64)
     first_keys = keys(rows[first_at]) if len(first_at) else []
-    groups = {uniques[g]: [(first_keys[g], int(first_at[g])), {}] for g in range(len(uniques))}
+    groups: dict[tuple, list] = {uniques[g]: [(first_keys[g], int(first_at[g])), {}]
+                                 for g in range(len(uniques))}
     times = _cells(table, "_time") if any(t.spec.kind == "timed" for t in terms) else \
         np.full(n, None, dtype=object)
     wild: dict[int, list] = {}
@@ -700,7 +710,7 @@ def _partial_states(term: _Term, cells, times, rows, codes, ngroups: int, allnum
     cells = cells[order].tolist()
     times = times[order].tolist()
     numeric_check = allnum and spec.numeric
-    out = {}
+    out: dict[int, tuple] = {}
     for g in range(ngroups):
         lo, hi = bounds[g], bounds[g + 1]
         if lo == hi:
@@ -787,12 +797,15 @@ def reduce_partials(node: ast.Stats, partials: list, ctx: Context) -> pd.DataFra
         return [firsts[j][s][0] for j, s in enumerate(gkey)]
 
     ordered = sorted(groups, key=lambda g: ([order_key(s) for s in g], tie(g)))
-    terms = []
+    terms: list[tuple[int, _Term]] = []
     for k, agg in enumerate(node.aggregations):
         spec = aggregates.lookup(agg.func)
+        assert spec is not None  # the map half made its terms from the same node (_terms)
         if agg.field is not None and has_wildcard(agg.field):
-            terms.extend((k, _Term(agg, spec, f, substitute(agg.field, f, agg.alias or agg.text)))
-                         for f in sorted(wild.get(k, ())))
+            for f in sorted(wild.get(k, ())):  # fields the map half expanded the pattern to
+                out = substitute(agg.field, f, agg.alias or agg.text)
+                assert out is not None  # f was expanded from the pattern, so it matches it
+                terms.append((k, _Term(agg, spec, f, out)))
         else:
             terms.append((k, _Term(agg, spec, agg.field, agg.alias or agg.text)))
     data: dict[str, list] = {}

@@ -1,6 +1,7 @@
 """where: keep the rows for which an eval expression is true."""
 from spl.commands import command
 from spl.eval import where_mask
+from spl.syntax import ast
 
 
 def reads(node) -> set[str] | None:

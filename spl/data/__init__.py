@@ -17,23 +17,42 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 import socket
 import sys
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from spl.data import fast
-from spl.data.extract import (InexactNumber, TooDeep, extract_capped, flatten,
-                              flatten_prefix, parse_event_time, prefixes)
+from spl.data.extract import (
+    InexactNumber,
+    TooDeep,
+    extract_capped,
+    flatten,
+    flatten_prefix,
+    parse_event_time,
+    prefixes,
+)
 from spl.data.prefilter import compile_filter
 from spl.data.props import Sourcetype, load_sourcetype
-from spl.data.readers import (DEEP_FIELDS, DataProblem, Record, expand, file_mtime, parse_exact,
-                              read_file, shown_name)
+from spl.data.readers import (
+    DEEP_FIELDS,
+    DataProblem,
+    Record,
+    expand,
+    file_mtime,
+    parse_exact,
+    read_file,
+    shown_name,
+)
 
 if TYPE_CHECKING:  # pandas is imported when the table is built: begin() runs without it
     import pandas as pd
+
+    from spl.mapjob import MapJob
 
 __all__ = ["load", "begin", "Reading", "LoadResult", "DataProblem", "BASE_FIELDS",
            "load_sourcetype"]
@@ -48,7 +67,7 @@ class LoadResult:
     files: list[str] = field(default_factory=list)
 
 
-def load(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
+def load(paths: Sequence[str | os.PathLike[str]], *, sourcetype: str = "aws:cloudtrail",
          source: str | None = None, host: str | None = None, index: str = "main",
          fields: set[str] | None = None, ta: Path | None = None, strict: bool = False,
          progress: bool = False, terms=None) -> LoadResult:
@@ -66,7 +85,7 @@ def load(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
                  terms=terms).finish(source=source, host=host, index=index, progress=progress)
 
 
-def begin(paths: Sequence[str | Path], *, sourcetype: str = "aws:cloudtrail",
+def begin(paths: Sequence[str | os.PathLike[str]], *, sourcetype: str = "aws:cloudtrail",
           fields: set[str] | None = None, ta: Path | None = None, strict: bool = False,
           terms=None, mapper=None, source: str | None = None, host: str | None = None,
           index: str = "main") -> Reading:
@@ -124,6 +143,7 @@ def map_piece(path: str, start: int, end: int, k: int, build: _Build):
     cols, t, r = fast.merge(chunks, path, mtime, problems, False, last=last)
     src = build.source if build.source is not None else path
     table = build.table([(cols, len(t))], t, r, [src] * len(t))
+    assert build.mapper is not None  # spl.distributed plans with one
     return build.mapper(table, (k << 44) + start), problems
 
 
@@ -132,6 +152,7 @@ def map_whole(path: str, k: int, build: _Build):
     part, t, r, problems = _read_records(Path(path), build.opts, False)
     src = build.source if build.source is not None else path
     table = build.table([(part, len(t))], t, r, [src] * len(t))
+    assert build.mapper is not None  # spl.distributed plans with one
     return build.mapper(table, k << 44), problems
 
 
@@ -172,11 +193,12 @@ class Reading:
         plain = [fast.is_plain_ndjson(f) for f in files]
         # the record reader costs some ten times more a byte (and gzip packs ~10 bytes in one)
         self.workers = fast.Workers(sum(_size(f) * (1 if p else 10) for f, p in zip(files, plain)))
-        self.jobs = []
+        # a file's range jobs, its one job, or (mapped) the number of its pieces
+        self.jobs: list[list[fast.Job] | fast.Job | int] = []
         self.pending: deque = deque()   # pieces of plain files to map, not yet given to a worker
         self.inflight: deque = deque()  # jobs reading the next pieces, in file order
         try:
-            for k, (path, is_plain) in enumerate(zip(files, plain)):
+            for path, is_plain in zip(files, plain):
                 if is_plain and build is not None:
                     size = _size(path)
                     per_core = -(-size // (MAP_BYTES * fast.cores()))  # equal shares of the cores
@@ -232,6 +254,7 @@ class Reading:
         is read again whole by the record reader, as :meth:`finish` does: what its pieces gave
         is dropped first."""
         build = self.build
+        assert build is not None and build.mapper is not None  # a reading begun with a mapper
         partials: list = []
         problems: list[DataProblem] = list(self.early)
         collecting = gc.isenabled()
@@ -249,6 +272,7 @@ class Reading:
                     self.events = start[2]
                     part, t, r, found = _read_records(path, self.opts, False)
                 else:  # read whole by the record reader
+                    assert isinstance(jobs, fast.Job)
                     part, t, r, found = jobs.result()
                 problems.extend(found)
                 table = build.table([(part, len(t))], t, r, [src] * len(t))
@@ -268,6 +292,7 @@ class Reading:
         """Map the pieces of plain file number ``k`` as they arrive; False (the rest of its
         pieces drained) when one holds an unusual line and the file must be read whole."""
         build = self.build
+        assert build is not None and build.mapper is not None
         last, counter, mtime = None, _LineCounter(), file_mtime(path)
         batch: list = []
         major = 0
@@ -314,6 +339,7 @@ class Reading:
             elif chunks is not None:
                 part, t, r = fast.merge(chunks, str(path), file_mtime(path), problems, strict)
             else:
+                assert isinstance(jobs, fast.Job)  # chunks is None only for a file's one job
                 part, t, r, found = jobs.result()
                 problems.extend(found)
             times.extend(t)
@@ -337,7 +363,7 @@ class _Build:
     host: str
     index: str
     source: str | None = None
-    mapper: object = None  # spl.mapjob.MapJob
+    mapper: MapJob | None = None
 
     def table(self, parts, times, raws, sources) -> pd.DataFrame:
         """The events of columns ``parts`` ((columns, rows) of each file, in order)."""
@@ -355,7 +381,7 @@ class _Build:
                        else (1, 0, c))
         wanted, fields = opts.wanted, self.fields
         cols = {c: cols[c] for c in order
-                if (wanted is None or c in fields or c in ("_time", "_raw")) and (
+                if (wanted is None or fields is None or c in fields or c in ("_time", "_raw")) and (
                     c in BASE_FIELDS or any(x is not None for x in cols[c]))}
         return pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
                              for c, v in cols.items()})

@@ -113,7 +113,7 @@ class InexactNumber(Exception):
     (which may have been written ``-0``). The record must be parsed again exactly."""
 
 
-def flatten(record: dict, wanted: set[str] | None = None) -> dict:
+def flatten(record: dict | list, wanted: set[str] | None = None) -> dict:
     """The extracted fields of one JSON record: {name: str | list[str]}.
 
     ``wanted`` is a set of path prefixes (see :func:`prefixes`); None extracts every field.
@@ -288,7 +288,9 @@ class _Prefix:
 
     @staticmethod
     def skip_ws(text: str, i: int) -> int:
-        return _WS.match(text, i).end()
+        m = _WS.match(text, i)
+        assert m is not None  # [ \t\r\n]* matches the empty string too
+        return m.end()
 
     def value(self, i: int, path: str) -> int:
         t = self.text

@@ -38,20 +38,38 @@ import operator
 import os
 import re
 import zlib
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import numpy as np
 import orjson
 
-from spl.data.extract import (InexactNumber, TooDeep, _walk, extract_capped, flatten,
-                              flatten_prefix, parse_event_time)
-from spl.data.readers import (DataProblem, _bad_utf8, _is_document, _opens_document,
-                              parse_exact, parse_line, shape)
+from spl.data.extract import (
+    InexactNumber,
+    TooDeep,
+    _walk,
+    extract_capped,
+    flatten,
+    flatten_prefix,
+    parse_event_time,
+)
+from spl.data.readers import (
+    DataProblem,
+    _bad_utf8,
+    _is_document,
+    _opens_document,
+    parse_exact,
+    parse_line,
+    shape,
+)
+
+if TYPE_CHECKING:
+    from spl.data.prefilter import LineFilter
 
 CHUNK = 8 << 20          # bytes read (and pre-filtered) at a time
 PIECE = 1 << 20          # bytes of lines parsed at a time
@@ -66,7 +84,7 @@ class Options:
     wanted: set[str] | None     # JSON path prefixes to extract (None: every field)
     cutoff: int                 # extraction cutoff in bytes
     keep_raw: bool              # whether _raw is needed
-    line_filter: object = None  # spl.data.prefilter.LineFilter or None
+    line_filter: LineFilter | None = None
 
 
 @dataclass
@@ -84,8 +102,10 @@ class Chunk:
     """Records of one chunk of whole lines; problems carry byte offsets into the file (turned
     into line numbers at merge, only when there are problems)."""
 
-    cols: dict[str, list] = field(default_factory=dict)
-    times: list = field(default_factory=list)
+    # A list per field and of times, until packed to cross processes (_Packed, an array): Any, as
+    # the code at each stage knows which form it holds.
+    cols: dict[str, Any] = field(default_factory=dict)
+    times: Any = field(default_factory=list)
     raws: list = field(default_factory=list)
     problems: list = field(default_factory=list)   # (offset, reason[, reason if strict]), _Gap
     tail_time: float | None = None                 # last eventTime of the chunk that is valid
@@ -163,7 +183,8 @@ class Workers:
     """
 
     def __init__(self, size: int):
-        self.pool = self.stop = None
+        self.pool: ProcessPoolExecutor | None = None
+        self.stop: Any = None  # the context's Event, set to ask the workers to stop
         self.parallel = cores() > 1 and size >= PARALLEL_MIN
         if self.parallel:
             try:
@@ -255,9 +276,10 @@ def read_whole(path: Path, opts: Options) -> list[Chunk] | None:
     except OSError:  # the record reader reports it
         return None
     if data[:2] == b"\x1f\x8b":
-        data = _inflate(data, WHOLE_MAX)
-        if data is None:
+        inflated = _inflate(data, WHOLE_MAX)
+        if inflated is None:
             return None
+        data = inflated
     head = data[:4096].lstrip(b" \t\r\n")
     if not head.startswith((b"{", b"[")):  # also a BOM, or no text at all
         return None
@@ -581,10 +603,10 @@ def _every_field(lines: list[bytes], opts: Options) -> Chunk | None:
         paths = dict.fromkeys(p for flat in flats for p in flat)
         for p in paths:
             chunk.cols[p] = _Packed(codes, [flat.get(p) for flat in flats] + [None])
-    chunk.times = _event_times(stamps if stamps is not None else [None] * n)
-    if chunk.times is None:
+    times = _event_times(stamps if stamps is not None else [None] * n)
+    if times is None:
         return None
-    chunk.tail_time = chunk.times[-1]
+    chunk.times, chunk.tail_time = times, times[-1]
     cutoff = opts.cutoff
     if max(map(len, lines)) > cutoff:  # records beyond the extraction cutoff: their prefix only
         for i, line in enumerate(lines):
@@ -671,7 +693,8 @@ class _Offsets:
     """Byte offsets of split lines, worked out only if a problem needs one."""
 
     def __init__(self, lines: list[bytes], lo: int):
-        self.lines, self.lo, self.starts = lines, lo, None
+        self.lines, self.lo = lines, lo
+        self.starts: list[int] | None = None
 
     def __call__(self, i: int) -> int:
         if self.starts is None:
@@ -714,7 +737,7 @@ def _read_lines(buf, spans, opts: Options, lo: int, hi: int, base: int):
     with memoryview(buf) as view:
         if spans is None:
             lines = view[lo:hi].tobytes().split(b"\n")
-            offset_of = _Offsets(lines, base + lo)
+            offset_of: Callable[[int], int] = _Offsets(lines, base + lo)
         else:
             lines = [view[s:e].tobytes() for s, e in spans]
             offset_of = [base + s for s, _ in spans].__getitem__
@@ -741,7 +764,6 @@ def _read_lines(buf, spans, opts: Options, lo: int, hi: int, base: int):
             value, text = _slow_line(data, offset_of(i), problems)
             if value is None:
                 continue
-            data = None
         if type(value) is not dict or shape(value) is not None:
             if type(value) is list or type(value) is dict:  # records inside: readers.unwrap
                 chunk.unusual = True

@@ -92,7 +92,7 @@ class LineFilter:
         """Whether one line may match (a line with an opaque escape always may)."""
         if any(o in line for o in _OPAQUE):
             return True
-        return _holds(self.formula, line, line.lower() if self.needs_lower else None)
+        return _holds(self.formula, line, line.lower() if self.needs_lower else line)
 
     def candidates(self, buf, lo: int, hi: int) -> list[tuple[int, int]]:
         """(start, end) of the lines of ``buf[lo:hi]`` (whole lines) that may match, in order.
@@ -112,7 +112,7 @@ class LineFilter:
         spans = []
         for s, e in _spans(buf, lo, hi, sorted(scan.lines(self.formula))):
             line = buf[s:e]
-            if _holds(self.formula, line, line.lower() if self.needs_lower else None):
+            if _holds(self.formula, line, line.lower() if self.needs_lower else line):
                 spans.append((s, e))
         opaque = _spans(buf, lo, hi, _opaque_starts(buf, arr, lo))
         if opaque:
@@ -163,7 +163,7 @@ _FEW = 2048  # positions of a byte found one by one (memchr) before numpy does t
 def _positions(buf, arr, lo: int, byte: int) -> np.ndarray:
     """Offsets from ``lo`` of a byte value in ``arr`` (= buf[lo:lo + len(arr)])."""
     find, needle, hi = buf.find, bytes((byte,)), lo + len(arr)
-    out = []
+    out: list[int] = []
     p = find(needle, lo, hi)
     while p >= 0:
         if len(out) == _FEW:
@@ -232,7 +232,9 @@ def _pieces(node):
             yield from _pieces(x)
 
 
-def _holds(node, line: bytes, lowered: bytes | None) -> bool:
+def _holds(node, line: bytes, lowered: bytes) -> bool:
+    """Whether ``line`` holds the formula; ``lowered`` is it lower-cased (itself when no piece
+    needs lower case)."""
     if isinstance(node, Piece):
         return node.data in (lowered if node.lower else line)
     if isinstance(node, AllOf):

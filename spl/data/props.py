@@ -235,8 +235,9 @@ class Sourcetype:
             if n:
                 member[:, k] = match(expr, frame, ctx).to_numpy()[inverse]
         # the names and tags of each distinct set of event types, worked out once
-        combos, which = np.unique(np.packbits(member, axis=1), axis=0, return_inverse=True)
-        which = which.ravel().tolist()
+        combos, inverse_sets = np.unique(np.packbits(member, axis=1), axis=0,
+                                         return_inverse=True)
+        which: list[int] = inverse_sets.ravel().tolist()
         names, tags = [], []
         for packed in combos:
             bits = np.unpackbits(packed)[:len(types)]

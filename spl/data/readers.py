@@ -48,9 +48,10 @@ import stat
 import sys
 import tempfile
 import zlib
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import overload
 
 import msgspec
 import orjson
@@ -443,7 +444,7 @@ def _opens_document(head: bytes) -> bool:
     return False
 
 
-def _read_ndjson(src: _Source, head: bytes) -> Iterator[Record | DataProblem]:
+def _read_ndjson(src: _Source, head: bytes) -> Generator[Record | DataProblem, None, int]:
     pending = head
     lineno = 0
     while True:
@@ -590,7 +591,11 @@ def _unwrap(value, raw: str, file: str, line: int) -> list[Record | DataProblem]
                         NOT_RECORD)]
 
 
-def _parts(raw: str, kind) -> list[str] | dict[str, str]:
+@overload
+def _parts(raw: str, kind: type[list]) -> list[str]: ...
+@overload
+def _parts(raw: str, kind: type[dict]) -> dict[str, str]: ...
+def _parts(raw: str, kind: type) -> list[str] | dict[str, str]:
     """The exact texts of the elements (list) or values (dict) of a JSON text."""
     data = raw.encode("utf-8")
     if kind is list:
@@ -669,9 +674,10 @@ _RECORD_BAD = "spl-record-bad-bytes"
 _BAD_BYTES: list[tuple[int, int]] = []
 
 
-def _record_bad_bytes(e: UnicodeDecodeError):
+def _record_bad_bytes(e: UnicodeError) -> tuple[str, int]:
     """Codec error handler: note where a bad byte was (offset into the decoded input), and
     replace it by U+FFFD as the 'replace' handler does."""
+    assert isinstance(e, UnicodeDecodeError)  # registered for decoding only
     _BAD_BYTES.append((e.start, e.object[e.start]))
     return "\ufffd", e.end
 
@@ -688,7 +694,7 @@ def _drain_bad_bytes() -> list[tuple[int, int]]:
 _DECODER = json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=_reject_constant)
 
 
-def _read_document(src: _Source, head: bytes) -> Iterator[Record | DataProblem]:
+def _read_document(src: _Source, head: bytes) -> Generator[Record | DataProblem, None, int]:
     """The records of a file of JSON values one after another (usually one: a
     ``{"Records": [...]}`` document, an array, a pretty-printed record), one at a time."""
     t = _Text(src, head)

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from spl.errors import ConfigError, SearchError, SplError, UnsupportedError
 
@@ -62,7 +63,8 @@ class Dataset:
 
     def chain(self) -> list[Dataset]:
         """The root first, this dataset last."""
-        out, node = [], self
+        out: list[Dataset] = []
+        node: Dataset | None = self
         while node is not None:
             out.append(node)
             node = node.parent
@@ -193,7 +195,7 @@ def read_model(path: Path) -> DataModel:
         calcs = []
         for calc in item.get("calculations") or []:
             kind = str(calc.get("calculationType", "")).lower()
-            outputs = [o.get("fieldName") for o in calc.get("outputFields") or []
+            outputs = [o["fieldName"] for o in calc.get("outputFields") or []
                        if isinstance(o, dict) and o.get("fieldName")]
             if kind != "eval":
                 raise ConfigError(f"object {obj_name}: only Eval calculations are supported, "
@@ -279,6 +281,7 @@ def members(model: DataModel, ds: Dataset, events: pd.DataFrame, ctx):
         table = _calculate(node, model, table, ctx, evaluate)
     masks = {ds.name: pd.Series(True, index=table.index)}
     for node in ds.subtree()[1:]:
+        assert node.parent is not None  # below the root
         inside = masks[node.parent.name].copy()
         if node.constraint:
             expr = _parse_search(node.constraint, model, f"the constraint of {node.name}")
@@ -348,6 +351,7 @@ def explain_lines(pipeline, text: str, dirs: Sequence[Path] = (),
     from spl.syntax import ast
 
     lines = []
+    name_text: str | None  # None: a from dataset that names no data model
     for node in ast.walk(pipeline):
         if isinstance(node, ast.Tstats) and node.datamodel and "=" not in node.datamodel:
             name_text, where = node.datamodel, node.where

@@ -9,7 +9,8 @@ always a string, as Splunk types literals.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -113,8 +114,10 @@ class Compiler:
             return a
         return chain
 
-    def _step(self, node: ast.BinOp):
-        """(operator, function, right operand) of one binary operator of a chain."""
+    def _step(self, node: ast.BinOp) -> tuple[str, Any, RowFn]:
+        """(operator, function, right operand) of one binary operator of a chain; the function is
+        None for AND and OR, which the caller evaluates itself (typed Any: its loop calls it only
+        for the other operators)."""
         op = node.op.upper()
         right = self.compile(node.right)
         if op in ("AND", "OR"):
@@ -150,13 +153,14 @@ class Compiler:
     def _unary(self, node: ast.UnaryOp) -> RowFn:
         """NOT or minus; a run of them (``NOT NOT ... x``) is one loop over the operators."""
         ops: list[str] = []
-        while isinstance(node, ast.UnaryOp):
-            op = node.op.upper()
+        inner: ast.Expr = node
+        while isinstance(inner, ast.UnaryOp):
+            op = inner.op.upper()
             if op not in ("NOT", "-"):
-                raise SearchError(f"unknown operator {node.op!r}", span=node.span)
+                raise SearchError(f"unknown operator {inner.op!r}", span=inner.span)
             ops.append(op)
-            node = node.operand
-        operand = self.compile(node)
+            inner = inner.operand
+        operand = self.compile(inner)
         if len(ops) == 1:
             return (lambda i: logical_not(operand(i))) if ops[0] == "NOT" else \
                 (lambda i: negate(operand(i)))
@@ -183,6 +187,7 @@ class Compiler:
         else:
             args = [self.compile(a) for a in node.args]
             impl = spec.impl
+            assert impl is not None  # a function is registered with an impl or a special
             if spec.needs_ctx:
                 ctx = self.ctx
                 fn = lambda i: impl(ctx, *[a(i) for a in args])  # noqa: E731

@@ -19,9 +19,10 @@ import random as _random
 import re
 import time as _time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any
 
 from spl import timefmt
 from spl.errors import SearchError, UnsupportedError
@@ -41,7 +42,7 @@ class FunctionSpec:
     max_args: int | None
     doc: str
     impl: Callable[..., Any] | None = None
-    special: Callable[[ast.Call, "evaluator.Compiler"], Callable[[int], Any]] | None = None
+    special: Callable[[ast.Call, evaluator.Compiler], Callable[[int], Any]] | None = None
     needs_ctx: bool = False
     result: str = "value"
 
@@ -875,7 +876,7 @@ def _mvrange(ctx, start, end, step=1):
     else:
         advance = lambda v: v + s  # noqa: E731
         forward = s > 0
-    out = []
+    out: list = []
     v = a
     while v < b if forward else v > b:
         if len(out) == MVRANGE_LIMIT:

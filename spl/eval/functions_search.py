@@ -31,7 +31,10 @@ from spl.values import make_mv, to_str
 
 def command_names(search: str) -> list[str]:
     """The commands of ``search`` in order, lower case (see the module docstring)."""
-    pieces, current, quote, depth, escaped = [], [], None, 0, False
+    pieces: list[str] = []
+    current: list[str] = []
+    quote: str | None = None
+    depth, escaped = 0, False
     for ch in search:
         if escaped:
             escaped = False

@@ -17,7 +17,7 @@ possible.
 from __future__ import annotations
 
 import operator
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -214,11 +214,11 @@ def _time_bound(node: ast.TimeModifier, ctx: Context, timeformat: str):
                                   span=node.span)
             return op, _relative(f"-{amount}{unit}", ctx, node)
     if name in ("starttime", "endtime"):
-        bound = strptime(node.value, timeformat, ctx.tz)
-        if bound is None:
+        parsed = strptime(node.value, timeformat, ctx.tz)
+        if parsed is None:
             raise SearchError(f"{node.name}={node.value!r} does not fit timeformat {timeformat!r}",
                               span=node.span)
-        return (np.greater_equal if name == "starttime" else np.less_equal), bound
+        return (np.greater_equal if name == "starttime" else np.less_equal), parsed
     if name in ("_index_earliest", "_index_latest"):
         raise UnsupportedError(f"{node.name}= is not supported: events carry no index time",
                                span=node.span)

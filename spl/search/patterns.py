@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from spl.errors import Span
 
@@ -54,7 +54,9 @@ def value_matcher(value: str, case: bool) -> StrTest:
     Values compare as strings: Splunk's search doc says "1" does not match "1.0"
     (https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/search-commands/search).
     """
-    from spl.eval.regex import wildcard_fullmatch  # here: spl.eval loads pandas, the planner must not
+    from spl.eval.regex import (
+        wildcard_fullmatch,  # here: spl.eval loads pandas, the planner must not
+    )
 
     fold = _fold(case)
     wanted = fold(value)

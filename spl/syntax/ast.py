@@ -9,7 +9,7 @@ removed and backslash escapes resolved; the engine decides how to compare them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import overload
 
 from spl.errors import Span
 
@@ -37,7 +37,7 @@ class Call:
     """A function call of any name; the eval registry decides whether it exists."""
 
     name: str
-    args: tuple["Expr", ...]
+    args: tuple[Expr, ...]
     span: Span
 
 
@@ -46,8 +46,8 @@ class BinOp:
     """``op`` is one of + - * / % . = != < <= > >= AND OR XOR LIKE (``==`` is stored as ``=``)."""
 
     op: str
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
     span: Span
 
 
@@ -56,7 +56,7 @@ class UnaryOp:
     """``op`` is ``NOT`` or ``-``."""
 
     op: str
-    operand: "Expr"
+    operand: Expr
     span: Span
 
 
@@ -64,12 +64,12 @@ class UnaryOp:
 class In:
     """``expr IN (v1, v2, ...)`` in eval/where."""
 
-    expr: "Expr"
-    values: tuple["Expr", ...]
+    expr: Expr
+    values: tuple[Expr, ...]
     span: Span
 
 
-Expr = Union[Literal, Field, Call, BinOp, UnaryOp, In]
+Expr = Literal | Field | Call | BinOp | UnaryOp | In
 
 # ---------------------------------------------------------------- search expressions (search command)
 
@@ -125,19 +125,19 @@ class TimeModifier:
 
 @dataclass(frozen=True)
 class SearchAnd:
-    items: tuple["SearchExpr", ...]
+    items: tuple[SearchExpr, ...]
     span: Span
 
 
 @dataclass(frozen=True)
 class SearchOr:
-    items: tuple["SearchExpr", ...]
+    items: tuple[SearchExpr, ...]
     span: Span
 
 
 @dataclass(frozen=True)
 class SearchNot:
-    item: "SearchExpr"
+    item: SearchExpr
     span: Span
 
 
@@ -145,11 +145,12 @@ class SearchNot:
 class SubsearchTerm:
     """A ``[ subsearch ]`` used as a term of a search."""
 
-    subsearch: "Subsearch"
+    subsearch: Subsearch
     span: Span
 
 
-SearchExpr = Union[Term, Compare, FieldIn, TimeModifier, SearchAnd, SearchOr, SearchNot, SubsearchTerm]
+SearchExpr = (Term | Compare | FieldIn | TimeModifier | SearchAnd | SearchOr | SearchNot
+              | SubsearchTerm)
 
 # ---------------------------------------------------------------- commands
 
@@ -404,7 +405,7 @@ class Rare(Top):
 class Subsearch:
     """``[ pipeline ]``."""
 
-    pipeline: "Pipeline"
+    pipeline: Pipeline
     span: Span
 
 
@@ -448,7 +449,7 @@ class Generic(Command):
     """
 
     options: tuple[tuple[str, str], ...] = ()
-    args: tuple[Union[str, Subsearch], ...] = ()
+    args: tuple[str | Subsearch, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -460,6 +461,10 @@ class Pipeline:
     generating: bool = False
 
 
+@overload
+def option(options: tuple[tuple[str, str], ...], name: str, default: str) -> str: ...
+@overload
+def option(options: tuple[tuple[str, str], ...], name: str, default: None = None) -> str | None: ...
 def option(options: tuple[tuple[str, str], ...], name: str, default: str | None = None) -> str | None:
     """The value of option ``name`` (case-insensitive name), or ``default``."""
     name = name.lower()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.resources
 import re
 import threading
-from typing import Any
+from typing import Any, cast
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -62,7 +62,7 @@ def _name(tok: Token) -> str:
 
 def _start(x: Any) -> int:
     if isinstance(x, Token):
-        return x.start_pos
+        return _tok_span(x).start
     if isinstance(x, Span):
         return x.start
     if isinstance(x, (list, tuple)):
@@ -72,7 +72,7 @@ def _start(x: Any) -> int:
 
 def _end(x: Any) -> int:
     if isinstance(x, Token):
-        return x.end_pos
+        return _tok_span(x).end
     if isinstance(x, Span):
         return x.end
     if isinstance(x, (list, tuple)):
@@ -85,6 +85,8 @@ def _span(first: Any, last: Any = None) -> Span:
 
 
 def _tok_span(tok: Token) -> Span:
+    # Lark types positions as optional: a token made by hand has none, the lexer's always do.
+    assert tok.start_pos is not None and tok.end_pos is not None
     return Span(tok.start_pos, tok.end_pos)
 
 
@@ -498,7 +500,7 @@ class _ToAst(Transformer):
         options: list[tuple[str, str]] = []
         for a in c[1:]:
             if isinstance(a, _Pair):
-                expr = a.new
+                expr = cast(ast.Expr, a.new)  # head's (<eval>) rule puts its expression here
             elif isinstance(a, _Opt):
                 if a.key.lower() == "limit" and _INT.fullmatch(a.value):
                     limit = int(a.value)
@@ -587,8 +589,8 @@ class _ToAst(Transformer):
         return _Pair(first, _name(c[2]) if len(c) == 3 else first, _span(c[0], c[-1]))
 
     def lookup_cmd(self, c):
-        fields_in: list[tuple] = []
-        fields_out: list[tuple] = []
+        fields_in: list[_Pair] = []
+        fields_out: list[_Pair] = []
         mode = None
         for x in c[1:]:
             if isinstance(x, Token) and x.type in ("OUTPUT", "OUTPUTNEW"):
@@ -676,8 +678,7 @@ class _ToAst(Transformer):
     def append_cmd(self, c):
         args = c[1]
         if _words(args):
-            raise _error("append takes options and a [subsearch]", _words(args)[0] and
-                         _tok_span(_words(args)[0]))
+            raise _error("append takes options and a [subsearch]", _tok_span(_words(args)[0]))
         return ast.Append("append", _span(c[0], c[2]), _options(args), c[2])
 
     def from_cmd(self, c):
@@ -797,7 +798,7 @@ def _acceptable(exc: UnexpectedInput) -> set[str]:
     if interactive is not None:
         try:
             accepts = set(interactive.accepts())
-        except Exception:  # noqa: BLE001 - only a better message is at stake
+        except Exception:
             accepts = set()
         if accepts:
             return accepts
@@ -835,6 +836,7 @@ def _translate(exc: UnexpectedInput, text: str) -> SplSyntaxError:
     """A Lark error as an SplSyntaxError that names the problem and its position."""
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream
+        assert isinstance(pos, int)  # set for a character the lexer could not take
         ch = text[pos]
         if ch in "\"'":
             return _error("unbalanced quote", Span(pos, pos + 1))
@@ -906,7 +908,8 @@ def _run(start: str, text: str) -> Any:
     try:
         _prescan(text)
     except SplError as exc:
-        raise exc.with_text(text)
+        exc.with_text(text)
+        raise
     parser = _parser()
     with _LOCK:
         _TRANSFORMER.text = text
@@ -917,7 +920,8 @@ def _run(start: str, text: str) -> Any:
         except UnexpectedInput as exc:
             raise _translate(exc, text).with_text(text) from None
         except SplError as exc:
-            raise exc.with_text(text)
+            exc.with_text(text)
+            raise
         except RecursionError:
             raise _error("search nested too deeply", Span(0, len(text))).with_text(text) from None
 

@@ -51,7 +51,9 @@ def detection_skip(det: Detection, lookups_dir: Path | None = None) -> str | Non
         return "Correlation detections are not unit-tested (contentctl cannot test this type)"
     if kind in _NOT_DETECTIONS:
         return f"a {det.type} search is not a detection with tests"
-    tags = det.raw.get("tags") if isinstance(det.raw.get("tags"), dict) else {}
+    tags = det.raw.get("tags")
+    if not isinstance(tags, dict):
+        tags = {}
     manual = det.raw.get("manual_test") or tags.get("manual_test")
     if manual:
         return f"manual test: {str(manual).strip()}"

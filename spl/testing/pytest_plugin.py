@@ -108,6 +108,7 @@ class DetectionItem(pytest.Item):
         self.index = index
 
     def runtest(self):
+        assert isinstance(self.parent, DetectionFile)  # collect() makes the items of one file
         outcomes = self.parent.outcomes()
         _settle(outcomes[self.index:self.index + 1] if self.index < len(outcomes) else outcomes)
 

@@ -35,10 +35,12 @@ def _escape(text: str) -> str:
 
 def summary_table(outcomes: list[Outcome]) -> Table:
     table = Table(title="spl test", show_lines=False)
-    for name, kw in (("detection", {}), ("test", {}), ("verdict", {}),
-                     ("results", {"justify": "right"}), ("time", {"justify": "right"}),
-                     ("reason", {})):
-        table.add_column(name, **kw)
+    table.add_column("detection")
+    table.add_column("test")
+    table.add_column("verdict")
+    table.add_column("results", justify="right")
+    table.add_column("time", justify="right")
+    table.add_column("reason")
     for o in outcomes:
         table.add_row(_escape(o.detection), _escape(o.test), verdict_text(o),
                       "" if o.results is None else str(o.results),
@@ -112,7 +114,8 @@ def write_summary(outcomes: list[Outcome], path: str | Path) -> None:
     by_file: dict[str, list[Outcome]] = {}
     for o in outcomes:
         by_file.setdefault(o.file, []).append(o)
-    tested, skipped = [], []
+    tested: list[dict] = []
+    skipped: list[dict] = []
     for file, group in by_file.items():
         first = group[0]
         entry = {"name": first.detection, "file_path": file, "type": first.type,

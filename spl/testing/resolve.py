@@ -153,8 +153,13 @@ class Resolver:
                 while chunk := response.read(1 << 16):
                     out.write(chunk)
                 return
-            from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
-                                       TransferSpeedColumn)
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TransferSpeedColumn,
+            )
 
             with Progress(TextColumn("downloading {task.description}"), BarColumn(),
                           DownloadColumn(), TransferSpeedColumn(), console=self.progress,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import tempfile
 import time
-from contextlib import nullcontext
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
