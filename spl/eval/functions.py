@@ -666,9 +666,13 @@ def _floor(x):
     return None if n is None or not math.isfinite(n) else _whole(math.floor(n))
 
 
-def _math1(fn, domain=lambda n: True):
+def _math1(fn, domain=lambda n: True, read=None):
+    """A one-number function: null when the argument (read by ``read``, default ``_num``) is
+    not a number in ``domain`` or ``fn`` fails on it."""
+    read = _num if read is None else read
+
     def f(x):
-        n = _num(x)
+        n = read(x)
         if n is None or not domain(n):
             return None
         try:

@@ -24,7 +24,7 @@ import math
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from spl.eval.functions import function, special
+from spl.eval.functions import _math1, function, special
 from spl.syntax import ast
 from spl.values import MAX_EXACT, to_number, to_str
 
@@ -35,18 +35,6 @@ def _number(v):
         return None
     n = to_number(v)
     return None if n is None or (isinstance(n, float) and math.isnan(n)) else n
-
-
-def _unary(fn, domain=lambda n: True):
-    def f(x):
-        n = _number(x)
-        if n is None or not domain(n):
-            return None
-        try:
-            return fn(n)
-        except (ValueError, OverflowError):
-            return None
-    return f
 
 
 # ---------------------------------------------------------------- trigonometric, hyperbolic
@@ -66,7 +54,7 @@ _TRIG = [
     ("tanh", math.tanh, lambda n: True, "hyperbolic tangent"),
 ]
 for _name, _fn, _domain, _doc in _TRIG:
-    function(_name, 1, 1, f"{_name}(x): {_doc}")(_unary(_fn, _domain))
+    function(_name, 1, 1, f"{_name}(x): {_doc}")(_math1(_fn, _domain, read=_number))
 
 
 @function("atan2", 2, 2, "atan2(y, x): arc tangent of y/x in radians, from -pi to pi")
