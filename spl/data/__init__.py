@@ -15,6 +15,7 @@ and a DataProblem says so.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import os
@@ -232,12 +233,18 @@ class Reading:
     def finish(self, *, source: str | None = None, host: str | None = None,
                index: str = "main", progress: bool = False) -> LoadResult:
         """The events of every file (``source``, ``host``, ``index``: as for :func:`load`)."""
-        # Reading builds millions of objects and no reference cycles: the cycle collector would
-        # only walk them again and again (a third of the time of a large file).
+        with self._collecting():
+            return self._finish(source, host, index, progress)
+
+    @contextlib.contextmanager
+    def _collecting(self):
+        """Around taking the workers' results: the workers stopped if it fails, closed after.
+        Reading builds millions of objects and no reference cycles: the cycle collector would
+        only walk them again and again (a third of the time of a large file), so it is off."""
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._finish(source, host, index, progress)
+            yield
         except BaseException:
             self.cancel()
             raise
@@ -257,9 +264,7 @@ class Reading:
         assert build is not None and build.mapper is not None  # a reading begun with a mapper
         partials: list = []
         problems: list[DataProblem] = list(self.early)
-        collecting = gc.isenabled()
-        gc.disable()  # see finish
-        try:
+        with self._collecting():
             for k, (path, jobs) in enumerate(zip(self.files, self.jobs)):
                 if progress:
                     print(f"reading {path} ({k + 1}/{len(self.files)})", file=sys.stderr)
@@ -279,13 +284,6 @@ class Reading:
                 self.events += len(t)
                 partials.append(build.mapper(table, k << 44))
             return partials, _shown(problems)
-        except BaseException:
-            self.cancel()
-            raise
-        finally:
-            self.workers.close()
-            if collecting:
-                gc.enable()
 
     def _map_pieces(self, k: int, path: Path, jobs: int, src: str, partials: list,
                     problems: list) -> bool:
