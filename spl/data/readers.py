@@ -544,13 +544,12 @@ def _unwrap(value, raw: str, file: str, line: int) -> list[Record | DataProblem]
                                         "events); skipped", DIGEST)]
     if kind == "records":
         key = "Records" if "Records" in value else "records"
-        records = value[key]
+        records, records_text = value[key], _parts(raw, dict)[key]
         if not isinstance(records, list):
-            return [DataProblem(file, line, f"'{key}' is {_json_type(_parts(raw, dict)[key])}, "
-                                            f"not an array "
-                                            f"of records; nothing read from it", NOT_RECORD)]
+            return [DataProblem(file, line, f"'{key}' is {_json_type(records_text)}, not an array of "
+                                            f"records; nothing read from it", NOT_RECORD)]
         out = []
-        for i, (v, r) in enumerate(zip(records, _parts(_parts(raw, dict)[key], list)), 1):
+        for i, (v, r) in enumerate(zip(records, _parts(records_text, list)), 1):
             if isinstance(v, dict):
                 out.append(Record(file, line, r, v))
             else:
