@@ -67,16 +67,18 @@ _WS = " \t\r\n\ufeff"
 # Kinds of DataProblem, as the summary of a load counts them (``kind_of`` tells them from the
 # reason when a reader gave none).
 UNREADABLE, GZIP, NOT_JSON, BAD_UTF8, NOT_RECORD, TOO_DEEP, DEEP_FIELDS, NO_TIME, \
-    NOT_CLOUDTRAIL, DIGEST, LINK = (
+    NOT_CLOUDTRAIL, DIGEST, LINK, UNTYPED = (
         "unreadable file", "gzip damage", "not JSON", "bad UTF-8", "not a record",
         "nested too deep", "fields too deep", "no valid eventTime", "not CloudTrail JSON",
-        "CloudTrail-Digest", "link already read")
-KEPT = {BAD_UTF8, NO_TIME, DEEP_FIELDS}  # the record is kept (repaired, partly extracted, timed)
+        "CloudTrail-Digest", "link already read", "sourcetype not recognised")
+# the record is kept (repaired, partly extracted, timed, read as the fallback sourcetype)
+KEPT = {BAD_UTF8, NO_TIME, DEEP_FIELDS, UNTYPED}
 NOTICES = {DIGEST, LINK}        # what is meant to be skipped: not an error even with --strict
 # The order problems are told in: causes (a file unreadable, a damaged stream) before what
 # they may cause, notices last.
-RANK = {k: i for i, k in enumerate((UNREADABLE, GZIP, NOT_CLOUDTRAIL, NOT_JSON, NOT_RECORD,
-                                     TOO_DEEP, BAD_UTF8, DEEP_FIELDS, NO_TIME, DIGEST, LINK))}
+RANK = {k: i for i, k in enumerate((UNREADABLE, GZIP, NOT_CLOUDTRAIL, UNTYPED, NOT_JSON,
+                                     NOT_RECORD, TOO_DEEP, BAD_UTF8, DEEP_FIELDS, NO_TIME, DIGEST,
+                                     LINK))}
 _KIND_WORDS = ((" gzip ", GZIP), ("not JSON", NOT_JSON), ("not UTF-8", BAD_UTF8),
                ("are not extracted", DEEP_FIELDS),
                ("not an object", NOT_RECORD), ("levels deep", TOO_DEEP),
@@ -442,6 +444,27 @@ def _opens_document(head: bytes) -> bool:
     except orjson.JSONDecodeError:
         return True
     return False
+
+
+def read_range(path: Path, start: int, end: int) -> Iterator[Record | DataProblem]:
+    """The records and problems of the lines in bytes [start, end) of a plain NDJSON file
+    (``start`` a line start), numbered as in the whole file."""
+    lineno = 0
+    with open(path, "rb") as f:
+        done = 0
+        while done < start:  # the lines before the range, counted
+            block = f.read(min(_CHUNK, start - done))
+            if not block:
+                break
+            lineno += block.count(b"\n")
+            done += len(block)
+        data = f.read(max(end - start, 0))
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    for data in lines:
+        lineno += 1
+        yield from _ndjson_line(str(path), lineno, data)
 
 
 def _read_ndjson(src: _Source, head: bytes) -> Generator[Record | DataProblem, None, int]:
