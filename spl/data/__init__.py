@@ -46,6 +46,7 @@ from spl.data.extract import (
 )
 from spl.data.prefilter import compile_filter
 from spl.data.props import (
+    CLOUDTRAIL_TIME,
     SAMPLE_RECORDS,
     Sourcetype,
     TimeSpec,
@@ -469,27 +470,28 @@ class _Build:
                 runs[-1][1].append(part)
             else:
                 runs.append((name, [part]))
-        cols: dict[str, list] = {}
-        start = 0
-        for name, run in runs:
-            n = sum(m for _, m in run)
-            these = _columns(run, times[start:start + n],
-                             raws[start:start + n] if keep_raw else None,
-                             sources[start:start + n], name, self.host, self.index)
-            these = self.kinds[name].st.apply_columns(these, n)
-            for c, values in these.items():
-                col = cols.get(c)
-                if col is None:
-                    col = cols[c] = [None] * start
-                col.extend(values)
-            start += n
-            for col in cols.values():
-                if len(col) < start:
-                    col.extend([None] * (start - len(col)))
-        if not runs:
-            cols = _columns([], [], [] if keep_raw else None, [], FALLBACK, self.host,
+        if len(runs) <= 1:  # one sourcetype (the usual load): no copying
+            name = runs[0][0] if runs else next(iter(self.kinds))
+            cols = _columns(parts, times, raws if keep_raw else None, sources, name, self.host,
                             self.index)
-            cols = next(iter(self.kinds.values())).st.apply_columns(cols, 0)
+            cols = self.kinds[name].st.apply_columns(cols, len(times))
+        else:
+            cols = {}
+            start = 0
+            for name, run in runs:
+                n = sum(m for _, m in run)
+                these = _columns(run, times[start:start + n],
+                                 raws[start:start + n] if keep_raw else None,
+                                 sources[start:start + n], name, self.host, self.index)
+                for c, values in self.kinds[name].st.apply_columns(these, n).items():
+                    col = cols.get(c)
+                    if col is None:
+                        col = cols[c] = [None] * start
+                    col.extend(values)
+                start += n
+                for col in cols.values():
+                    if len(col) < start:
+                        col.extend([None] * (start - len(col)))
         # A field no event has does not exist (Splunk lists only fields with values). Base
         # fields come first, then the others by name: the columns must not depend on which
         # records were read (a pre-filter skips some). With the fields known, a base field
@@ -497,9 +499,10 @@ class _Build:
         order = sorted(cols, key=lambda c: (0, BASE_FIELDS.index(c), "") if c in BASE_FIELDS
                        else (1, 0, c))
         fields = self.fields
-        every = fields is None or any("*" in f for f in fields)
+        keep = None if fields is None or any("*" in f for f in fields) else {
+            *fields, "_time", "_raw"}
         cols = {c: cols[c] for c in order
-                if (every or c in fields or c in ("_time", "_raw")) and (
+                if (keep is None or c in keep) and (
                     c in BASE_FIELDS or any(x is not None for x in cols[c]))}
         return pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
                              for c, v in cols.items()})
@@ -545,7 +548,7 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _read_records(path: Path, opts: fast.Options, strict: bool, time: TimeSpec = TimeSpec()):
+def _read_records(path: Path, opts: fast.Options, strict: bool, time: TimeSpec = CLOUDTRAIL_TIME):
     """A file that is not plain NDJSON (gzip, Records documents), or whose sourcetype's time
     field is not eventTime: (columns, times, raws, problems). Read whole by the fast reader
     when it can (spl.data.fast.read_whole: eventTime only), else record by record."""
@@ -616,7 +619,7 @@ def _extract(rec: Record, wanted, cutoff: int) -> dict:
 
 
 def _event_time(rec: Record, path: Path, last: float | None, problems, strict,
-                time: TimeSpec = TimeSpec()) -> float:
+                time: TimeSpec = CLOUDTRAIL_TIME) -> float:
     name, value = time.value(rec.value)
     t = time.parse(value)
     if t is not None:

@@ -207,6 +207,7 @@ class TimeSpec:
 
 
 _EPOCH_FORMAT = re.compile(r"%s%(\d)N")
+CLOUDTRAIL_TIME = TimeSpec()  # eventTime, ISO 8601: a stanza that names no time field
 
 
 def _path(record: dict, name: str):

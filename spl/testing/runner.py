@@ -197,9 +197,9 @@ def _plan_test(det: Detection, test, i: int, macros: list[Path], lookups: list[P
         return _outcome(det, name, ERROR, "an attack_data entry has no 'data:'", expect=expect)
     # an entry's sourcetype: as it says, else its data's, from the content (spl.data)
     sourcetypes = [_opt(e.get("sourcetype") or None) for e in entries]
-    for sourcetype in dict.fromkeys(s for s in sourcetypes if s is not None):
+    for named in dict.fromkeys(s for s in sourcetypes if s is not None):
         try:
-            load_sourcetype(sourcetype)
+            load_sourcetype(named)
         except ConfigError as err:  # data the engine has no definition for, not a bad detection
             return _outcome(det, name, UNSUPPORTED, f"unsupported: {err.message}", expect=expect)
     files: list[DataFile] = []
