@@ -35,12 +35,14 @@ definition directory declares, in its own props.conf, Splunk's source-typing rul
 ``LESS_THAN_<n> = <regex>``: more (less) than n percent of the lines must match the regex, and
 every condition must hold (https://help.splunk.com/splunk-enterprise/get-started/get-data-in/9.3/configure-source-types/configure-rule-based-source-type-recognition,
 props.conf.spec: https://help.splunk.com/en/data-management/splunk-enterprise-admin-manual/10.0/10.0.0-configuration-file-reference/props.conf).
-Splunk looks at a file's lines; here the "lines" are the file's first SAMPLE_RECORDS records,
-each record's text as one line, as the readers unwrap them (an S3 ``{"Records": [...]}``
-document or a JSON array is one line of many records). Rules are tried in name order, the
-first that matches wins. The convention: the directory ``spl/data/sourcetypes/<dir>/`` (dir =
-the sourcetype name with each run of other characters than letters and digits made ``_``)
-holds ``[<sourcetype>]`` and its ``[rule::<dir>]`` (or ``[delayedrule::<dir>]``).
+Splunk looks at a file's lines; here the "lines" are the file's first SAMPLE_RECORDS records
+as the readers unwrap them, each record's text (as in the file: JSON keys in quotes) one line,
+so each record of an S3 ``{"Records": [...]}`` document or a JSON array counts once though the
+file may be one line. Rules are tried in name order, the first that matches wins; a file whose
+records no rule matches is read as aws:cloudtrail with a problem saying so (spl.data). The
+convention: the directory ``spl/data/sourcetypes/<dir>/`` (dir = the sourcetype name with each
+run of characters other than letters and digits made ``_``) holds ``[<sourcetype>]`` with its
+TIMESTAMP_FIELDS (and TIME_FORMAT), and its ``[rule::<dir>]`` (or ``[delayedrule::<dir>]``).
 
 Other keys (KV_MODE, line-breaking settings, REPORT/EXTRACT) are not used: the JSON extraction
 of spl.data.extract is the only extraction. A limits.conf beside props.conf may set
