@@ -10,9 +10,11 @@ line without ``search:``, or a directory holding no detection or ``.spl`` file; 
 which. The JSON output is a list of {path, status, message}.
 
 ``--exec-coverage`` goes further and runs each search (over given events, or none): "runs",
-"needs_datamodel", "needs_baseline" (a lookup filled by another search), "unsupported" (the
-command or function it stops at), "error" (it fails at run time), and the statuses above for
-searches that do not parse and paths that hold none.
+"no_data" (it runs, but its first search asks for ``sourcetype=X`` and no loaded event is of
+such a sourcetype: its 0 rows say nothing of the search), "needs_datamodel", "needs_baseline"
+(a lookup filled by another search), "unsupported" (the command or function it stops at),
+"error" (it fails at run time), and the statuses above for searches that do not parse and paths
+that hold none.
 
 Both exit 1 when a search does not parse or a path holds no search. An error that stops the
 whole command (a bad macro directory, a search ``explain`` cannot parse) reaches the CLI, which
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -308,7 +311,7 @@ def _needs(node, top: bool = False) -> str:
 
 # ---------------------------------------------------------------- spl check --exec-coverage
 
-COVERAGE = ("runs", "needs_datamodel", "needs_baseline", "unsupported", "error",
+COVERAGE = ("runs", "no_data", "needs_datamodel", "needs_baseline", "unsupported", "error",
             "syntax_error", "macro_error", "file_error")
 
 
@@ -388,8 +391,42 @@ def exec_coverage(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] 
                 results.append(CoverageResult(path, "error", f"internal error: "
                                               f"{type(exc).__name__}: {exc}"))
             else:
-                results.append(CoverageResult(path, "runs", "", len(table)))
+                missing = _missing_sourcetypes(parsed.pipeline, session)
+                if missing:
+                    results.append(CoverageResult(path, "no_data", "no data of sourcetype "
+                                                  + " or ".join(missing), len(table)))
+                else:
+                    results.append(CoverageResult(path, "runs", "", len(table)))
     return results
+
+
+def _missing_sourcetypes(pipeline: ast.Pipeline, session) -> list[str]:
+    """The sourcetypes the pipeline's first search asks for (``sourcetype=X``, ``sourcetype
+    IN (...)``, wildcards allowed) when no loaded event is of any of them; [] when it names
+    none or some event is of one."""
+    first = pipeline.commands[0] if pipeline.commands else None
+    if pipeline.generating or not isinstance(first, ast.Search) or first.expr is None:
+        return []
+    wanted: list[str] = []
+    negated = {id(n) for x in ast.walk(first.expr) if isinstance(x, ast.SearchNot)
+               for n in ast.walk(x.item)}  # NOT sourcetype=X asks for no sourcetype
+    for node in ast.walk(first.expr):
+        if id(node) in negated:
+            continue
+        if isinstance(node, ast.Compare) and node.field == "sourcetype" and node.op == "=":
+            wanted.append(node.value)
+        elif isinstance(node, ast.FieldIn) and node.field == "sourcetype":
+            wanted.extend(node.values)
+    if not wanted:
+        return []
+    events = session.events
+    loaded = set(events["sourcetype"].dropna()) if "sourcetype" in events else set()
+    pattern = re.compile("|".join(
+        "(?:" + ".*".join(re.escape(part) for part in w.split("*")) + r")\Z" for w in wanted),
+        re.IGNORECASE)
+    if any(pattern.match(str(name)) for name in loaded):
+        return []
+    return list(dict.fromkeys(wanted))
 
 
 def _fill_baselines(path: str, parsed: ParsedSearch, session, dirs, scratch, done) -> None:
@@ -406,7 +443,7 @@ def _fill_baselines(path: str, parsed: ParsedSearch, session, dirs, scratch, don
                    listed=[str(b) for b in listed] if isinstance(listed, list) else ())
 
 
-_COVERAGE_STYLE = {"runs": "green", "needs_datamodel": "cyan", "needs_baseline": "cyan",
+_COVERAGE_STYLE = {"runs": "green", "no_data": "cyan", "needs_datamodel": "cyan", "needs_baseline": "cyan",
                    "unsupported": "yellow", "error": "red", "syntax_error": "red",
                    "macro_error": "red", "file_error": "red"}
 

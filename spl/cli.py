@@ -39,7 +39,8 @@ def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", action="append", default=[], metavar="PATH",
                    help="CloudTrail file or directory (NDJSON, Records, lookup-events, EventBridge, "
                         "JSON arrays, gzipped or not; - reads standard input); repeatable")
-    p.add_argument("--sourcetype", default="aws:cloudtrail")
+    p.add_argument("--sourcetype", default=None,
+                   help="sourcetype of every file (default: each file's, from its content)")
     p.add_argument("--source", default=None, help="source field of the events (default: file path)")
     p.add_argument("--macros", action="append", default=[], metavar="DIR",
                    help="directory of macro definitions (YAML or macros.conf); repeatable")

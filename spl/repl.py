@@ -285,7 +285,7 @@ class Repl:
         started = time.perf_counter()
         before = len(self.session.problems)
         self.session.problems.extend(p for p in items if isinstance(p, DataProblem))
-        sourcetype = options.get("sourcetype", "aws:cloudtrail")
+        sourcetype = options.get("sourcetype")  # None: detected
         if sum(sizes) > PROGRESS_BYTES and self.console.is_terminal:
             from rich.markup import escape  # the description is markup
             from rich.progress import (
@@ -320,10 +320,13 @@ class Repl:
                      f"skipped, {len(new) - skipped} kept (.data shows them)")
         self.console.print(line, style="dim", markup=False, highlight=False)
 
-    def _load_one(self, path: Path, sourcetype: str, options: dict) -> None:
+    def _load_one(self, path: Path, sourcetype: str | None, options: dict) -> None:
         result = self.session.load([path], **options)
         self._columns = None  # new fields, new values to complete
         self._values.clear()
+        if sourcetype is None:  # detected from the content (spl.data): the ones it found
+            found = result.table["sourcetype"] if "sourcetype" in result.table else []
+            sourcetype = ", ".join(sorted(set(found))) or "-"
         self.loads.append((str(path), sourcetype, len(result.table),
                            sum(p.dropped for p in result.problems)))
 

@@ -34,7 +34,8 @@ def _paths(data, option: str = "data") -> list[PathLike]:
 
 
 def _check_event_options(sourcetype, source, host, index) -> None:
-    check.of_type("sourcetype", sourcetype, str, "a str")
+    if sourcetype is not None:  # None: each file's from its content (spl.data)
+        check.of_type("sourcetype", sourcetype, str, "a str or None")
     check.of_type("index", index, str, "a str")
     for option, value in (("source", source), ("host", host)):
         if value is not None:
@@ -56,7 +57,7 @@ class Session:
     """Events loaded once, macros and time zone fixed, ready for any number of searches."""
 
     def __init__(self, data: PathLike | Iterable[PathLike] | None = None, *,
-                 sourcetype: str = "aws:cloudtrail", source: str | None = None,
+                 sourcetype: str | None = None, source: str | None = None,
                  host: str | None = None, index: str = "main",
                  macros: Sequence[PathLike] = (), tz: str = "UTC", ta: PathLike | None = None,
                  strict: bool = False, progress: bool = False, fields: set[str] | None = None,
@@ -88,7 +89,7 @@ class Session:
         if paths:
             self.load(paths, sourcetype=sourcetype, source=source, host=host, index=index)
 
-    def load(self, paths: PathLike | Iterable[PathLike], *, sourcetype: str = "aws:cloudtrail",
+    def load(self, paths: PathLike | Iterable[PathLike], *, sourcetype: str | None = None,
              source: str | None = None, host: str | None = None,
              index: str = "main") -> datalayer.LoadResult:
         """Read more files into the session; returns the loader's result (table, problems)."""

@@ -73,7 +73,7 @@ def test_a_str_or_path_of_data_is_one_file(example):
     ("tz", "", "tz='' is not a time zone name"),
     ("tz", None, "tz=None is not a time zone name"),
     ("strict", "yes", "strict is True or False, not str"),
-    ("sourcetype", None, "sourcetype is a str, not NoneType"),
+    ("sourcetype", 5, "sourcetype is a str or None, not int"),  # None: detected per file
     ("source", 3, "source is a str or None, not int"),
 ])
 def test_bad_option_values_are_usage_errors_naming_the_option(option, value, message):

@@ -108,3 +108,33 @@ def test_explain_exits_2_on_a_syntax_or_macro_error_like_run_and_prints_to_stder
 def test_explain_prints_the_pipeline_on_stdout(capsys):
     code, out, err = _cli(capsys, "explain", "a | stats count")
     assert (code, err) == (0, "") and "2. Stats" in out
+
+
+def test_exec_coverage_says_no_data_of_the_sourcetype_a_search_asks_for(tmp_path):
+    """A search that runs over events none of which is of the sourcetype its first search asks
+    for is "no_data", not "runs": its 0 rows say nothing of it. Wildcards match as in a search
+    (case-insensitively); a negated term asks for no sourcetype."""
+    data = tmp_path / "ct.json"
+    data.write_text('{"eventTime": "2025-03-01T10:00:00Z", "eventSource": "iam.amazonaws.com", '
+                    '"eventName": "DeleteUser"}\n')
+    searches = {
+        "lake.spl": "sourcetype=aws:cloudtrail:lake | stats count",
+        "two.spl": "sourcetype IN (o365:management:activity, \"azure:monitor:aad\") | stats count",
+        "ct.spl": "sourcetype=aws:cloudtrail eventName=DeleteUser | stats count",
+        "wild.spl": "sourcetype=AWS:Cloud* | stats count",
+        "not.spl": "NOT sourcetype=aws:cloudtrail:lake | stats count",
+        "none.spl": "eventName=Nothing | stats count",
+    }
+    for name, text in searches.items():
+        (tmp_path / name).write_text(text)
+    got = {Path(r.path).name: (r.status, r.message, r.rows)
+           for r in exec_coverage([tmp_path / n for n in searches], data=[data])}
+    assert got == {
+        "lake.spl": ("no_data", "no data of sourcetype aws:cloudtrail:lake", 1),
+        "two.spl": ("no_data", "no data of sourcetype o365:management:activity or "
+                               "azure:monitor:aad", 1),
+        "ct.spl": ("runs", "", 1),
+        "wild.spl": ("runs", "", 1),
+        "not.spl": ("runs", "", 1),
+        "none.spl": ("runs", "", 1),
+    }

@@ -117,10 +117,39 @@ def test_unsupported_command_is_not_a_failure(outcomes):
 def test_a_sourcetype_without_definition_is_unsupported(tmp_path):
     text = (DETS / "spl_fixture_access_key_created.yml").read_text()
     det = tmp_path / "d.yml"
-    det.write_text(text.replace("sourcetype: aws:cloudtrail", "sourcetype: aws:cloudtrail:lake"))
+    det.write_text(text.replace("sourcetype: aws:cloudtrail", "sourcetype: spl:fixture:undefined"))
     # judged before any download: without a clone or a cache it is still unsupported
     [o] = run_tests([det], Options(offline=True, cache=tmp_path / "cache"))
-    assert o.verdict == "unsupported" and "aws:cloudtrail:lake" in o.reason
+    assert o.verdict == "unsupported" and "spl:fixture:undefined" in o.reason
+
+
+LAKE_RECORD = {"metadata": {"product": {"name": "CloudTrail", "vendor_name": "AWS"}},
+               "time": 1772359200000, "class_uid": 6003, "api": {"operation": "DeleteTrail"},
+               "actor": {"user": {"uid": "AIDACAROL"}}, "src_endpoint": {"ip": "198.51.100.77"}}
+
+
+@pytest.mark.parametrize("entry, rows", [
+    # the entry's sourcetype and source are the events' (the search asks for both)
+    ("    sourcetype: aws:cloudtrail:lake\n    source: aws_asl\n",
+     [{"user": "AIDACAROL", "src": "198.51.100.77", "count": 1}]),
+    # no sourcetype: the data's own, detected from its records
+    ("    source: aws_asl\n", [{"user": "AIDACAROL", "src": "198.51.100.77", "count": 1}]),
+    # another source: nothing found
+    ("    sourcetype: aws:cloudtrail:lake\n    source: elsewhere\n", []),
+])
+def test_an_entry_gives_its_sourcetype_and_source(tmp_path, entry, rows):
+    text = (DETS / "spl_fixture_trail_deleted.yml").read_text()
+    text = text.replace("""  `cloudtrail` eventName=DeleteTrail
+  | eval user='userIdentity.userName', src=sourceIPAddress""",
+                        """  sourcetype=aws:cloudtrail:lake source=aws_asl api.operation=DeleteTrail
+  | eval user='actor.user.uid', src='src_endpoint.ip'""")
+    start = text.index("  - data:")
+    text = text[:start] + "  - data: lake.json\n" + entry + "  test_type: unit\n"
+    det = tmp_path / "d.yml"
+    det.write_text(text)
+    (tmp_path / "lake.json").write_text(json.dumps(LAKE_RECORD) + "\n")
+    [o] = run_tests([det], Options(offline=True, cache=tmp_path / "cache"))
+    assert (o.verdict, o.rows) == ("pass" if rows else "fail", rows)
 
 
 def test_lfs_pointer_is_reported_not_parsed(outcomes):

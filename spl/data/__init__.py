@@ -1,14 +1,22 @@
-"""Loading CloudTrail files into the event table, with the fields Splunk shows at search time.
+"""Loading log files into the event table, with the fields Splunk shows at search time.
 
 ``load(paths)`` reads the files (spl.data.readers), extracts JSON fields with Splunk's names
 (spl.data.extract) and applies the sourcetype definition (spl.data.props: aliases, calculated
 fields, lookups). Rows come in file order; the engine sorts them.
 
-Each event has ``_time`` (float epoch seconds from ``eventTime``), ``_raw`` (the record's text
-exactly as in the file), ``sourcetype``, ``source`` (the file path unless given), ``host`` (this
-machine's name unless given, as Splunk's default host for a monitored file) and ``index``.
+Each file has one sourcetype: the one given (``sourcetype=``, ``--sourcetype``), else the one the
+source-typing rules of the built-in definitions give its first records (spl.data.props.Rules).
+A file with records that no rule types is read as ``aws:cloudtrail`` (what spl read every file
+as before it knew other types) and a problem names it. Each file is read with its own
+sourcetype's definition (its time field, the JSON paths its fields need, its aliases, EVALs and
+lookups), and the tables of the files are put one after another, their columns united.
 
-A record whose ``eventTime`` is missing or not a timestamp is kept, as Splunk keeps it: it gets
+Each event has ``_time`` (float epoch seconds from the sourcetype's TIMESTAMP_FIELDS: CloudTrail's
+``eventTime``), ``_raw`` (the record's text exactly as in the file), ``sourcetype``, ``source``
+(the file path unless given), ``host`` (this machine's name unless given, as Splunk's default
+host for a monitored file) and ``index``.
+
+A record whose time field is missing or not a timestamp is kept, as Splunk keeps it: it gets
 the time of the previous event of the same file, or the file's modification time when it is the
 first (precedence rules of https://docs.splunk.com/Documentation/Splunk/9.3.1/Data/HowSplunkextractstimestamps),
 and a DataProblem says so.
@@ -34,19 +42,29 @@ from spl.data.extract import (
     extract_capped,
     flatten,
     flatten_prefix,
-    parse_event_time,
     prefixes,
 )
 from spl.data.prefilter import compile_filter
-from spl.data.props import Sourcetype, load_sourcetype
+from spl.data.props import (
+    CLOUDTRAIL_TIME,
+    SAMPLE_RECORDS,
+    Sourcetype,
+    TimeSpec,
+    builtin_rules,
+    has_stanza,
+    load_sourcetype,
+)
 from spl.data.readers import (
     DEEP_FIELDS,
+    NO_TIME,
+    UNTYPED,
     DataProblem,
     Record,
     expand,
     file_mtime,
     parse_exact,
     read_file,
+    read_range,
     shown_name,
 )
 
@@ -59,6 +77,7 @@ __all__ = ["load", "begin", "Reading", "LoadResult", "DataProblem", "BASE_FIELDS
            "load_sourcetype"]
 
 BASE_FIELDS = ("_time", "_raw", "sourcetype", "source", "host", "index")
+FALLBACK = "aws:cloudtrail"  # the sourcetype of a file no rule types
 
 
 @dataclass
@@ -68,16 +87,18 @@ class LoadResult:
     files: list[str] = field(default_factory=list)
 
 
-def load(paths: Sequence[str | os.PathLike[str]], *, sourcetype: str = "aws:cloudtrail",
+def load(paths: Sequence[str | os.PathLike[str]], *, sourcetype: str | None = None,
          source: str | None = None, host: str | None = None, index: str = "main",
          fields: set[str] | None = None, ta: Path | None = None, strict: bool = False,
          progress: bool = False, terms=None) -> LoadResult:
-    """Read CloudTrail files (NDJSON, ``{"Records": [...]}``, gzipped, directories) into events.
+    """Read log files (NDJSON, ``{"Records": [...]}``, arrays, gzipped, directories) into events.
 
+    ``sourcetype``: of every file; None: each file's from its content (see the module docstring).
     ``fields``: None for every field, else only these (plus the base fields) need to be right;
     the JSON paths to extract are worked out from the sourcetype definition. A name with ``*``
     means every field; ``_raw`` is kept only when asked for. ``ta``: a Splunk Add-on for AWS
-    directory to take the definition from. ``strict``: raise spl.errors.DataError at the first
+    directory to take the definitions from (a sourcetype its props.conf has no stanza of comes
+    from spl's own definitions when it was detected). ``strict``: raise spl.errors.DataError at the first
     problem instead of reporting it. ``terms``: spl.search.literal_terms of the first search, to
     skip records that cannot match it (spl.data.prefilter; ignored when ``strict``, which reads
     every line): give it only when the events feed that one search.
@@ -86,7 +107,7 @@ def load(paths: Sequence[str | os.PathLike[str]], *, sourcetype: str = "aws:clou
                  terms=terms).finish(source=source, host=host, index=index, progress=progress)
 
 
-def begin(paths: Sequence[str | os.PathLike[str]], *, sourcetype: str = "aws:cloudtrail",
+def begin(paths: Sequence[str | os.PathLike[str]], *, sourcetype: str | None = None,
           fields: set[str] | None = None, ta: Path | None = None, strict: bool = False,
           terms=None, mapper=None, source: str | None = None, host: str | None = None,
           index: str = "main") -> Reading:
@@ -101,11 +122,10 @@ def begin(paths: Sequence[str | os.PathLike[str]], *, sourcetype: str = "aws:clo
     files, early, build = plan_reading(paths, sourcetype=sourcetype, fields=fields, ta=ta,
                                        strict=strict, terms=terms, mapper=mapper, source=source,
                                        host=host, index=index)
-    return Reading(files, build.st, sourcetype, fields, build.opts, strict, early,
-                   build if mapper is not None and not strict else None)
+    return Reading(files, build, strict, early, mapper is not None and not strict)
 
 
-def plan_reading(paths, *, sourcetype: str = "aws:cloudtrail", fields=None, ta=None,
+def plan_reading(paths, *, sourcetype: str | None = None, fields=None, ta=None,
                  strict: bool = False, terms=None, mapper=None, source=None, host=None,
                  index: str = "main") -> tuple[list[Path], list[DataProblem], _Build]:
     """The files to read, the problems of entries that are no file, and how the files' chunks
@@ -118,7 +138,50 @@ def plan_reading(paths, *, sourcetype: str = "aws:cloudtrail", fields=None, ta=N
     early = [p for p in items if isinstance(p, DataProblem)]  # entries that are no file
     if strict and any(not p.notice for p in early):
         raise next(p for p in early if not p.notice).error()
-    st = load_sourcetype(sourcetype, Path(ta) if ta is not None else None)
+    ta = Path(ta) if ta is not None else None
+    if sourcetype is not None:
+        types = [sourcetype] * len(files)
+        kinds = {sourcetype: _kind(load_sourcetype(sourcetype, ta), fields, terms, strict)}
+    else:
+        types = [detect(f, early, strict) for f in files]
+        kinds = {name: _kind(load_sourcetype(name, ta if ta is not None and has_stanza(ta, name)
+                                              else None), fields, terms, strict)
+                 for name in dict.fromkeys(types or [FALLBACK])}
+    return files, early, _Build(kinds, types, fields,
+                                host if host is not None else socket.gethostname(), index,
+                                source, mapper)
+
+
+def detect(path: Path, problems: list[DataProblem], strict: bool = False) -> str:
+    """The sourcetype of a file, from the source-typing rules over its first SAMPLE_RECORDS
+    records (spl.data.props.Rules); FALLBACK, and a problem saying so, when no rule matches
+    them. A file with no record at all is FALLBACK silently: reading it reports why."""
+    texts = []
+    items = read_file(path)
+    try:
+        for item in items:
+            if isinstance(item, Record):
+                texts.append(item.raw)
+                if len(texts) >= SAMPLE_RECORDS:
+                    break
+    finally:
+        items.close()
+    if not texts:
+        return FALLBACK
+    found = builtin_rules().detect(texts)
+    if found is not None:
+        return found
+    problem = DataProblem(shown_name(path), None, f"no sourcetype rule matches its records; "
+                                                  f"read as {FALLBACK} (give the sourcetype, "
+                                                  f"e.g. --sourcetype)", UNTYPED)
+    if strict:
+        raise problem.error()
+    problems.append(problem)
+    return FALLBACK
+
+
+def _kind(st: Sourcetype, fields, terms, strict: bool) -> _Kind:
+    """How files of one sourcetype are read: its definition cut to what ``fields`` need."""
     line_filter = None if terms is None or strict else compile_filter(terms, _computed(st))
     wanted = None
     keep_raw = True
@@ -127,34 +190,50 @@ def plan_reading(paths, *, sourcetype: str = "aws:cloudtrail", fields=None, ta=N
         wanted = prefixes(need)
         st = _restricted(st, need)
         keep_raw = "_raw" in fields
-    opts = fast.Options(wanted, st.extraction_cutoff, keep_raw, line_filter)
-    return files, early, _Build(st, sourcetype, fields, opts,
-                                host if host is not None else socket.gethostname(), index,
-                                source, mapper)
+    return _Kind(st, fast.Options(wanted, st.extraction_cutoff, keep_raw, line_filter))
 
 
 def map_piece(path: str, start: int, end: int, k: int, build: _Build):
     """The map side over bytes [start, end) of plain NDJSON file number ``k`` (a task of a
     cluster, spl.distributed): (partial, problems). A record without a valid time before any
-    in the piece takes the last valid time of the bytes before it, as over the whole file."""
-    chunks = [fast._unpacked(c) for c in fast.read_packed(path, start, end, build.opts)]
+    in the piece takes the last valid time of the bytes before it, as over the whole file.
+    A sourcetype with another time field than eventTime is read by the record reader."""
+    kind = build.kind(k)
     mtime = file_mtime(Path(path))
-    last = _time_before(path, start, mtime) if start else None
     problems: list[DataProblem] = []
-    cols, t, r = fast.merge(chunks, path, mtime, problems, False, last=last)
+    if kind.st.time.default:
+        chunks = [fast._unpacked(c) for c in fast.read_packed(path, start, end, kind.opts)]
+        last = _time_before(path, start, mtime) if start else None
+        cols, t, r = fast.merge(chunks, path, mtime, problems, False, last=last)
+    else:
+        last = _time_before_records(path, start, kind.st.time) if start else None
+        cols, t, r, problems = _records(read_range(Path(path), start, end), Path(path),
+                                        kind.opts, False, kind.st.time, last)
     src = build.source if build.source is not None else path
-    table = build.table([(cols, len(t))], t, r, [src] * len(t))
+    table = build.table([(cols, len(t))], t, r, [src] * len(t), [build.types[k]])
     assert build.mapper is not None  # spl.distributed plans with one
     return build.mapper(table, (k << 44) + start), problems
 
 
 def map_whole(path: str, k: int, build: _Build):
     """The map side over a file the record reader reads (gzip, Records): (partial, problems)."""
-    part, t, r, problems = _read_records(Path(path), build.opts, False)
+    kind = build.kind(k)
+    part, t, r, problems = _read_records(Path(path), kind.opts, False, kind.st.time)
     src = build.source if build.source is not None else path
-    table = build.table([(part, len(t))], t, r, [src] * len(t))
+    table = build.table([(part, len(t))], t, r, [src] * len(t), [build.types[k]])
     assert build.mapper is not None  # spl.distributed plans with one
     return build.mapper(table, k << 44), problems
+
+
+def _time_before_records(path: str, offset: int, time: TimeSpec) -> float | None:
+    """The last valid time of the records before byte ``offset`` of a file (None: none has
+    one; the first record of the piece then takes the file's modification time)."""
+    last = None
+    for item in read_range(Path(path), 0, offset):
+        if isinstance(item, Record):
+            t = time.parse(time.value(item.value)[1])
+            last = t if t is not None else last
+    return last
 
 
 def _time_before(path: str, offset: int, mtime: float) -> float:
@@ -185,13 +264,15 @@ class Reading:
     files that are not plain NDJSON in this process, where its first problem stops it.
     """
 
-    def __init__(self, files: list[Path], st: Sourcetype, sourcetype: str,
-                 fields: set[str] | None, opts: fast.Options, strict: bool,
-                 early: Sequence[DataProblem] = (), build: _Build | None = None):
-        self.files, self.st, self.sourcetype, self.fields = files, st, sourcetype, fields
-        self.opts, self.strict, self.early, self.build = opts, strict, list(early), build
+    def __init__(self, files: list[Path], build: _Build, strict: bool,
+                 early: Sequence[DataProblem] = (), mapped: bool = False):
+        self.files, self.plan, self.strict, self.early = files, build, strict, list(early)
+        self.build = build if mapped else None  # set: finish_mapped runs the map side
         self.events = 0  # events read so far by finish_mapped
-        plain = [fast.is_plain_ndjson(f) for f in files]
+        # spl.data.fast reads eventTime by itself: files of another time field are read by the
+        # record reader
+        plain = [fast.is_plain_ndjson(f) and build.kind(k).st.time.default
+                 for k, f in enumerate(files)]
         # the record reader costs some ten times more a byte (and gzip packs ~10 bytes in one)
         self.workers = fast.Workers(sum(_size(f) * (1 if p else 10) for f, p in zip(files, plain)))
         # a file's range jobs, its one job, or (mapped) the number of its pieces
@@ -199,19 +280,21 @@ class Reading:
         self.pending: deque = deque()   # pieces of plain files to map, not yet given to a worker
         self.inflight: deque = deque()  # jobs reading the next pieces, in file order
         try:
-            for path, is_plain in zip(files, plain):
-                if is_plain and build is not None:
+            for k, (path, is_plain) in enumerate(zip(files, plain)):
+                opts, time = build.kind(k).opts, build.kind(k).st.time
+                if is_plain and mapped:
                     size = _size(path)
                     per_core = -(-size // (MAP_BYTES * fast.cores()))  # equal shares of the cores
                     spans = fast.ranges(path, max(1, per_core * fast.cores()))
-                    self.pending.extend((str(path), a, b) for a, b in spans)
+                    self.pending.extend((str(path), a, b, opts) for a, b in spans)
                     self.jobs.append(len(spans))
                 elif is_plain:
                     self.jobs.append(fast.file_jobs(self.workers, path, opts))
                 elif strict:
-                    self.jobs.append(fast.Job(None, _read_records, (path, opts, strict)))
+                    self.jobs.append(fast.Job(None, _read_records, (path, opts, strict, time)))
                 else:
-                    self.jobs.append(self.workers.submit(_read_records, path, opts, strict))
+                    self.jobs.append(self.workers.submit(_read_records, path, opts, strict,
+                                                         time))
             self._top_up()
         except BaseException:
             self.cancel()
@@ -221,10 +304,10 @@ class Reading:
         """Keep up to MAP_AHEAD bytes of pieces being read (a quarter of it for a load of every
         field): enough to keep the workers busy while this process imports the engine, few
         enough that the pieces read and waiting to be mapped stay small."""
-        ahead = MAP_AHEAD if self.opts.wanted is not None else MAP_AHEAD // 4
+        ahead = MAP_AHEAD if self.plan.fields is not None else MAP_AHEAD // 4
         while self.pending and sum(j.args[2] - j.args[1] for j in self.inflight) < ahead:
-            path, a, b = self.pending.popleft()
-            self.inflight.append(self.workers.submit(fast.read_packed, path, a, b, self.opts))
+            path, a, b, opts = self.pending.popleft()
+            self.inflight.append(self.workers.submit(fast.read_packed, path, a, b, opts))
 
     def cancel(self) -> None:
         """Stop the worker processes (the events are not wanted after all)."""
@@ -275,12 +358,12 @@ class Reading:
                         continue
                     del partials[start[0]:], problems[start[1]:]
                     self.events = start[2]
-                    part, t, r, found = _read_records(path, self.opts, False)
+                    part, t, r, found = _read_records(path, build.kind(k).opts, False)
                 else:  # read whole by the record reader
                     assert isinstance(jobs, fast.Job)
                     part, t, r, found = jobs.result()
                 problems.extend(found)
-                table = build.table([(part, len(t))], t, r, [src] * len(t))
+                table = build.table([(part, len(t))], t, r, [src] * len(t), [build.types[k]])
                 self.events += len(t)
                 partials.append(build.mapper(table, k << 44))
             return partials, _shown(problems)
@@ -312,13 +395,13 @@ class Reading:
             tails = [c.tail_time for c in batch if c.tail_time is not None]
             last = tails[-1] if tails else last
             batch = []
-            table = build.table([(cols, len(t))], t, r, [src] * len(t))
+            table = build.table([(cols, len(t))], t, r, [src] * len(t), [build.types[k]])
             self.events += len(t)
             partials.append(build.mapper(table, major))
         return True
 
     def _finish(self, source, host, index, progress) -> LoadResult:
-        files, st, opts, strict = self.files, self.st, self.opts, self.strict
+        files, strict, plan = self.files, self.strict, self.plan
         problems: list[DataProblem] = list(self.early)
         parts: list[tuple[dict, int]] = []  # each file's extracted fields as columns, its rows
         times: list[float] = []
@@ -332,7 +415,7 @@ class Reading:
             chunks = fast.chunks(jobs) if isinstance(jobs, list) else None
             if chunks is not None and any(c.unusual for c in chunks):
                 # a line that is not a record but holds some (spl.data.readers.unwrap)
-                part, t, r, found = _read_records(path, opts, strict)
+                part, t, r, found = _read_records(path, plan.kind(k - 1).opts, strict)
                 problems.extend(found)
             elif chunks is not None:
                 part, t, r = fast.merge(chunks, str(path), file_mtime(path), problems, strict)
@@ -344,42 +427,82 @@ class Reading:
             raws.extend(r)
             parts.append((part, len(times) - before))
             sources.extend([src] * (len(times) - before))
-        table = _Build(st, self.sourcetype, self.fields, opts,
-                       host if host is not None else socket.gethostname(), index).table(
-            parts, times, raws, sources)
+        table = dataclasses.replace(plan, host=host if host is not None else socket.gethostname(),
+                                    index=index).table(parts, times, raws, sources, plan.types)
         return LoadResult(table, _shown(problems), [shown_name(f) for f in files])
+
+
+@dataclass
+class _Kind:
+    """How the files of one sourcetype are read: its definition (cut to the fields a search
+    needs) and the readers' options."""
+
+    st: Sourcetype
+    opts: fast.Options
 
 
 @dataclass
 class _Build:
     """How a chunk's columns become the event table (sent to worker processes)."""
 
-    st: Sourcetype
-    sourcetype: str
+    kinds: dict[str, _Kind]  # by sourcetype name
+    types: list[str]         # the sourcetype of each file, by file number
     fields: set[str] | None
-    opts: fast.Options
     host: str
     index: str
     source: str | None = None
     mapper: MapJob | None = None
 
-    def table(self, parts, times, raws, sources) -> pd.DataFrame:
-        """The events of columns ``parts`` ((columns, rows) of each file, in order)."""
+    def kind(self, k: int) -> _Kind:
+        """How file number ``k`` is read."""
+        return self.kinds[self.types[k]]
+
+    def table(self, parts, times, raws, sources, types) -> pd.DataFrame:
+        """The events of columns ``parts`` ((columns, rows) of each file, in order; ``types``:
+        each one's sourcetype). The files of each run of one sourcetype get its definition;
+        the runs' columns are united (a field a run lacks is null in its rows)."""
         import pandas as pd
 
-        opts = self.opts
-        cols = _columns(parts, times, raws if opts.keep_raw else None, sources, self.sourcetype,
-                        self.host, self.index)
-        cols = self.st.apply_columns(cols, len(times))
+        keep_raw = next(iter(self.kinds.values())).opts.keep_raw
+        runs: list[tuple[str, list]] = []
+        for part, name in zip(parts, types):
+            if runs and runs[-1][0] == name:
+                runs[-1][1].append(part)
+            else:
+                runs.append((name, [part]))
+        if len(runs) <= 1:  # one sourcetype (the usual load): no copying
+            name = runs[0][0] if runs else next(iter(self.kinds))
+            cols = _columns(parts, times, raws if keep_raw else None, sources, name, self.host,
+                            self.index)
+            cols = self.kinds[name].st.apply_columns(cols, len(times))
+        else:
+            cols = {}
+            start = 0
+            for name, run in runs:
+                n = sum(m for _, m in run)
+                these = _columns(run, times[start:start + n],
+                                 raws[start:start + n] if keep_raw else None,
+                                 sources[start:start + n], name, self.host, self.index)
+                for c, values in self.kinds[name].st.apply_columns(these, n).items():
+                    col = cols.get(c)
+                    if col is None:
+                        col = cols[c] = [None] * start
+                    col.extend(values)
+                start += n
+                for col in cols.values():
+                    if len(col) < start:
+                        col.extend([None] * (start - len(col)))
         # A field no event has does not exist (Splunk lists only fields with values). Base
         # fields come first, then the others by name: the columns must not depend on which
         # records were read (a pre-filter skips some). With the fields known, a base field
         # the search does not name is left out too (_time and _raw always stay).
         order = sorted(cols, key=lambda c: (0, BASE_FIELDS.index(c), "") if c in BASE_FIELDS
                        else (1, 0, c))
-        wanted, fields = opts.wanted, self.fields
+        fields = self.fields
+        keep = None if fields is None or any("*" in f for f in fields) else {
+            *fields, "_time", "_raw"}
         cols = {c: cols[c] for c in order
-                if (wanted is None or fields is None or c in fields or c in ("_time", "_raw")) and (
+                if (keep is None or c in keep) and (
                     c in BASE_FIELDS or any(x is not None for x in cols[c]))}
         return pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
                              for c, v in cols.items()})
@@ -425,17 +548,22 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _read_records(path: Path, opts: fast.Options, strict: bool):
-    """A file that is not plain NDJSON (gzip, Records documents): (columns, times, raws,
-    problems). Read whole by the fast reader when it can (spl.data.fast.read_whole), else
-    record by record."""
-    if not strict:
+def _read_records(path: Path, opts: fast.Options, strict: bool, time: TimeSpec = CLOUDTRAIL_TIME):
+    """A file that is not plain NDJSON (gzip, Records documents), or whose sourcetype's time
+    field is not eventTime: (columns, times, raws, problems). Read whole by the fast reader
+    when it can (spl.data.fast.read_whole: eventTime only), else record by record."""
+    if not strict and time.default:
         chunks = fast.read_whole(path, opts)
         if chunks is not None:
             return (*fast.merge(chunks, str(path), 0.0, [], False), [])
+    return _records(read_file(path), path, opts, strict, time)
+
+
+def _records(items, path: Path, opts: fast.Options, strict: bool, time: TimeSpec,
+             last_time: float | None = None):
+    """(columns, times, raws, problems) of the records and problems ``items``."""
     rows, times, raws, problems = [], [], [], []
-    last_time: float | None = None
-    for k, item in enumerate(read_file(path)):
+    for k, item in enumerate(items):
         if k % 4096 == 0:
             fast.check_stop()
         if isinstance(item, DataProblem):
@@ -443,7 +571,7 @@ def _read_records(path: Path, opts: fast.Options, strict: bool):
                 raise item.error()
             problems.append(item)
             continue
-        t = _event_time(item, path, last_time, problems, strict)
+        t = _event_time(item, path, last_time, problems, strict, time)
         last_time = t
         if opts.line_filter is not None and not opts.line_filter.line_ok(
                 item.raw.encode("utf-8")):
@@ -490,20 +618,24 @@ def _extract(rec: Record, wanted, cutoff: int) -> dict:
         return flatten(parse_exact(raw), wanted)
 
 
-def _event_time(rec: Record, path: Path, last: float | None, problems, strict) -> float:
-    value = rec.value.get("eventTime")
-    t = parse_event_time(value)
+def _event_time(rec: Record, path: Path, last: float | None, problems, strict,
+                time: TimeSpec = CLOUDTRAIL_TIME) -> float:
+    name, value = time.value(rec.value)
+    t = time.parse(value)
     if t is not None:
         return t
-    what = "no eventTime" if value is None else f"eventTime {value!r} is not a timestamp"
+    what = f"no {name}" if value is None else f"{name} {value!r} is not a timestamp"
+    if time.format is not None and value is not None:
+        what += f" of format {time.format}"
     if strict:
-        raise DataProblem(rec.file, rec.line, what).error()
+        raise DataProblem(rec.file, rec.line, what, NO_TIME).error()
     if last is not None:
         problems.append(DataProblem(rec.file, rec.line,
-                                    f"{what}; _time is that of the previous event of the file"))
+                                    f"{what}; _time is that of the previous event of the file",
+                                    NO_TIME))
         return last
     problems.append(DataProblem(rec.file, rec.line,
-                                f"{what}; _time is the file's modification time"))
+                                f"{what}; _time is the file's modification time", NO_TIME))
     return file_mtime(path)
 
 

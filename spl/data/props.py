@@ -21,9 +21,32 @@ lists event types and tags alphabetically in its field sidebar; the order is our
 tests). Eventtypes.conf: https://docs.splunk.com/Documentation/Splunk/latest/Admin/Eventtypesconf,
 tags.conf: https://docs.splunk.com/Documentation/Splunk/latest/Admin/Tagsconf.
 
-Other keys (KV_MODE, timestamp and line-breaking settings, REPORT/EXTRACT) are not used: the
-JSON extraction of spl.data.extract is the only extraction. A limits.conf beside props.conf may
-set ``[spath] extraction_cutoff`` (default 5000 bytes, as in Splunk).
+Timestamps: ``TIMESTAMP_FIELDS = <field>[, <field> ...]`` names the JSON field(s) that hold the
+event's time (the first one present is used; a dotted name is a nested field) and
+``TIME_FORMAT`` its strptime format (Splunk's variables, spl.timefmt; ``%s%3N`` is epoch
+milliseconds); without TIME_FORMAT the value is read as an ISO 8601 timestamp (a time without a
+zone is UTC). A stanza that says neither reads ``eventTime`` as ISO 8601 (CloudTrail's, so that an
+add-on's ``aws:cloudtrail`` stanza, which says neither, reads as before).
+
+Which sourcetype a file is, when the user does not say (:class:`Rules`): every built-in
+definition directory declares, in its own props.conf, Splunk's source-typing rules for it --
+``[rule::<name>]`` (tried first) or ``[delayedrule::<name>]`` (tried when no rule matched) with
+``sourcetype = <sourcetype>`` and any number of ``MORE_THAN_<n> = <regex>`` /
+``LESS_THAN_<n> = <regex>``: more (less) than n percent of the lines must match the regex, and
+every condition must hold (https://help.splunk.com/splunk-enterprise/get-started/get-data-in/9.3/configure-source-types/configure-rule-based-source-type-recognition,
+props.conf.spec: https://help.splunk.com/en/data-management/splunk-enterprise-admin-manual/10.0/10.0.0-configuration-file-reference/props.conf).
+Splunk looks at a file's lines; here the "lines" are the file's first SAMPLE_RECORDS records
+as the readers unwrap them, each record's text (as in the file: JSON keys in quotes) one line,
+so each record of an S3 ``{"Records": [...]}`` document or a JSON array counts once though the
+file may be one line. Rules are tried in name order, the first that matches wins; a file whose
+records no rule matches is read as aws:cloudtrail with a problem saying so (spl.data). The
+convention: the directory ``spl/data/sourcetypes/<dir>/`` (dir = the sourcetype name with each
+run of characters other than letters and digits made ``_``) holds ``[<sourcetype>]`` with its
+TIMESTAMP_FIELDS (and TIME_FORMAT), and its ``[rule::<dir>]`` (or ``[delayedrule::<dir>]``).
+
+Other keys (KV_MODE, line-breaking settings, REPORT/EXTRACT) are not used: the JSON extraction
+of spl.data.extract is the only extraction. A limits.conf beside props.conf may set
+``[spath] extraction_cutoff`` (default 5000 bytes, as in Splunk).
 
 Order of search-time operations (PROPS: https://docs.splunk.com/Documentation/Splunk/latest/Admin/Propsconf,
 sequence: https://help.splunk.com/splunk-enterprise/manage-knowledge-objects/knowledge-management-manual/9.2/get-started-with-knowledge-objects/the-sequence-of-search-time-operations):
@@ -35,7 +58,9 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -145,6 +170,60 @@ EVENT_FIELDS = ("eventtype", "tag", "tag::eventtype")
 DEFAULT_EXTRACTION_CUTOFF = 5000
 
 
+@dataclass(frozen=True)
+class TimeSpec:
+    """Where an event's ``_time`` comes from: TIMESTAMP_FIELDS and TIME_FORMAT of the stanza."""
+
+    fields: tuple[str, ...] = ("eventTime",)
+    format: str | None = None
+
+    @property
+    def default(self) -> bool:
+        """CloudTrail's ``eventTime`` read as ISO 8601 (what spl.data.fast reads by itself)."""
+        return self.fields == ("eventTime",) and self.format is None
+
+    def value(self, record: dict):
+        """(field, its value) of the first of the fields the record has; (first field, None)."""
+        for name in self.fields:
+            v = _path(record, name)
+            if v is not None:
+                return name, v
+        return self.fields[0], None
+
+    def parse(self, value) -> float | None:
+        """Epoch seconds of a field's value, or None when it is not a time of this format."""
+        from spl.data.extract import parse_event_time
+        if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+            return None
+        if self.format is None:
+            return parse_event_time(value)
+        text = str(value)
+        m = _EPOCH_FORMAT.fullmatch(self.format)
+        if m is not None:  # %s then %<n>N: digits, the last n of them a fraction of a second
+            digits = int(m.group(1))
+            if not text.isdigit() or len(text) <= digits:
+                return None
+            return int(text[:len(text) - digits]) + int(text[len(text) - digits:]) / 10 ** digits
+        from spl.timefmt import strptime
+        return strptime(text, self.format)
+
+
+_EPOCH_FORMAT = re.compile(r"%s%(\d)N")
+CLOUDTRAIL_TIME = TimeSpec()  # eventTime, ISO 8601: a stanza that names no time field
+
+
+def _path(record: dict, name: str):
+    """A JSON field by its name: top-level key, else a dotted path into nested objects."""
+    if name in record:
+        return record[name]
+    value = record
+    for part in name.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
 @dataclass
 class Sourcetype:
     name: str
@@ -155,6 +234,7 @@ class Sourcetype:
     extraction_cutoff: int = DEFAULT_EXTRACTION_CUTOFF
     eventtypes: list[EventType] = field(default_factory=list)
     field_tags: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (f, v) -> tags
+    time: TimeSpec = TimeSpec()
 
     def event_fields(self) -> set[str]:
         """The fields event types and tags give (``eventtype``, ``tag``, ``tag::<field>``...)."""
@@ -430,7 +510,105 @@ def load_sourcetype(name: str, root: Path | None = None) -> Sourcetype:
     eventtypes, field_tags, event_files = _event_types(root)
     return Sourcetype(name, aliases, evals, lookups,
                       props_files + transforms_files + limits_files + event_files, cutoff,
-                      eventtypes, field_tags)
+                      eventtypes, field_tags, _time_spec(stanza, where))
+
+
+def has_stanza(root: Path, name: str) -> bool:
+    """Whether the props.conf of a definition directory (or add-on) has a ``[name]`` stanza."""
+    try:
+        return name in _read_layered(Path(root), "props.conf")[0]
+    except ConfigError:
+        return False
+
+
+def _time_spec(stanza: dict[str, str], where: str) -> TimeSpec:
+    fields = tuple(f.strip() for f in stanza.get("TIMESTAMP_FIELDS", "").split(",") if f.strip())
+    fmt = stanza.get("TIME_FORMAT") or None
+    if fmt is not None and not fields:
+        raise ConfigError("TIME_FORMAT without TIMESTAMP_FIELDS: spl reads the time from a "
+                          "named JSON field only", file=where)
+    return TimeSpec(fields or ("eventTime",), fmt)
+
+
+# ---------------------------------------------------------------- source-typing rules
+
+SAMPLE_RECORDS = 100  # records of a file the rules look at
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A ``[rule::<name>]`` or ``[delayedrule::<name>]`` stanza of props.conf."""
+
+    name: str
+    delayed: bool
+    sourcetype: str
+    conditions: tuple[tuple[bool, int, re.Pattern], ...]  # (MORE_THAN?, percent, regex)
+    file: str
+
+    def matches(self, lines: Sequence[str]) -> bool:
+        """Whether more (less) than n percent of ``lines`` match each condition's regex."""
+        if not lines:
+            return False
+        for more, percent, rx in self.conditions:
+            share = 100 * sum(1 for line in lines if rx.search(line)) / len(lines)
+            if (share <= percent) if more else (share >= percent):
+                return False
+        return True
+
+
+class Rules:
+    """The source-typing rules of a set of props.conf files (see the module docstring)."""
+
+    def __init__(self, rules: list[Rule]):
+        self.rules = sorted(rules, key=lambda r: (r.delayed, r.name))
+
+    def detect(self, lines: Sequence[str]) -> str | None:
+        """The sourcetype of the first rule (then delayed rule) ``lines`` satisfy, or None."""
+        return next((r.sourcetype for r in self.rules if r.matches(lines)), None)
+
+
+def parse_rules(props: dict[str, dict[str, str]], file: str) -> list[Rule]:
+    """The rule stanzas of one parsed props.conf."""
+    out = []
+    for stanza, keys in props.items():
+        kind, sep, name = stanza.partition("::")
+        if not sep or kind not in ("rule", "delayedrule"):
+            continue
+        if not keys.get("sourcetype"):
+            raise ConfigError(f"[{stanza}] has no 'sourcetype ='", file=file)
+        conditions = []
+        for key, value in sorted(keys.items()):
+            if key == "sourcetype":
+                continue
+            m = re.fullmatch(r"(MORE|LESS)_THAN_(\d+)", key)
+            if m is None:
+                raise ConfigError(f"[{stanza}] {key}: a rule takes sourcetype, "
+                                  f"MORE_THAN_<n> and LESS_THAN_<n>", file=file)
+            try:
+                rx = re.compile(value)
+            except re.error as e:
+                raise ConfigError(f"[{stanza}] {key}: not a valid regular expression ({e})",
+                                  file=file) from None
+            conditions.append((m.group(1) == "MORE", int(m.group(2)), rx))
+        if not conditions:
+            raise ConfigError(f"[{stanza}] has no MORE_THAN_<n> or LESS_THAN_<n> condition",
+                              file=file)
+        out.append(Rule(name.strip(), kind == "delayedrule", keys["sourcetype"].strip(),
+                        tuple(conditions), file))
+    return out
+
+
+@lru_cache(maxsize=1)
+def builtin_rules() -> Rules:
+    """The rules every built-in definition directory declares in its props.conf."""
+    found: list[Rule] = []
+    for props in sorted(BUILTIN.glob("*/props.conf")):
+        try:
+            text = props.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"cannot read ({e})", file=str(props)) from None
+        found.extend(parse_rules(parse_conf(text, str(props)), str(props)))
+    return Rules(found)
 
 
 def _event_types(root: Path) -> tuple[list[EventType], dict[tuple[str, str], list[str]],

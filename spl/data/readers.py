@@ -15,7 +15,17 @@ a file (one a line, or one whole pretty-printed document) is one of (``unwrap``)
   its ``detail``, ``_raw`` the text of ``detail``; another detail-type is not CloudTrail and is
   reported;
 - a CloudTrail-Digest file (``digestStartTime``/``digestS3Object`` keys, found beside the logs
-  in an S3 ``AWSLogs/`` tree): integrity data, not events: skipped, and counted as skipped.
+  in an S3 ``AWSLogs/`` tree): integrity data, not events: skipped, and counted as skipped;
+- a Google Cloud Pub/Sub message as a push subscription delivers it or ``gcloud pubsub
+  subscriptions pull --format=json`` prints it, ``{"message": {"data": "<base64>", "messageId":
+  ..., "publishTime": ..., "attributes": {...}}, ...}``
+  (https://cloud.google.com/pubsub/docs/push, https://cloud.google.com/pubsub/docs/reference/rest/v1/PubsubMessage):
+  the record is the message with ``data`` decoded (base64, then JSON: a Cloud Logging LogEntry
+  for audit logs, so its fields are ``data.protoPayload.methodName`` ...), and ``_raw`` is that
+  record's text (the file holds only the encoded form).
+Records of any log type come in these forms (O365 management API pages are JSON arrays, Azure
+Event Hub / diagnostic settings exports are ``{"records": [...]}``); the sourcetype is told from
+the records (spl.data.props.Rules), not from the form.
 A file is read one JSON value a line (NDJSON, one bad line costs one line) unless it begins
 with ``[``, with ``{"Records"``, or with a first line that is not JSON by itself and leaves a
 bracket open (``{`` alone: pretty-printed JSON), which is read as a sequence of JSON values.
@@ -38,6 +48,8 @@ stream cuts a line or document short, the gzip damage is reported, not the JSON 
 from __future__ import annotations
 
 import atexit
+import base64
+import binascii
 import codecs
 import gzip
 import json
@@ -67,16 +79,18 @@ _WS = " \t\r\n\ufeff"
 # Kinds of DataProblem, as the summary of a load counts them (``kind_of`` tells them from the
 # reason when a reader gave none).
 UNREADABLE, GZIP, NOT_JSON, BAD_UTF8, NOT_RECORD, TOO_DEEP, DEEP_FIELDS, NO_TIME, \
-    NOT_CLOUDTRAIL, DIGEST, LINK = (
+    NOT_CLOUDTRAIL, DIGEST, LINK, UNTYPED = (
         "unreadable file", "gzip damage", "not JSON", "bad UTF-8", "not a record",
         "nested too deep", "fields too deep", "no valid eventTime", "not CloudTrail JSON",
-        "CloudTrail-Digest", "link already read")
-KEPT = {BAD_UTF8, NO_TIME, DEEP_FIELDS}  # the record is kept (repaired, partly extracted, timed)
+        "CloudTrail-Digest", "link already read", "sourcetype not recognised")
+# the record is kept (repaired, partly extracted, timed, read as the fallback sourcetype)
+KEPT = {BAD_UTF8, NO_TIME, DEEP_FIELDS, UNTYPED}
 NOTICES = {DIGEST, LINK}        # what is meant to be skipped: not an error even with --strict
 # The order problems are told in: causes (a file unreadable, a damaged stream) before what
 # they may cause, notices last.
-RANK = {k: i for i, k in enumerate((UNREADABLE, GZIP, NOT_CLOUDTRAIL, NOT_JSON, NOT_RECORD,
-                                     TOO_DEEP, BAD_UTF8, DEEP_FIELDS, NO_TIME, DIGEST, LINK))}
+RANK = {k: i for i, k in enumerate((UNREADABLE, GZIP, NOT_CLOUDTRAIL, UNTYPED, NOT_JSON,
+                                     NOT_RECORD, TOO_DEEP, BAD_UTF8, DEEP_FIELDS, NO_TIME, DIGEST,
+                                     LINK))}
 _KIND_WORDS = ((" gzip ", GZIP), ("not JSON", NOT_JSON), ("not UTF-8", BAD_UTF8),
                ("are not extracted", DEEP_FIELDS),
                ("not an object", NOT_RECORD), ("levels deep", TOO_DEEP),
@@ -347,7 +361,7 @@ def _bad_utf8(data: bytes) -> str | None:
         return f"byte 0x{data[e.start]:02x} at column {e.start + 1} is not UTF-8; replaced by U+FFFD"
 
 
-def read_file(path: Path) -> Iterator[Record | DataProblem]:
+def read_file(path: Path) -> Generator[Record | DataProblem, None, None]:
     """The records and problems of one file, in file order."""
     try:
         st = os.stat(path)
@@ -444,6 +458,27 @@ def _opens_document(head: bytes) -> bool:
     return False
 
 
+def read_range(path: Path, start: int, end: int) -> Iterator[Record | DataProblem]:
+    """The records and problems of the lines in bytes [start, end) of a plain NDJSON file
+    (``start`` a line start), numbered as in the whole file."""
+    lineno = 0
+    with open(path, "rb") as f:
+        done = 0
+        while done < start:  # the lines before the range, counted
+            block = f.read(min(_CHUNK, start - done))
+            if not block:
+                break
+            lineno += block.count(b"\n")
+            done += len(block)
+        data = f.read(max(end - start, 0))
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    for data in lines:
+        lineno += 1
+        yield from _ndjson_line(str(path), lineno, data)
+
+
 def _read_ndjson(src: _Source, head: bytes) -> Generator[Record | DataProblem, None, int]:
     pending = head
     lineno = 0
@@ -495,6 +530,7 @@ def _short(e: Exception) -> str:
 
 _RECORD_KEYS = ("eventTime", "eventName", "eventSource", "eventVersion")
 _DIGEST_KEYS = ("digestStartTime", "digestS3Object")
+_PUBSUB_KEYS = ("messageId", "message_id", "publishTime", "publish_time")
 _RAW_OBJECT = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _RAW_ARRAY = msgspec.json.Decoder(list[msgspec.Raw])
 
@@ -509,6 +545,10 @@ def shape(value: dict) -> str | None:
         return "digest"
     if isinstance(value.get("Events"), list):
         return "lookup-events"
+    message = value.get("message")
+    if isinstance(message, dict) and isinstance(message.get("data"), str) and any(
+            k in message for k in _PUBSUB_KEYS):
+        return "pubsub"
     if "detail-type" in value and "detail" in value:
         return "eventbridge"
     return None
@@ -556,6 +596,8 @@ def _unwrap(value, raw: str, file: str, line: int) -> list[Record | DataProblem]
                 out.append(DataProblem(file, line, f"element {i} of {key} is not a JSON object; "
                                                    f"skipped", NOT_RECORD))
         return out
+    if kind == "pubsub":
+        return [_pubsub(value["message"], file, line)]
     if kind == "lookup-events":
         out = []
         for i, ev in enumerate(value["Events"], 1):
@@ -588,6 +630,24 @@ def _unwrap(value, raw: str, file: str, line: int) -> list[Record | DataProblem]
     return [DataProblem(file, line, f"an EventBridge event of detail-type {detail_type!r}, which "
                                     f"carries no CloudTrail record (not an object); skipped",
                         NOT_RECORD)]
+
+
+def _pubsub(message: dict, file: str, line: int) -> Record | DataProblem:
+    """The record of a Pub/Sub message: the message with its base64 ``data`` decoded, JSON."""
+    try:
+        text = base64.b64decode(message["data"], validate=True).decode("utf-8")
+        data = parse_line(text)
+    except TooDeep as e:
+        return DataProblem(file, line, f"data of the Pub/Sub message: {e.reason(text)}", TOO_DEEP)
+    except (binascii.Error, ValueError) as e:  # UnicodeDecodeError is a ValueError
+        return DataProblem(file, line, f"data of the Pub/Sub message is not base64 of JSON text "
+                                       f"({_short(e)}); skipped", NOT_RECORD)
+    if not isinstance(data, dict):
+        return DataProblem(file, line, f"data of the Pub/Sub message is {_json_type(text.strip())}"
+                                       f", not a JSON object; skipped", NOT_RECORD)
+    raw = "{" + ",".join(json.dumps(k) + ":" + (text.strip() if k == "data" else json.dumps(v))
+                         for k, v in message.items()) + "}"
+    return Record(file, line, raw, parse_line(raw))
 
 
 @overload

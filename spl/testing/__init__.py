@@ -3,8 +3,9 @@
 For each detection YAML (security_content's layouts, older ``rba:`` and 2026 ``finding:``) and
 each entry of its ``tests:``, the attack data is found (a local clone of splunk/attack_data given
 by ``--attack-data``, else the download cache, else a download), loaded with the entry's
-``sourcetype`` and ``source``, and the detection's search is run verbatim over all time with the
-macros of the content tree. The verdicts:
+``sourcetype`` and ``source`` (an entry without ``sourcetype`` gets its data's, detected from the
+content by spl.data), and the detection's search is run verbatim over all time with the macros
+of the content tree. The verdicts:
 
 - pass / fail: contentctl's unit-test rules (spl.testing.judge); a failure names the broken rule
   and shows the result rows;

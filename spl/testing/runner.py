@@ -66,7 +66,7 @@ class Outcome:
 @dataclass
 class DataFile:
     path: Path
-    sourcetype: str
+    sourcetype: str | None  # None: the data's own, from its content
     source: str | None
     host: str | None
     index: str
@@ -195,10 +195,11 @@ def _plan_test(det: Detection, test, i: int, macros: list[Path], lookups: list[P
                         expect=expect)
     if not all(isinstance(e, dict) and e.get("data") for e in entries):
         return _outcome(det, name, ERROR, "an attack_data entry has no 'data:'", expect=expect)
-    sourcetypes = [str(e.get("sourcetype") or "aws:cloudtrail") for e in entries]
-    for sourcetype in dict.fromkeys(sourcetypes):
+    # an entry's sourcetype: as it says, else its data's, from the content (spl.data)
+    sourcetypes = [_opt(e.get("sourcetype") or None) for e in entries]
+    for named in dict.fromkeys(s for s in sourcetypes if s is not None):
         try:
-            load_sourcetype(sourcetype)
+            load_sourcetype(named)
         except ConfigError as err:  # data the engine has no definition for, not a bad detection
             return _outcome(det, name, UNSUPPORTED, f"unsupported: {err.message}", expect=expect)
     files: list[DataFile] = []
