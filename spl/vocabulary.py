@@ -75,9 +75,9 @@ def refusal(kind: str, name: str, implemented: Iterable[str]) -> tuple[str, bool
 
 
 def refuse(kind: str, name: str, implemented: Iterable[str], span):
-    """The error to raise for a ``kind`` spl cannot run: UnsupportedError for what SPL has and
-    spl lacks, SearchError for a name SPL does not know (Splunk fails such a search too)."""
-    from spl.errors import SearchError, UnsupportedError
+    """The error to raise for a ``kind`` spl cannot run. Both kinds are an UnsupportedError (every
+    caller treats "spl cannot run this search" alike: spl test, check, hunt); the message tells
+    an SPL name spl lacks from a name SPL does not have."""
+    from spl.errors import UnsupportedError
 
-    message, known = refusal(kind, name, implemented)
-    return (UnsupportedError if known else SearchError)(message, span=span)
+    return UnsupportedError(refusal(kind, name, implemented)[0], span=span)

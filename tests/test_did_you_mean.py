@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from spl.check import check_search
-from spl.errors import SearchError, UnsupportedError
+from spl.errors import UnsupportedError
 from spl.macros import MacroLibrary
 from spl.session import Session
 
@@ -23,14 +23,14 @@ def session():
     ("| makeresults | tabel _time", "table"),
 ])
 def test_typo_is_unknown_with_a_suggestion(session, search, meant):
-    with pytest.raises(SearchError) as err:
+    with pytest.raises(UnsupportedError) as err:
         session.run(search)
     assert "SPL has no such" in err.value.message
     assert err.value.message.endswith(f"did you mean '{meant}'?")
 
 
 def test_a_name_far_from_any_gets_no_suggestion(session):
-    with pytest.raises(SearchError) as err:
+    with pytest.raises(UnsupportedError) as err:
         session.run("| makeresults | zzqqxx")
     assert "SPL has no such command" in err.value.message and "did you mean" not in err.value.message
 
