@@ -121,9 +121,10 @@ def plan(text: str):
 
 
 @pytest.mark.parametrize("text, want", [
-    # iplocation reads its address field (and Country, kept where no country is found)
+    # iplocation reads its address field (and the fields it sets, kept where nothing is found)
     ("`cloudtrail` | iplocation sourceIPAddress | stats count by Country",
-     {"sourcetype", "sourceIPAddress", "Country"}),
+     {"sourcetype", "sourceIPAddress", "City", "Country", "Region", "lat", "lon", "Continent",
+      "MetroCode", "Timezone"}),
     # rex reads its field and the fields its groups set (kept by an event that does not match)
     ('a=1 | rex field=b "(?<c>x+)(?P<d>y)(?<=z)" | stats count by c',
      {"a", "b", "c", "d"}),
