@@ -39,6 +39,7 @@ from spl.frontend import ParsedSearch, parse_search
 from spl.macros import MacroLibrary
 from spl.search import literals as search_literals
 from spl.syntax import ast
+from spl.vocabulary import refusal
 
 STATUSES = ("ok", "unsupported", "syntax_error", "macro_error", "file_error")
 FAILED = ("syntax_error", "macro_error", "file_error")  # the statuses that make the exit status 1
@@ -66,13 +67,16 @@ def unsupported(parsed: ParsedSearch) -> list[str]:
             problems.append(f"needs datamodel {model} ({where(node.span)})")
         elif isinstance(node, ast.Command):
             if commands.lookup(node.name) is None:
-                problems.append(f"command '{node.name}' ({where(node.span)})")
+                problems.append(f"{refusal('command', node.name, commands.supported())[0]} "
+                                f"({where(node.span)})")
         elif isinstance(node, ast.Call):
             if functions.lookup(node.name) is None:
-                problems.append(f"eval function '{node.name}' ({where(node.span)})")
+                problems.append(f"{refusal('eval function', node.name, functions.names())[0]} "
+                                f"({where(node.span)})")
         elif isinstance(node, ast.Aggregation):
             if aggregates.lookup(node.func) is None:
-                problems.append(f"stats function '{node.func}' ({where(node.span)})")
+                problems.append(f"{refusal('stats function', node.func, aggregates.names())[0]} "
+                                f"({where(node.span)})")
     return list(dict.fromkeys(problems))
 
 

@@ -7,8 +7,8 @@ import pandas as pd
 
 from spl import commands
 from spl.context import Context
-from spl.errors import UnsupportedError
 from spl.syntax import ast
+from spl.vocabulary import refuse
 
 
 def check_supported(pipeline: ast.Pipeline) -> None:
@@ -22,11 +22,11 @@ def check_supported(pipeline: ast.Pipeline) -> None:
 
     for node in ast.walk(pipeline):
         if isinstance(node, ast.Command) and commands.lookup(node.name) is None:
-            raise UnsupportedError(f"command '{node.name}' is not supported", span=node.span)
+            raise refuse("command", node.name, commands.supported(), node.span)
         if isinstance(node, ast.Call) and functions.lookup(node.name) is None:
-            raise UnsupportedError(f"eval function '{node.name}' is not supported", span=node.span)
+            raise refuse("eval function", node.name, functions.names(), node.span)
         if isinstance(node, ast.Aggregation) and aggregates.lookup(node.func) is None:
-            raise UnsupportedError(f"stats function '{node.func}' is not supported", span=node.span)
+            raise refuse("stats function", node.func, aggregates.names(), node.span)
 
 
 def execute(pipeline: ast.Pipeline, events: pd.DataFrame, ctx: Context) -> pd.DataFrame:

@@ -79,7 +79,14 @@ def order_key(v) -> tuple:
 
 
 def format_number(n) -> str:
-    """A number as Splunk prints it: integers without a decimal point."""
+    """A number as Splunk prints it: integers without a decimal point, other doubles in the
+    shortest form that reads back as the same double (up to 17 significant digits).
+
+    The one place every output (table, csv, json) and eval's string conversion format a number.
+    Splunk's Aggregate functions page shows ``makeresults count=100 | eval test=3.99 | stats
+    avg(test)`` as 3.9900000000000055 (https://docs.splunk.com/Documentation/Splunk/latest/SearchReference/Aggregatefunctions;
+    tests/test_stats.py): no rounding to fewer digits, so 0.1+0.2 prints 0.30000000000000004.
+    """
     if isinstance(n, bool):
         return "true" if n else "false"
     if isinstance(n, int):

@@ -144,3 +144,20 @@ def test_a_value_nested_too_deep_is_passed_over_and_the_search_goes_on(depth):
     r = run("| spath", [{"_raw": raw}, {"_raw": '{"top": "u"}'}])
     assert column(r, "top") == ["t", "u"]
     assert not any(c.endswith(".x") for c in r.columns)  # below the limit: not extracted
+
+
+def test_braces_on_an_object_are_the_object_itself():
+    # ESCU's "AWS Defense Evasion PutBucketLifecycle" reads these paths from a CloudTrail
+    # record whose requestParameters (and every level below) is an object (spath's docstring)
+    raw = ('{"requestParameters": {"bucketName": "trail-bucket", "LifecycleConfiguration": '
+           '{"Rule": {"Expiration": {"Days": 1}, "ID": "nuke"}}}}')
+    r = run("| spath path=requestParameters{}.bucketName output=bucket_name "
+            "| spath path=requestParameters{}.LifecycleConfiguration{}.Rule{}.Expiration{}.Days "
+            "output=expiration_days", [{"_raw": raw}])
+    assert column(r, "bucket_name") == ["trail-bucket"]
+    assert column(r, "expiration_days") == ["1"]
+    # an array's {} is still every element; {n} and {} on a string reach nothing
+    r = run("| spath path=a{}.b output=x | spath path=c{0}.d output=y | spath path=c{}.d{} output=z",
+            [{"_raw": '{"a": [{"b": 1}, {"b": 2}], "c": {"d": "s"}}'}])
+    assert column(r, "x") == [["1", "2"]]
+    assert "y" not in r.columns and "z" not in r.columns

@@ -284,7 +284,7 @@ def test_spl_run_with_worker_processes_and_its_error_path(tmp_path, monkeypatch,
                          "--format", "csv"])
     assert (code, capsys.readouterr().out.split()) == (0, ["count", "2"])
     code = spl.cli.main(["run", "eventName=A | nosuchcommand", "--data", str(data)])
-    assert code == 1 and "command 'nosuchcommand' is not supported" in capsys.readouterr().err
+    assert code == 1 and "unknown command 'nosuchcommand'" in capsys.readouterr().err
     assert multiprocessing.active_children() == []
 
 

@@ -109,7 +109,8 @@ def test_declarations_are_read_without_pandas():
             "from spl.plan import required_fields\n"
             "assert len(declarations()) > 20\n"
             "p = parse_search('x | iplocation src | stats count by Country').pipeline\n"
-            "assert required_fields(p) == {'_raw', 'src', 'Country'}, required_fields(p)\n"
+            "assert required_fields(p) == {'_raw', 'src', 'City', 'Country', 'Region', 'lat', "
+            "'lon', 'Continent', 'MetroCode', 'Timezone'}, required_fields(p)\n"
             "assert 'pandas' not in sys.modules\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stderr
@@ -120,9 +121,10 @@ def plan(text: str):
 
 
 @pytest.mark.parametrize("text, want", [
-    # iplocation reads its address field (and Country, kept where no country is found)
+    # iplocation reads its address field (and the fields it sets, kept where nothing is found)
     ("`cloudtrail` | iplocation sourceIPAddress | stats count by Country",
-     {"sourcetype", "sourceIPAddress", "Country"}),
+     {"sourcetype", "sourceIPAddress", "City", "Country", "Region", "lat", "lon", "Continent",
+      "MetroCode", "Timezone"}),
     # rex reads its field and the fields its groups set (kept by an event that does not match)
     ('a=1 | rex field=b "(?<c>x+)(?P<d>y)(?<=z)" | stats count by c',
      {"a", "b", "c", "d"}),

@@ -2,18 +2,36 @@
 
 A null result removes the field's value; a Boolean cannot be stored (Splunk refuses it and asks
 for if()): https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/evaluation-functions/comparison-and-conditional-functions
+
+A target with ``{field}`` in it takes its name from the row's value of that field: the eval page's
+example ``eval {aName}=aValue`` makes ``counter=1234`` from aName=counter, aValue=1234
+(https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/9.4/search-commands/eval).
+spl's reading where the page is silent: braces may sit anywhere in the name (``x_{f}``), each
+replaced by the value; a row whose named field is null or multivalue gets no field from it.
 """
+import re
+
 import pandas as pd
 
 from spl.commands import command
 from spl.errors import SearchError
 from spl.eval import evaluate
 from spl.syntax import ast
+from spl.values import to_str
+
+
+def _braced(name: str) -> list[str]:
+    """The fields named in ``{...}`` in a target."""
+    return [part.split("}", 1)[0] for part in name.split("{")[1:] if "}" in part]
 
 
 def reads(node) -> set[str] | None:
-    """What the expressions read; the fields assigned are written over."""
-    return ast.references(node.assignments)
+    """What the expressions read, and the fields that name dynamic targets; the fields assigned
+    are written over."""
+    fields = ast.references(node.assignments)
+    for assignment in node.assignments:  # the {field} parts of a target (builtins only here)
+        fields |= {p.split("}", 1)[0] for p in assignment.field.split("{")[1:] if "}" in p}
+    return fields
 
 
 # Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
@@ -28,6 +46,35 @@ def run(node, table, ctx):
         if any(isinstance(v, bool) for v in values):
             raise SearchError("a field cannot be assigned a Boolean result; use if(<condition>, "
                               "<value>, <value>)", span=assignment.expr.span)
-        table[assignment.field] = pd.Series(values.to_numpy(dtype=object), index=table.index,
-                                            dtype=object)
+        column = pd.Series(values.to_numpy(dtype=object), index=table.index, dtype=object)
+        if _braced(assignment.field):
+            table = _assign_dynamic(table, assignment.field, column)
+        else:
+            table[assignment.field] = column
     return table
+
+
+_BRACES = re.compile(r"\{([^{}]*)\}")
+
+
+def _assign_dynamic(table: pd.DataFrame, template: str, column: pd.Series) -> pd.DataFrame:
+    """Each row's value under the name its own field values make of ``template``."""
+    names = [_BRACES.sub(lambda m: _single(table, m.group(1), i), template)
+             if all(_single(table, f, i) for f in _braced(template)) else None
+             for i in range(len(table))]
+    for name in dict.fromkeys(n for n in names if n):
+        mask = [n == name for n in names]
+        if name not in table.columns:
+            table[name] = pd.Series([None] * len(table), index=table.index, dtype=object)
+        table.loc[mask, name] = column[mask]
+    return table
+
+
+def _single(table: pd.DataFrame, field: str, row: int) -> str:
+    """The text of ``field`` in ``row``, or "" when it is null or multivalue."""
+    if field not in table.columns:
+        return ""
+    value = table[field].iat[row]
+    if isinstance(value, list):
+        return ""
+    return to_str(value) or ""

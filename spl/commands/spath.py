@@ -14,6 +14,11 @@ spl's reading where the page is silent: a path ending on an object or array give
 JSON text exactly as written (so a later ``spath input=`` can read it, and displays match the
 event); a name step does not descend into an array without ``{}``; a path with no match leaves
 the output field as it was; a multivalue input is read value by value. XML input is not read.
+``{}`` after a name whose value is an object (not an array) is that object: ESCU's production
+detection "AWS Defense Evasion PutBucketLifecycle" groups by
+``spath path=requestParameters{}.bucketName`` over CloudTrail, where requestParameters is always
+an object, and its attack-data test (which must return rows in Splunk) could not pass otherwise.
+``{n}`` on an object, and ``{}`` on a string or number, reach nothing.
 """
 from __future__ import annotations
 
@@ -76,8 +81,9 @@ def _walk(root, steps) -> list:
     for kind, arg in steps:
         if kind == "key":
             nodes = [n[arg] for n in nodes if isinstance(n, dict) and arg in n]
-        elif kind == "each":
-            nodes = [x for n in nodes if isinstance(n, list) for x in n]
+        elif kind == "each":  # an object's {} is the object itself (module doc)
+            nodes = [x for n in nodes if isinstance(n, (list, dict))
+                     for x in (n if isinstance(n, list) else [n])]
         elif kind == "index":
             nodes = [n[arg] for n in nodes if isinstance(n, list) and arg < len(n)]
         else:
@@ -120,6 +126,8 @@ def _step(text: str, span, kind, arg):
         if text[start] == "{":
             return [(s, e) for key, s, e in _children(text, start) if key == arg]
         return []
+    if kind == "each" and text[start] == "{":  # an object's {} is the object itself (module doc)
+        return [span]
     if kind in ("each", "index") and text[start] == "[":
         elements = [(s, e) for _, s, e in _children(text, start)]
         if kind == "each":

@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from spl.context import Context
-from spl.errors import SearchError, SplError, UnsupportedError
+from spl.errors import SearchError, SplError
 from spl.eval.regex import wildcard_fullmatch
 from spl.syntax import ast
 from spl.values import as_double, is_null, to_number, to_str
+from spl.vocabulary import refuse
 
 RowFn = Callable[[int], Any]
 
@@ -174,11 +175,11 @@ class Compiler:
         return run
 
     def _call(self, node: ast.Call) -> RowFn:
-        from spl.eval.functions import lookup
+        from spl.eval.functions import lookup, names
 
         spec = lookup(node.name)
         if spec is None:
-            raise UnsupportedError(f"eval function {node.name} is not supported", span=node.span)
+            raise refuse("eval function", node.name, names(), node.span)
         n = len(node.args)
         if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
             raise SearchError(f"{spec.name}() takes {spec.arity_text()}, got {n}", span=node.span)

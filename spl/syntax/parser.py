@@ -35,6 +35,7 @@ _SEARCH_ESCAPE = re.compile(r'\\([\\"|])')
 _SQ_ESCAPE = re.compile(r"\\([\\'])")
 _INT = re.compile(r"[+-]?\d+")
 _GLUED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_PIECE = re.compile(r'"((?:[^"\\]|\\.)*)"|\\.|[^"\\]+')  # quoted piece, escape, plain run
 
 
 def _unquote(tok: str) -> str:
@@ -311,7 +312,11 @@ class _ToAst(Transformer):
 
     def option(self, c):
         key, _, value = c
-        text = _unquote(value) if value.type == "STRING" else _name(value)
+        if value.type == "QGLUED":  # quoted pieces lose their quotes; \" and \\ resolve everywhere
+            text = "".join(_ESCAPE.sub(r"\1", m.group(1) if m.group(1) is not None else m.group(0))
+                           for m in _PIECE.finditer(str(value)))
+        else:
+            text = _unquote(value) if value.type == "STRING" else _name(value)
         return _Opt(str(key), text, _span(key, value))
 
     stats_option = by_option = conv_option = head_option = bin_option = option
@@ -392,7 +397,8 @@ class _ToAst(Transformer):
             if isinstance(x, Token) and x.type == "FROM":
                 source = str(c[i + 1])
                 if i + 3 < len(c) + 1 and isinstance(c[i + 2], Token) and c[i + 2].type == "EQ":
-                    source = str(c[i + 3]) if source.lower() == "datamodel" else f"{source}={c[i + 3]}"
+                    value = _name(c[i + 3])
+                    source = value if source.lower() == "datamodel" else f"{source}={value}"
                 elif source.lower().startswith("datamodel:"):
                     source = source[len("datamodel:"):]
                 datamodel = source
@@ -832,8 +838,39 @@ def _previous(text: str, pos: int) -> str:
     return m.group(1) if m else ""
 
 
+# a function call written as the value of a search comparison: `_time >= relative_time(now(), ...)`
+_SEARCH_CALL = re.compile(r"(?:^|[\s(])(?:search\s+)?[\w.{}:@-]+\s*(?:[<>!]=?|=)\s*([A-Za-z_]\w*)\(",
+                          re.IGNORECASE)
+
+
+def _function_in_search(text: str, pos: int) -> SplSyntaxError | None:
+    """A search comparison whose value is a function call, when the error at ``pos`` is in the
+    same pipe segment: search compares fields with literal values and calls nothing (Search
+    Reference, search command: "<field><comparison-operator><value>"); where evaluates calls."""
+    segment_start = text.rfind("|", 0, pos) + 1
+    m = None
+    for m in _SEARCH_CALL.finditer(text, segment_start, pos + 1):
+        pass
+    if m is None or text.lstrip()[:1] == "|" and segment_start == 0:
+        return None
+    head = text[segment_start:m.start(1)].strip().lower()
+    if not (head.startswith("search") or segment_start == 0):
+        return None
+    name = m.group(1)
+    return _error(f"the search command compares a field with a literal value and does not call "
+                  f"functions: {name}(...) is a function call; to compare with a computed value "
+                  f"use where, e.g. '| where <field> >= {name}(...)'",
+                  Span(m.start(1), m.end(1)))
+
+
 def _translate(exc: UnexpectedInput, text: str) -> SplSyntaxError:
     """A Lark error as an SplSyntaxError that names the problem and its position."""
+    pos = exc.pos_in_stream if isinstance(exc, UnexpectedCharacters) else getattr(
+        getattr(exc, "token", None), "start_pos", None)
+    if isinstance(pos, int):
+        called = _function_in_search(text, pos)
+        if called is not None:
+            return called
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream
         assert isinstance(pos, int)  # set for a character the lexer could not take
