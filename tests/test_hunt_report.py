@@ -297,8 +297,9 @@ def test_technique_url():
         assert report.technique_url(bad) is None
 
 
-def test_missing_extra_is_a_usage_error(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "jinja2", None)  # import jinja2 now raises ImportError
+@pytest.mark.parametrize("module", ["jinja2", "matplotlib"])
+def test_missing_extra_is_a_usage_error(tmp_path, monkeypatch, module):
+    monkeypatch.setitem(sys.modules, module, None)  # importing it now raises ImportError
     with pytest.raises(UsageError, match=r"pip install 'spl-cloudtrail\[report\]'"):
         report.write_report(tmp_path / "r.html", load())
     assert not (tmp_path / "r.html").exists()
