@@ -36,6 +36,7 @@ from spl.data.extract import (
     flatten_prefix,
     parse_event_time,
     prefixes,
+    time_problem,
 )
 from spl.data.prefilter import compile_filter
 from spl.data.props import Sourcetype, load_sourcetype
@@ -127,7 +128,7 @@ def plan_reading(paths, *, sourcetype: str = "aws:cloudtrail", fields=None, ta=N
         wanted = prefixes(need)
         st = _restricted(st, need)
         keep_raw = "_raw" in fields
-    opts = fast.Options(wanted, st.extraction_cutoff, keep_raw, line_filter)
+    opts = fast.Options(wanted, st.extraction_cutoff, keep_raw, line_filter, st.time_field)
     return files, early, _Build(st, sourcetype, fields, opts,
                                 host if host is not None else socket.gethostname(), index,
                                 source, mapper)
@@ -139,7 +140,7 @@ def map_piece(path: str, start: int, end: int, k: int, build: _Build):
     in the piece takes the last valid time of the bytes before it, as over the whole file."""
     chunks = [fast._unpacked(c) for c in fast.read_packed(path, start, end, build.opts)]
     mtime = file_mtime(Path(path))
-    last = _time_before(path, start, mtime) if start else None
+    last = _time_before(path, start, mtime, build.opts.time_field) if start else None
     problems: list[DataProblem] = []
     cols, t, r = fast.merge(chunks, path, mtime, problems, False, last=last)
     src = build.source if build.source is not None else path
@@ -157,8 +158,8 @@ def map_whole(path: str, k: int, build: _Build):
     return build.mapper(table, k << 44), problems
 
 
-def _time_before(path: str, offset: int, mtime: float) -> float:
-    """The last valid eventTime of a file's records before byte ``offset`` (a line start); the
+def _time_before(path: str, offset: int, mtime: float, time_field: str) -> float:
+    """The last valid time (``time_field``) of a file's records before byte ``offset`` (a line start); the
     file's modification time when none has one (the time those records got)."""
     window = 1 << 20
     with open(path, "rb") as f:
@@ -169,7 +170,7 @@ def _time_before(path: str, offset: int, mtime: float) -> float:
             if lo:  # from the first whole line of the window
                 buf = buf[buf.find(b"\n") + 1:]
                 lo = offset - len(buf)
-            t, _ = fast._tail(buf, 0, len(buf), lo, fast.Chunk())
+            t, _ = fast._tail(buf, 0, len(buf), lo, fast.Chunk(), time_field)
             if t is not None:
                 return t
             if not lo:
@@ -443,7 +444,7 @@ def _read_records(path: Path, opts: fast.Options, strict: bool):
                 raise item.error()
             problems.append(item)
             continue
-        t = _event_time(item, path, last_time, problems, strict)
+        t = _event_time(item, path, last_time, problems, strict, opts.time_field)
         last_time = t
         if opts.line_filter is not None and not opts.line_filter.line_ok(
                 item.raw.encode("utf-8")):
@@ -490,12 +491,13 @@ def _extract(rec: Record, wanted, cutoff: int) -> dict:
         return flatten(parse_exact(raw), wanted)
 
 
-def _event_time(rec: Record, path: Path, last: float | None, problems, strict) -> float:
-    value = rec.value.get("eventTime")
+def _event_time(rec: Record, path: Path, last: float | None, problems, strict,
+                time_field: str) -> float:
+    value = rec.value.get(time_field)
     t = parse_event_time(value)
     if t is not None:
         return t
-    what = "no eventTime" if value is None else f"eventTime {value!r} is not a timestamp"
+    what = time_problem(time_field, value)
     if strict:
         raise DataProblem(rec.file, rec.line, what).error()
     if last is not None:

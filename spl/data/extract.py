@@ -228,6 +228,11 @@ def parse_event_time(value) -> float | None:
     return out
 
 
+def time_problem(field: str, value) -> str:
+    """What is wrong with a record's time field (its value ``value``; None: absent)."""
+    return f"no {field}" if value is None else f"{field} {value!r} is not a timestamp"
+
+
 def extract_text(raw: str, cutoff: int) -> dict:
     """Every field of one JSON text, as auto-KV (and ``spath`` without a path) extracts them.
 

@@ -57,6 +57,7 @@ from spl.data.extract import (
     flatten,
     flatten_prefix,
     parse_event_time,
+    time_problem,
 )
 from spl.data.readers import (
     DataProblem,
@@ -85,6 +86,7 @@ class Options:
     cutoff: int                 # extraction cutoff in bytes
     keep_raw: bool              # whether _raw is needed
     line_filter: LineFilter | None = None
+    time_field: str = "eventTime"  # the top-level key _time is read from (props TIMESTAMP_FIELDS)
 
 
 @dataclass
@@ -499,14 +501,15 @@ def _columnar(lines: list[bytes], names: tuple, opts: Options) -> Chunk | None:
     """
     if not lines:
         return None
-    keys = names if "eventTime" in names else names + ("eventTime",)
+    tf = opts.time_field
+    keys = names if tf in names else names + (tf,)
     try:
         _check_utf8(lines)
         values = list(map(_decoder(keys).decode, lines))
     except _DECODE_ERRORS:
         return None
     getters = [operator.attrgetter(f"f{i}") for i in range(len(keys))]
-    times = _event_times(list(map(getters[keys.index("eventTime")], values)))
+    times = _event_times(list(map(getters[keys.index(tf)], values)))
     if times is None:
         return None
     chunk = Chunk(times=times, tail_time=times[-1], has_records=True)
@@ -598,7 +601,7 @@ def _every_field(lines: list[bytes], opts: Options) -> Chunk | None:
             flats = [_flat_text(text, k) for text in texts]
         except (msgspec.DecodeError, ValueError, RecursionError, TooDeep):
             return None
-        if k == "eventTime":
+        if k == opts.time_field:
             stamps = [flats[c].get(k) if c >= 0 else None for c in codes.tolist()]
         paths = dict.fromkeys(p for flat in flats for p in flat)
         for p in paths:
@@ -746,7 +749,8 @@ def _read_lines(buf, spans, opts: Options, lo: int, hi: int, base: int):
         bulk = _columnar(whole, names, opts) if names is not None else _every_field(whole, opts)
         if bulk is not None:
             if spans is not None:
-                bulk.tail_time, bulk.has_records = _tail(buf, lo, hi, base, bulk)
+                bulk.tail_time, bulk.has_records = _tail(buf, lo, hi, base, bulk,
+                                                           opts.time_field)
             return bulk
     minutes: dict = {}
     rows = []
@@ -770,13 +774,12 @@ def _read_lines(buf, spans, opts: Options, lo: int, hi: int, base: int):
                 return chunk
             problems.append((offset_of(i), "JSON value is not an object; line skipped"))
             continue
-        stamp = value.get("eventTime")
+        stamp = value.get(opts.time_field)
         t = _event_time(stamp, minutes)
         if t is None:
             if spans is not None:
                 return None
-            what = ("no eventTime" if stamp is None else
-                    f"eventTime {stamp!r} is not a timestamp")
+            what = time_problem(opts.time_field, stamp)
             if last is None:
                 problems.append(_Gap(len(times), offset_of(i), what, chunk.has_records))
             else:
@@ -810,7 +813,7 @@ def _read_lines(buf, spans, opts: Options, lo: int, hi: int, base: int):
             raws.append(text if text is not None else data.decode("utf-8"))
     chunk.cols = rows_to_columns(rows)
     if spans is not None:
-        chunk.tail_time, chunk.has_records = _tail(buf, lo, hi, base, chunk)
+        chunk.tail_time, chunk.has_records = _tail(buf, lo, hi, base, chunk, opts.time_field)
     return chunk
 
 
@@ -905,8 +908,9 @@ def _extract_text(text: str, value: dict, wanted, cutoff: int) -> dict:
         return flatten(parse_exact(text), wanted)
 
 
-def _tail(buf, lo: int, hi: int, base: int, chunk: Chunk) -> tuple[float | None, bool]:
-    """The last valid eventTime of a chunk read in part, and whether it holds any record: read
+def _tail(buf, lo: int, hi: int, base: int, chunk: Chunk,
+          time_field: str = "eventTime") -> tuple[float | None, bool]:
+    """The last valid time (of ``time_field``) of a chunk read in part, and whether it holds any record: read
     lines backwards from its end until one has a valid time."""
     has = chunk.has_records
     end = hi
@@ -929,7 +933,7 @@ def _tail(buf, lo: int, hi: int, base: int, chunk: Chunk) -> tuple[float | None,
         if type(value) is not dict:
             continue
         has = True
-        t = parse_event_time(value.get("eventTime"))
+        t = parse_event_time(value.get(time_field))
         if t is not None:
             return t, True
     return None, has

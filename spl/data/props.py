@@ -21,8 +21,10 @@ lists event types and tags alphabetically in its field sidebar; the order is our
 tests). Eventtypes.conf: https://docs.splunk.com/Documentation/Splunk/latest/Admin/Eventtypesconf,
 tags.conf: https://docs.splunk.com/Documentation/Splunk/latest/Admin/Tagsconf.
 
-Other keys (KV_MODE, timestamp and line-breaking settings, REPORT/EXTRACT) are not used: the
-JSON extraction of spl.data.extract is the only extraction. A limits.conf beside props.conf may
+``TIMESTAMP_FIELDS = <key>`` names the record key ``_time`` is read from (default: CloudTrail's
+``eventTime``; see :func:`time_field`). Other keys (KV_MODE, the other timestamp and
+line-breaking settings, REPORT/EXTRACT, ``[rule::...]`` stanzas) are not used: the JSON
+extraction of spl.data.extract is the only extraction. A limits.conf beside props.conf may
 set ``[spath] extraction_cutoff`` (default 5000 bytes, as in Splunk).
 
 Order of search-time operations (PROPS: https://docs.splunk.com/Documentation/Splunk/latest/Admin/Propsconf,
@@ -155,6 +157,7 @@ class Sourcetype:
     extraction_cutoff: int = DEFAULT_EXTRACTION_CUTOFF
     eventtypes: list[EventType] = field(default_factory=list)
     field_tags: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (f, v) -> tags
+    time_field: str = "eventTime"  # the key _time is read from: TIMESTAMP_FIELDS (time_field())
 
     def event_fields(self) -> set[str]:
         """The fields event types and tags give (``eventtype``, ``tag``, ``tag::<field>``...)."""
@@ -430,7 +433,23 @@ def load_sourcetype(name: str, root: Path | None = None) -> Sourcetype:
     eventtypes, field_tags, event_files = _event_types(root)
     return Sourcetype(name, aliases, evals, lookups,
                       props_files + transforms_files + limits_files + event_files, cutoff,
-                      eventtypes, field_tags)
+                      eventtypes, field_tags, time_field(stanza, where))
+
+
+def time_field(stanza: dict[str, str], where: str) -> str:
+    """The record key ``_time`` comes from: props.conf ``TIMESTAMP_FIELDS`` ("the fields which
+    constitute the timestamp", read with INDEXED_EXTRACTIONS, props.conf.spec:
+    https://help.splunk.com/en/data-management/splunk-enterprise-admin-manual/10.0/10.0.0-configuration-file-reference/props.conf),
+    else CloudTrail's ``eventTime``. spl reads one top-level key, whose value is an ISO 8601
+    time (spl.data.extract.parse_event_time; no zone: UTC); a list of several, or a nested
+    path, is refused rather than read wrong."""
+    text = stanza.get("TIMESTAMP_FIELDS", "").strip()
+    if not text:
+        return "eventTime"
+    if "," in text or "." in text or "{" in text or not text.isprintable():
+        raise ConfigError(f"TIMESTAMP_FIELDS = {text}: spl reads the time from one top-level "
+                          f"key of the record", file=where)
+    return text
 
 
 def _event_types(root: Path) -> tuple[list[EventType], dict[tuple[str, str], list[str]],
