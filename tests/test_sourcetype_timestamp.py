@@ -1,0 +1,61 @@
+"""``_time`` from the field a sourcetype's props.conf names (TIMESTAMP_FIELDS), on every path
+spl reads a file by: the columnar fast reader (fields known), the every-field reader, the
+record-by-record loop (a chunk with a record lacking a time) and the gzip/record reader."""
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from sourcetype_cases import utc
+from spl import data
+from spl.data.readers import NO_TIME
+from spl.errors import ConfigError
+
+ST = "o365:management:activity"
+
+
+def _records():
+    base = {"Id": "", "Operation": "FileAccessed", "OrganizationId": "o", "RecordType": 6,
+            "UserType": 0, "UserKey": "k", "Workload": "SharePoint", "UserId": "u@example.com"}
+    return [dict(base, Id="1", CreationTime="2024-03-06T12:00:05"),
+            dict(base, Id="2", CreationTime="2024-03-06T12:00:07.250Z"),
+            # eventTime is CloudTrail's field: not this sourcetype's time
+            dict(base, Id="3", eventTime="2030-01-01T00:00:00Z")]
+
+
+@pytest.mark.parametrize("fields", [None, {"Id", "_time"}])
+@pytest.mark.parametrize("packed", ["plain", "gzip"])
+def test_time_comes_from_creation_time(tmp_path, fields, packed):
+    text = "".join(json.dumps(r) + "\n" for r in _records())
+    path = tmp_path / "o365.json"
+    if packed == "gzip":
+        path = tmp_path / "o365.json.gz"
+        path.write_bytes(gzip.compress(text.encode()))
+    else:
+        path.write_text(text)
+    result = data.load([path], sourcetype=ST, fields=fields)
+    times = dict(zip(result.table["Id"], result.table["_time"]))
+    # record 3 has no CreationTime: it takes the time of the record before it (Splunk's rule)
+    assert times == {"1": utc("2024-03-06T12:00:05"), "2": utc("2024-03-06T12:00:07") + 0.25,
+                     "3": utc("2024-03-06T12:00:07") + 0.25}
+    [problem] = result.problems
+    assert problem.line == 3 and problem.kind == NO_TIME
+    assert problem.reason == "no CreationTime; _time is that of the previous event of the file"
+
+
+def _definition(tmp_path, value: str):
+    (tmp_path / "props.conf").write_text(f"[x:y]\nTIMESTAMP_FIELDS = {value}\n")
+    return data.load_sourcetype("x:y", tmp_path)
+
+
+def test_timestamp_fields_names_the_key(tmp_path):
+    assert _definition(tmp_path, "published").time_field == "published"
+    assert data.load_sourcetype("aws:cloudtrail").time_field == "eventTime"
+
+
+@pytest.mark.parametrize("value", ["a,b", "a.b", "a{}.b"])
+def test_timestamp_fields_spl_cannot_read_is_refused(tmp_path, value):
+    with pytest.raises(ConfigError, match="one top-level key"):
+        _definition(tmp_path, value)
