@@ -8,9 +8,9 @@ Every expected value below is worked out from a record and the definition's prop
 """
 from __future__ import annotations
 
-import pytest
-
 import json
+
+import pytest
 
 from sourcetype_cases import (
     FIXTURES,

@@ -52,10 +52,35 @@ def _definition(tmp_path, value: str):
 
 def test_timestamp_fields_names_the_key(tmp_path):
     assert _definition(tmp_path, "published").time_field == "published"
+    assert _definition(tmp_path, "id.time").time_field == "id.time"
     assert data.load_sourcetype("aws:cloudtrail").time_field == "eventTime"
 
 
-@pytest.mark.parametrize("value", ["a,b", "a.b", "a{}.b"])
+@pytest.mark.parametrize("value", ["a,b", "a{}.b", "a..b", ".a"])
 def test_timestamp_fields_spl_cannot_read_is_refused(tmp_path, value):
-    with pytest.raises(ConfigError, match="one top-level key"):
+    with pytest.raises(ConfigError, match="one field"):
         _definition(tmp_path, value)
+
+
+@pytest.mark.parametrize("fields", [None, {"kind", "_time"}])
+@pytest.mark.parametrize("packed", ["plain", "gzip"])
+def test_time_from_a_nested_field(tmp_path, fields, packed):
+    """gws:reports:login's time is id.time: a path into the record's "id" object."""
+    records = [{"kind": "a", "id": {"time": "2024-07-01T12:00:00.500Z", "applicationName": "login"}},
+               {"kind": "b", "id": {"applicationName": "login"}},           # no id.time
+               {"kind": "c", "id": "2030-01-01T00:00:00Z"},                 # id is no object
+               {"kind": "d", "id": {"time": "2024-07-01T12:00:09Z"}}]
+    text = "".join(json.dumps(r) + "\n" for r in records)
+    path = tmp_path / "gws.json"
+    if packed == "gzip":
+        path = tmp_path / "gws.json.gz"
+        path.write_bytes(gzip.compress(text.encode()))
+    else:
+        path.write_text(text)
+    result = data.load([path], sourcetype="gws:reports:login", fields=fields)
+    times = dict(zip(result.table["kind"], result.table["_time"]))
+    first = utc("2024-07-01T12:00:00") + 0.5
+    assert times == {"a": first, "b": first, "c": first, "d": utc("2024-07-01T12:00:09")}
+    assert [(p.line, p.reason) for p in result.problems] == [
+        (2, "no id.time; _time is that of the previous event of the file"),
+        (3, "no id.time; _time is that of the previous event of the file")]

@@ -36,6 +36,7 @@ from spl.data.extract import (
     flatten_prefix,
     parse_event_time,
     prefixes,
+    time_of,
     time_problem,
 )
 from spl.data.prefilter import compile_filter
@@ -493,7 +494,7 @@ def _extract(rec: Record, wanted, cutoff: int) -> dict:
 
 def _event_time(rec: Record, path: Path, last: float | None, problems, strict,
                 time_field: str) -> float:
-    value = rec.value.get(time_field)
+    value = time_of(rec.value, time_field)
     t = parse_event_time(value)
     if t is not None:
         return t

@@ -57,6 +57,7 @@ from spl.data.extract import (
     flatten,
     flatten_prefix,
     parse_event_time,
+    time_of,
     time_problem,
 )
 from spl.data.readers import (
@@ -86,7 +87,7 @@ class Options:
     cutoff: int                 # extraction cutoff in bytes
     keep_raw: bool              # whether _raw is needed
     line_filter: LineFilter | None = None
-    time_field: str = "eventTime"  # the top-level key _time is read from (props TIMESTAMP_FIELDS)
+    time_field: str = "eventTime"  # the field _time is read from (props TIMESTAMP_FIELDS)
 
 
 @dataclass
@@ -501,15 +502,18 @@ def _columnar(lines: list[bytes], names: tuple, opts: Options) -> Chunk | None:
     """
     if not lines:
         return None
-    tf = opts.time_field
-    keys = names if tf in names else names + (tf,)
+    top, _, rest = opts.time_field.partition(".")  # a nested time field: its top-level key
+    keys = names if top in names else names + (top,)
     try:
         _check_utf8(lines)
         values = list(map(_decoder(keys).decode, lines))
     except _DECODE_ERRORS:
         return None
     getters = [operator.attrgetter(f"f{i}") for i in range(len(keys))]
-    times = _event_times(list(map(getters[keys.index(tf)], values)))
+    stamps = list(map(getters[keys.index(top)], values))
+    if rest:
+        stamps = [time_of(v, rest) if type(v) is dict else None for v in stamps]
+    times = _event_times(stamps)
     if times is None:
         return None
     chunk = Chunk(times=times, tail_time=times[-1], has_records=True)
@@ -601,8 +605,8 @@ def _every_field(lines: list[bytes], opts: Options) -> Chunk | None:
             flats = [_flat_text(text, k) for text in texts]
         except (msgspec.DecodeError, ValueError, RecursionError, TooDeep):
             return None
-        if k == opts.time_field:
-            stamps = [flats[c].get(k) if c >= 0 else None for c in codes.tolist()]
+        if k == opts.time_field.partition(".")[0]:  # flattened: the time field is a path
+            stamps = [flats[c].get(opts.time_field) if c >= 0 else None for c in codes.tolist()]
         paths = dict.fromkeys(p for flat in flats for p in flat)
         for p in paths:
             chunk.cols[p] = _Packed(codes, [flat.get(p) for flat in flats] + [None])
@@ -774,7 +778,7 @@ def _read_lines(buf, spans, opts: Options, lo: int, hi: int, base: int):
                 return chunk
             problems.append((offset_of(i), "JSON value is not an object; line skipped"))
             continue
-        stamp = value.get(opts.time_field)
+        stamp = time_of(value, opts.time_field)
         t = _event_time(stamp, minutes)
         if t is None:
             if spans is not None:
@@ -933,7 +937,7 @@ def _tail(buf, lo: int, hi: int, base: int, chunk: Chunk,
         if type(value) is not dict:
             continue
         has = True
-        t = parse_event_time(value.get(time_field))
+        t = parse_event_time(time_of(value, time_field))
         if t is not None:
             return t, True
     return None, has

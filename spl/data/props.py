@@ -21,8 +21,8 @@ lists event types and tags alphabetically in its field sidebar; the order is our
 tests). Eventtypes.conf: https://docs.splunk.com/Documentation/Splunk/latest/Admin/Eventtypesconf,
 tags.conf: https://docs.splunk.com/Documentation/Splunk/latest/Admin/Tagsconf.
 
-``TIMESTAMP_FIELDS = <key>`` names the record key ``_time`` is read from (default: CloudTrail's
-``eventTime``; see :func:`time_field`). Other keys (KV_MODE, the other timestamp and
+``TIMESTAMP_FIELDS = <field>`` names the field ``_time`` is read from, a key or a dotted path
+(default: CloudTrail's ``eventTime``; see :func:`time_field`). Other keys (KV_MODE, the other timestamp and
 line-breaking settings, REPORT/EXTRACT, ``[rule::...]`` stanzas) are not used: the JSON
 extraction of spl.data.extract is the only extraction. A limits.conf beside props.conf may
 set ``[spath] extraction_cutoff`` (default 5000 bytes, as in Splunk).
@@ -437,18 +437,19 @@ def load_sourcetype(name: str, root: Path | None = None) -> Sourcetype:
 
 
 def time_field(stanza: dict[str, str], where: str) -> str:
-    """The record key ``_time`` comes from: props.conf ``TIMESTAMP_FIELDS`` ("the fields which
+    """The field ``_time`` comes from: props.conf ``TIMESTAMP_FIELDS`` ("the fields which
     constitute the timestamp", read with INDEXED_EXTRACTIONS, props.conf.spec:
     https://help.splunk.com/en/data-management/splunk-enterprise-admin-manual/10.0/10.0.0-configuration-file-reference/props.conf),
-    else CloudTrail's ``eventTime``. spl reads one top-level key, whose value is an ISO 8601
-    time (spl.data.extract.parse_event_time; no zone: UTC); a list of several, or a nested
-    path, is refused rather than read wrong."""
+    else CloudTrail's ``eventTime``. spl reads one field, named as JSON fields are (a top-level
+    key, or a dotted path into objects: ``id.time``), whose value is an ISO 8601 time
+    (spl.data.extract.parse_event_time; no zone: UTC); a list of several fields, or a path
+    through an array, is refused rather than read wrong."""
     text = stanza.get("TIMESTAMP_FIELDS", "").strip()
     if not text:
         return "eventTime"
-    if "," in text or "." in text or "{" in text or not text.isprintable():
-        raise ConfigError(f"TIMESTAMP_FIELDS = {text}: spl reads the time from one top-level "
-                          f"key of the record", file=where)
+    if "," in text or "{" in text or not text.isprintable() or "" in text.split("."):
+        raise ConfigError(f"TIMESTAMP_FIELDS = {text}: spl reads the time from one field, a "
+                          f"key or a dotted path through objects", file=where)
     return text
 
 
