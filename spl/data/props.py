@@ -157,7 +157,7 @@ class Sourcetype:
     extraction_cutoff: int = DEFAULT_EXTRACTION_CUTOFF
     eventtypes: list[EventType] = field(default_factory=list)
     field_tags: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (f, v) -> tags
-    time_field: str = "eventTime"  # the key _time is read from: TIMESTAMP_FIELDS (time_field())
+    time_field: str = "eventTime"  # the field _time is read from: TIMESTAMP_FIELDS (time_field())
 
     def event_fields(self) -> set[str]:
         """The fields event types and tags give (``eventtype``, ``tag``, ``tag::<field>``...)."""
