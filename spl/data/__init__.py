@@ -43,6 +43,7 @@ from spl.data.extract import (
     flatten,
     flatten_prefix,
     prefixes,
+    time_problem,
 )
 from spl.data.prefilter import compile_filter
 from spl.data.props import (
@@ -190,20 +191,21 @@ def _kind(st: Sourcetype, fields, terms, strict: bool) -> _Kind:
         wanted = prefixes(need)
         st = _restricted(st, need)
         keep_raw = "_raw" in fields
-    return _Kind(st, fast.Options(wanted, st.extraction_cutoff, keep_raw, line_filter))
+    return _Kind(st, fast.Options(wanted, st.extraction_cutoff, keep_raw, line_filter,
+                                  st.time.fast_field or "eventTime"))
 
 
 def map_piece(path: str, start: int, end: int, k: int, build: _Build):
     """The map side over bytes [start, end) of plain NDJSON file number ``k`` (a task of a
     cluster, spl.distributed): (partial, problems). A record without a valid time before any
     in the piece takes the last valid time of the bytes before it, as over the whole file.
-    A sourcetype with another time field than eventTime is read by the record reader."""
+    A sourcetype whose time needs more than one ISO 8601 field is read by the record reader."""
     kind = build.kind(k)
     mtime = file_mtime(Path(path))
     problems: list[DataProblem] = []
-    if kind.st.time.default:
+    if kind.st.time.fast_field is not None:
         chunks = [fast._unpacked(c) for c in fast.read_packed(path, start, end, kind.opts)]
-        last = _time_before(path, start, mtime) if start else None
+        last = _time_before(path, start, mtime, kind.opts.time_field) if start else None
         cols, t, r = fast.merge(chunks, path, mtime, problems, False, last=last)
     else:
         last = _time_before_records(path, start, kind.st.time) if start else None
@@ -236,8 +238,9 @@ def _time_before_records(path: str, offset: int, time: TimeSpec) -> float | None
     return last
 
 
-def _time_before(path: str, offset: int, mtime: float) -> float:
-    """The last valid eventTime of a file's records before byte ``offset`` (a line start); the
+def _time_before(path: str, offset: int, mtime: float, time_field: str) -> float:
+    """The last valid time (``time_field``) of a file's records before byte ``offset`` (a line
+    start); the
     file's modification time when none has one (the time those records got)."""
     window = 1 << 20
     with open(path, "rb") as f:
@@ -248,7 +251,7 @@ def _time_before(path: str, offset: int, mtime: float) -> float:
             if lo:  # from the first whole line of the window
                 buf = buf[buf.find(b"\n") + 1:]
                 lo = offset - len(buf)
-            t, _ = fast._tail(buf, 0, len(buf), lo, fast.Chunk())
+            t, _ = fast._tail(buf, 0, len(buf), lo, fast.Chunk(), time_field)
             if t is not None:
                 return t
             if not lo:
@@ -269,9 +272,9 @@ class Reading:
         self.files, self.plan, self.strict, self.early = files, build, strict, list(early)
         self.build = build if mapped else None  # set: finish_mapped runs the map side
         self.events = 0  # events read so far by finish_mapped
-        # spl.data.fast reads eventTime by itself: files of another time field are read by the
-        # record reader
-        plain = [fast.is_plain_ndjson(f) and build.kind(k).st.time.default
+        # spl.data.fast reads one ISO 8601 time field by itself: files whose time needs more
+        # (several fields, a TIME_FORMAT) are read by the record reader
+        plain = [fast.is_plain_ndjson(f) and build.kind(k).st.time.fast_field is not None
                  for k, f in enumerate(files)]
         # the record reader costs some ten times more a byte (and gzip packs ~10 bytes in one)
         self.workers = fast.Workers(sum(_size(f) * (1 if p else 10) for f, p in zip(files, plain)))
@@ -550,9 +553,9 @@ def _size(path: Path) -> int:
 
 def _read_records(path: Path, opts: fast.Options, strict: bool, time: TimeSpec = CLOUDTRAIL_TIME):
     """A file that is not plain NDJSON (gzip, Records documents), or whose sourcetype's time
-    field is not eventTime: (columns, times, raws, problems). Read whole by the fast reader
-    when it can (spl.data.fast.read_whole: eventTime only), else record by record."""
-    if not strict and time.default:
+    time needs more than one ISO 8601 field: (columns, times, raws, problems). Read whole by the
+    fast reader when it can (spl.data.fast.read_whole), else record by record."""
+    if not strict and time.fast_field is not None:
         chunks = fast.read_whole(path, opts)
         if chunks is not None:
             return (*fast.merge(chunks, str(path), 0.0, [], False), [])
@@ -624,7 +627,7 @@ def _event_time(rec: Record, path: Path, last: float | None, problems, strict,
     t = time.parse(value)
     if t is not None:
         return t
-    what = f"no {name}" if value is None else f"{name} {value!r} is not a timestamp"
+    what = time_problem(name, value)
     if time.format is not None and value is not None:
         what += f" of format {time.format}"
     if strict:

@@ -228,6 +228,25 @@ def parse_event_time(value) -> float | None:
     return out
 
 
+def time_of(record: dict, field: str):
+    """The value of a record's time field (None: it has none): a top-level key, or a dotted path
+    into nested objects (``id.time``), as JSON field names are written."""
+    value = record.get(field)
+    if value is not None or "." not in field:
+        return value
+    node: object = record
+    for part in field.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def time_problem(field: str, value) -> str:
+    """What is wrong with a record's time field (its value ``value``; None: absent)."""
+    return f"no {field}" if value is None else f"{field} {value!r} is not a timestamp"
+
+
 def extract_text(raw: str, cutoff: int) -> dict:
     """Every field of one JSON text, as auto-KV (and ``spath`` without a path) extracts them.
 

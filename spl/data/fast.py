@@ -57,6 +57,8 @@ from spl.data.extract import (
     flatten,
     flatten_prefix,
     parse_event_time,
+    time_of,
+    time_problem,
 )
 from spl.data.readers import (
     DataProblem,
@@ -85,6 +87,7 @@ class Options:
     cutoff: int                 # extraction cutoff in bytes
     keep_raw: bool              # whether _raw is needed
     line_filter: LineFilter | None = None
+    time_field: str = "eventTime"  # the field _time is read from (props TIMESTAMP_FIELDS)
 
 
 @dataclass
@@ -152,7 +155,12 @@ def is_plain_ndjson(path: Path) -> bool:
     if text.startswith(_BOM):
         text = text[3:].lstrip(b" \t\r\n")
     return (text.startswith(b"{") and not _is_document(text) and not _opens_document(text)
-            and not _digest(text))
+            and not _digest(text) and not _pubsub(text))
+
+
+def _pubsub(head: bytes) -> bool:
+    """Pub/Sub messages, whose base64 ``data`` the record reader decodes (spl.data.readers)."""
+    return b'"message"' in head and (b'"publishTime"' in head or b'"publish_time"' in head)
 
 
 def _digest(head: bytes) -> bool:
@@ -499,14 +507,18 @@ def _columnar(lines: list[bytes], names: tuple, opts: Options) -> Chunk | None:
     """
     if not lines:
         return None
-    keys = names if "eventTime" in names else names + ("eventTime",)
+    top, _, rest = opts.time_field.partition(".")  # a nested time field: its top-level key
+    keys = names if top in names else names + (top,)
     try:
         _check_utf8(lines)
         values = list(map(_decoder(keys).decode, lines))
     except _DECODE_ERRORS:
         return None
     getters = [operator.attrgetter(f"f{i}") for i in range(len(keys))]
-    times = _event_times(list(map(getters[keys.index("eventTime")], values)))
+    stamps = list(map(getters[keys.index(top)], values))
+    if rest:
+        stamps = [time_of(v, rest) if type(v) is dict else None for v in stamps]
+    times = _event_times(stamps)
     if times is None:
         return None
     chunk = Chunk(times=times, tail_time=times[-1], has_records=True)
@@ -598,8 +610,8 @@ def _every_field(lines: list[bytes], opts: Options) -> Chunk | None:
             flats = [_flat_text(text, k) for text in texts]
         except (msgspec.DecodeError, ValueError, RecursionError, TooDeep):
             return None
-        if k == "eventTime":
-            stamps = [flats[c].get(k) if c >= 0 else None for c in codes.tolist()]
+        if k == opts.time_field.partition(".")[0]:  # flattened: the time field is a path
+            stamps = [flats[c].get(opts.time_field) if c >= 0 else None for c in codes.tolist()]
         paths = dict.fromkeys(p for flat in flats for p in flat)
         for p in paths:
             chunk.cols[p] = _Packed(codes, [flat.get(p) for flat in flats] + [None])
@@ -746,7 +758,8 @@ def _read_lines(buf, spans, opts: Options, lo: int, hi: int, base: int):
         bulk = _columnar(whole, names, opts) if names is not None else _every_field(whole, opts)
         if bulk is not None:
             if spans is not None:
-                bulk.tail_time, bulk.has_records = _tail(buf, lo, hi, base, bulk)
+                bulk.tail_time, bulk.has_records = _tail(buf, lo, hi, base, bulk,
+                                                           opts.time_field)
             return bulk
     minutes: dict = {}
     rows = []
@@ -770,13 +783,12 @@ def _read_lines(buf, spans, opts: Options, lo: int, hi: int, base: int):
                 return chunk
             problems.append((offset_of(i), "JSON value is not an object; line skipped"))
             continue
-        stamp = value.get("eventTime")
+        stamp = time_of(value, opts.time_field)
         t = _event_time(stamp, minutes)
         if t is None:
             if spans is not None:
                 return None
-            what = ("no eventTime" if stamp is None else
-                    f"eventTime {stamp!r} is not a timestamp")
+            what = time_problem(opts.time_field, stamp)
             if last is None:
                 problems.append(_Gap(len(times), offset_of(i), what, chunk.has_records))
             else:
@@ -810,7 +822,7 @@ def _read_lines(buf, spans, opts: Options, lo: int, hi: int, base: int):
             raws.append(text if text is not None else data.decode("utf-8"))
     chunk.cols = rows_to_columns(rows)
     if spans is not None:
-        chunk.tail_time, chunk.has_records = _tail(buf, lo, hi, base, chunk)
+        chunk.tail_time, chunk.has_records = _tail(buf, lo, hi, base, chunk, opts.time_field)
     return chunk
 
 
@@ -905,8 +917,9 @@ def _extract_text(text: str, value: dict, wanted, cutoff: int) -> dict:
         return flatten(parse_exact(text), wanted)
 
 
-def _tail(buf, lo: int, hi: int, base: int, chunk: Chunk) -> tuple[float | None, bool]:
-    """The last valid eventTime of a chunk read in part, and whether it holds any record: read
+def _tail(buf, lo: int, hi: int, base: int, chunk: Chunk,
+          time_field: str = "eventTime") -> tuple[float | None, bool]:
+    """The last valid time (of ``time_field``) of a chunk read in part, and whether it holds any record: read
     lines backwards from its end until one has a valid time."""
     has = chunk.has_records
     end = hi
@@ -929,7 +942,7 @@ def _tail(buf, lo: int, hi: int, base: int, chunk: Chunk) -> tuple[float | None,
         if type(value) is not dict:
             continue
         has = True
-        t = parse_event_time(value.get("eventTime"))
+        t = parse_event_time(time_of(value, time_field))
         if t is not None:
             return t, True
     return None, has

@@ -178,14 +178,16 @@ class TimeSpec:
     format: str | None = None
 
     @property
-    def default(self) -> bool:
-        """CloudTrail's ``eventTime`` read as ISO 8601 (what spl.data.fast reads by itself)."""
-        return self.fields == ("eventTime",) and self.format is None
+    def fast_field(self) -> str | None:
+        """The one field spl.data.fast reads the time from by itself (a key or dotted path, as
+        ISO 8601), or None when the spec needs the record reader (several fields, a format)."""
+        return self.fields[0] if len(self.fields) == 1 and self.format is None else None
 
     def value(self, record: dict):
         """(field, its value) of the first of the fields the record has; (first field, None)."""
+        from spl.data.extract import time_of
         for name in self.fields:
-            v = _path(record, name)
+            v = time_of(record, name)
             if v is not None:
                 return name, v
         return self.fields[0], None
@@ -210,18 +212,6 @@ class TimeSpec:
 
 _EPOCH_FORMAT = re.compile(r"%s%(\d)N")
 CLOUDTRAIL_TIME = TimeSpec()  # eventTime, ISO 8601: a stanza that names no time field
-
-
-def _path(record: dict, name: str):
-    """A JSON field by its name: top-level key, else a dotted path into nested objects."""
-    if name in record:
-        return record[name]
-    value = record
-    for part in name.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return None
-        value = value[part]
-    return value
 
 
 @dataclass
@@ -523,6 +513,10 @@ def has_stanza(root: Path, name: str) -> bool:
 
 def _time_spec(stanza: dict[str, str], where: str) -> TimeSpec:
     fields = tuple(f.strip() for f in stanza.get("TIMESTAMP_FIELDS", "").split(",") if f.strip())
+    for name in fields:  # a key or a dotted path through objects: spl reads nothing else
+        if "{" in name or not name.isprintable() or "" in name.split("."):
+            raise ConfigError(f"TIMESTAMP_FIELDS: {name}: spl reads a time from one field, a "
+                              "key or a dotted path through objects", file=where)
     fmt = stanza.get("TIME_FORMAT") or None
     if fmt is not None and not fields:
         raise ConfigError("TIME_FORMAT without TIMESTAMP_FIELDS: spl reads the time from a "

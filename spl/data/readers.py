@@ -81,7 +81,7 @@ _WS = " \t\r\n\ufeff"
 UNREADABLE, GZIP, NOT_JSON, BAD_UTF8, NOT_RECORD, TOO_DEEP, DEEP_FIELDS, NO_TIME, \
     NOT_CLOUDTRAIL, DIGEST, LINK, UNTYPED = (
         "unreadable file", "gzip damage", "not JSON", "bad UTF-8", "not a record",
-        "nested too deep", "fields too deep", "no valid eventTime", "not CloudTrail JSON",
+        "nested too deep", "fields too deep", "no valid time", "not CloudTrail JSON",
         "CloudTrail-Digest", "link already read", "sourcetype not recognised")
 # the record is kept (repaired, partly extracted, timed, read as the fallback sourcetype)
 KEPT = {BAD_UTF8, NO_TIME, DEEP_FIELDS, UNTYPED}
@@ -98,8 +98,8 @@ _KIND_WORDS = ((" gzip ", GZIP), ("not JSON", NOT_JSON), ("not UTF-8", BAD_UTF8)
 
 
 def kind_of(reason: str) -> str:
-    if reason.startswith(("no eventTime", "eventTime ")):
-        return NO_TIME
+    if reason.startswith(("no eventTime", "eventTime ")) or "; _time is " in reason:
+        return NO_TIME  # (any sourcetype's time field: spl.data.extract.time_problem)
     for words, kind in _KIND_WORDS:
         if words in f" {reason} ":
             return kind
