@@ -20,7 +20,9 @@ def reads(node) -> set[str] | None:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("eval", reads=reads)
+@command("eval", reads=reads,
+          doc='Calculates an expression and puts the value into a field.',
+          syntax='eval field=expression [, field=expression ...]')
 def run(node, table, ctx):
     table = table.copy()
     for assignment in node.assignments:
