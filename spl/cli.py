@@ -136,8 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("detect", help="run a detection YAML's search verbatim",
                        description="Run a detection YAML's search verbatim, with the macros, "
                                    "lookups and baselines of the content tree it sits in. "
-                                   + FORMATS + " With json, each result is followed by an "
-                                   "object {\"_risk_message\": ...} per result.")
+                                   + FORMATS + " With json, each result also holds "
+                                   "_risk_message: the detection's message filled in.")
     p.add_argument("detection", nargs="?", help="detection YAML file")
     p.add_argument("--example", action="store_true",
                    help="run the bundled example detection on the bundled example data")
