@@ -49,7 +49,7 @@ def caret_excerpt(text: str, span: Span, clean: Callable[[str], str] = _same,
     before = clean(text[line_start:start])
     marked = clean(text[start:max(start, min(span.end, line_end))])
     after = clean(text[max(start, min(span.end, line_end)):line_end])
-    if width is not None and len(before) + len(marked) + len(after) > width - 1:
+    if width is not None and len(before) + max(1, len(marked)) + len(after) > width - 1:
         before, marked, after = _fit(before, marked, after, max(width - 1, 20))
     return f"{before}{marked}{after}\n{' ' * len(before)}{'^' * max(1, len(marked))}"
 
@@ -59,12 +59,12 @@ def _fit(before: str, marked: str, after: str, room: int) -> tuple[str, str, str
     for the text before it, the rest after, ``...`` where text was left out."""
     cut = len(ELLIPSIS)
     marked = marked[:max(1, room - 2 * cut - 10)]  # keep some context on each side
-    left = room - len(marked)
+    left = room - max(1, len(marked))  # an empty span still has its caret
     keep_before = min(len(before), max(left // 3, left - len(after)))
     if keep_before < len(before):
         keep_before = max(0, keep_before - cut)
         before = ELLIPSIS + before[len(before) - keep_before:]
-    keep_after = room - len(before) - len(marked)
+    keep_after = room - len(before) - max(1, len(marked))
     if keep_after < len(after):
         after = after[:max(0, keep_after - cut)] + ELLIPSIS
     return before, marked, after
