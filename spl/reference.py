@@ -47,9 +47,9 @@ def functions() -> str:
               "For stats, eventstats, streamstats and tstats; `<N>` is a percentile "
               "from 0 to 100.\n", "| function | what it does |", "|---|---|"]
     for name in aggregates.names():
-        spec = aggregates.lookup(name.replace("<N>", "50"))
-        assert spec is not None  # listed by names()
-        lines.append(f"| `{name}(field)` | {_escape(spec.doc)} |")
+        agg = aggregates.lookup(name.replace("<N>", "50"))
+        assert agg is not None  # listed by names()
+        lines.append(f"| `{name}(field)` | {_escape(agg.doc)} |")
     return "\n".join(lines) + "\n"
 
 
