@@ -161,8 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "piped) prints one array of test objects {detection, file, "
                                    "test, verdict, reason, results, columns, rows, seconds, "
                                    "status, type, expect}. Exit status: 0 ok, 1 a test failed "
-                                   "or erred, 3 nothing was tested (every test unavailable or "
-                                   "skipped, at least one unavailable), 2 bad usage.")
+                                   "or erred, 3 nothing was tested (no test passed: each was "
+                                   "unavailable, unsupported or skipped, not all skipped), 2 "
+                                   "bad usage.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="detection YAMLs or directories")
     p.add_argument("--attack-data", default=None, metavar="DIR",
                    help="local clone of splunk/attack_data (LFS files pulled)")

@@ -158,6 +158,12 @@ def test_spl_test_exits_3_when_nothing_could_be_tested(capsys):
                       DETS / "spl_fixture_access_key_created.yml", "--attack-data", CLONE,
                       "--offline")
     assert code == 0  # one test ran and passed
+    code, out, _ = _cli(capsys, "test", DETS / "spl_fixture_unsupported.yml",
+                        "--attack-data", CLONE, "--offline")
+    assert code == 3 and {o["verdict"] for o in json.loads(out)} == {"unsupported"}
+    code, out, _ = _cli(capsys, "test", DETS / "spl_fixture_manual.yml",
+                        "--attack-data", CLONE, "--offline")
+    assert code == 0 and {o["verdict"] for o in json.loads(out)} == {"skip"}  # as contentctl
 
 
 def test_each_detection_yaml_is_parsed_once(monkeypatch, capsys):

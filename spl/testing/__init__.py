@@ -14,9 +14,9 @@ macros of the content tree. The verdicts:
   sourcetype it has no definition for;
 - unavailable: offline without a cached copy, or a Git LFS pointer instead of the data;
 - error: the detection or its data cannot be used (bad YAML, missing file, a search error).
-Exit status: 1 when a test failed or erred; else 3 when no test could be run at all (every one
-unavailable or skipped, at least one unavailable: nothing was tested, which CI must not take
-for a pass); else 0.
+Exit status: 1 when a test failed or erred; else 3 when nothing was tested (no test passed:
+every one was unavailable, unsupported or skipped, and not every one skipped), which CI must
+not take for a pass; else 0.
 
 Negative tests (security_content has none): a test entry may say ``expect: no_results``; it then
 passes only when the search returns nothing over its attack data. ``expect: results`` is the
@@ -86,13 +86,13 @@ NOTHING_TESTED = 3
 
 
 def exit_status(outcomes) -> int:
-    """1 on a failure or error; NOTHING_TESTED when every test was unavailable or skipped (and
-    at least one unavailable); else 0 (see the module doc)."""
-    from spl.testing.runner import SKIP, UNAVAILABLE
+    """1 on a failure or error; NOTHING_TESTED when no test passed and not every one was
+    skipped (the rest unavailable or unsupported); else 0 (see the module doc)."""
+    from spl.testing.runner import PASS, SKIP
 
     if any(o.failed for o in outcomes):
         return 1
     verdicts = {o.verdict for o in outcomes}
-    if UNAVAILABLE in verdicts and verdicts <= {UNAVAILABLE, SKIP}:
+    if PASS not in verdicts and verdicts - {SKIP}:
         return NOTHING_TESTED
     return 0
