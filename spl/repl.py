@@ -179,8 +179,8 @@ class Repl:
         except KeyboardInterrupt:
             self.console.print("interrupted", style="yellow")
         except SplError as err:
-            self.console.print(error_text(err), style="red", markup=False, highlight=False,
-                               soft_wrap=True)  # no wrapping: the caret must stay under its text
+            self.console.print(error_text(err, self.console.width), style="red", markup=False,
+                               highlight=False, soft_wrap=True)  # cut to fit: no wrapping
         except MetaError as err:
             self.console.print(f"error: {inert_lines(str(err))}", style="red", markup=False,
                                highlight=False,

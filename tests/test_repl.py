@@ -539,3 +539,17 @@ def test_repl_reads_and_writes_lookups_where_told(monkeypatch, capsys, tmp_path)
                  "--lookup-output", str(out_dir)]) == 0
     assert capsys.readouterr().out.splitlines()[:2] == ["user,role", "alice,admin"]
     assert (out_dir / "seen.csv").read_text().splitlines() == ["user,role", "alice,admin"]
+
+
+def test_an_error_in_a_long_search_fits_the_console_width(example):
+    repl, buffer = make_repl()  # 160 columns
+    repl.load([example])
+    out = Out(repl, buffer)
+    out.take()
+    search = "eventName=PutObject " + "userAgent!=x " * 20 + "| stats cuont(x) by user " * 3
+    lines = out(search).splitlines()
+    assert lines[0].startswith("unsupported: line 1, column 289: stats function 'cuont'")
+    line, carets = lines[1:3]
+    assert len(line) <= 159 and line.startswith("...")
+    start = carets.index("^")
+    assert line[start:start + carets.count("^")] == "cuont(x)"  # the first call, its span
