@@ -121,6 +121,8 @@ def supported() -> list[str]:
 
 # ---------------------------------------------------------------- declarations without imports
 
+_DECORATOR = re.compile(r"^@command\(", re.M)
+_NEXT = re.compile(r"^(?:@|def |async def )", re.M)  # what follows a decorator's text
 _declared: dict[str, Spec] | None = None
 
 
@@ -155,28 +157,29 @@ def _spec_of(module: str) -> importlib.machinery.ModuleSpec:
 
 
 def _module_declarations(module: str, source: str) -> dict[str, Spec]:
-    """The declarations of each ``@command(...)`` in one module's source, by command name."""
+    """The declarations of each ``@command(...)`` in one module's source, by command name.
+
+    Only the decorator's own text is parsed (it runs from ``@command(`` to the line that
+    starts the next decorator or the ``def``): parsing whole modules would slow every start."""
     found: dict[str, Spec] = {}
-    for node in pyast.parse(source).body:
-        if not isinstance(node, pyast.FunctionDef):
-            continue
-        for call in node.decorator_list:
-            if not (isinstance(call, pyast.Call) and isinstance(call.func, pyast.Name)
-                    and call.func.id == "command"):
-                continue
-            names = [pyast.literal_eval(arg) for arg in call.args]
-            props: dict[str, Any] = {}
-            for kw in call.keywords:
-                if kw.arg not in _PROPERTIES:
-                    raise TypeError(f"{module}: @command has no property {kw.arg!r}")
-                if isinstance(kw.value, pyast.Name):
-                    props[kw.arg] = _function(module, source, kw.value.id)
-                else:
-                    props[kw.arg] = pyast.literal_eval(kw.value)
-            if "reads" not in props:
-                raise TypeError(f"{module}: @command{tuple(names)} declares no reads=")
-            spec_ = _spec(**props)
-            found.update((n, spec_) for n in names)
+    for m in _DECORATOR.finditer(source):
+        end = _NEXT.search(source, m.end())
+        text = source[m.start() + 1:end.start() if end else len(source)]
+        call = pyast.parse(text.strip(), mode="eval").body
+        assert isinstance(call, pyast.Call)  # the text is "command(...)"
+        names = [pyast.literal_eval(arg) for arg in call.args]
+        props: dict[str, Any] = {}
+        for kw in call.keywords:
+            if kw.arg not in _PROPERTIES:
+                raise TypeError(f"{module}: @command has no property {kw.arg!r}")
+            if isinstance(kw.value, pyast.Name):
+                props[kw.arg] = _function(module, source, kw.value.id)
+            else:
+                props[kw.arg] = pyast.literal_eval(kw.value)
+        if "reads" not in props:
+            raise TypeError(f"{module}: @command{tuple(names)} declares no reads=")
+        spec_ = _spec(**props)
+        found.update((n, spec_) for n in names)
     return found
 
 
