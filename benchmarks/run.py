@@ -1,7 +1,7 @@
 """Time spl against DuckDB (and grep) on the same CloudTrail NDJSON file, in one run.
 
 Usage: python -m benchmarks.run [--records 1000000] [--seed 7] [--repeat 3] [--data FILE]
-                                [--cases all|search|events] [--events-records 200000]
+                                [--cases all|search|events|startup] [--events-records 200000]
 Needs the bench extra (pip install -e '.[bench]'): DuckDB. Writes benchmarks/results.md.
 
 Cases, each run as its own process (so start-up counts, as it does for a user):
@@ -16,6 +16,9 @@ Cases, each run as its own process (so start-up counts, as it does for a user):
   ``COPY (SELECT * FROM read_json_auto(F, sample_size=-1)) TO`` a file (every record read for
   the schema: some keys appear only far into the file; its JSON is one object a line and stays
   nested where spl flattens: the same events, not the same bytes).
+- start-up (``--cases startup``): ``spl run '`cloudtrail` | stats count'`` over the bundled
+  24-record example, against the same count by DuckDB from Python and a bare interpreter (the
+  floor): what a user waits for on a small file.
 
 Each case runs ``--repeat`` times, cases interleaved (the machine may be shared); the table
 quotes the median wall time and the largest peak memory: the resident set summed over the
@@ -118,6 +121,23 @@ def cases(path: Path) -> list[tuple[str, list[str]]]:
         *dask,
         ("grep -c -F ListFoundationModels (floor)", ["grep", "-c", "-F", "ListFoundationModels",
                                                      str(path)]),
+    ]
+
+
+EXAMPLE = ROOT / "spl" / "examples" / "bedrock_cloudtrail.json"
+DUCK_STARTUP = "DuckDB: start-up (count of the same file, from Python)"
+
+
+def startup_cases() -> list[tuple[str, list[str]]]:
+    """Start-up: a search over a 24-record file, the same count in DuckDB, and Python alone."""
+    py = sys.executable
+    return [
+        ("spl: start-up (spl run, stats count over 24 records)",
+         [py, "-m", "spl.cli", "run", "`cloudtrail` | stats count", "--data", str(EXAMPLE),
+          "--format", "json"]),
+        (DUCK_STARTUP, [py, "-c", DUCK_SCRIPT,
+                        f"SELECT count(*) AS count FROM read_ndjson_objects('{EXAMPLE}')"]),
+        ("python -c pass (floor)", [py, "-c", "pass"]),
     ]
 
 
@@ -260,8 +280,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--data", type=Path, default=None, help="an NDJSON file instead of generating")
     ap.add_argument("--out", type=Path, default=RESULTS)
-    ap.add_argument("--cases", choices=("all", "search", "events"), default="all",
-                    help="the searches over --records, the events-out cases, or both")
+    ap.add_argument("--cases", choices=("all", "search", "events", "startup"), default="all",
+                    help="the searches over --records, the events-out cases, start-up, or all")
     ap.add_argument("--events-records", type=int, default=200_000,
                     help="records of the events-out cases (table * to json and csv)")
     args = ap.parse_args()
@@ -272,7 +292,7 @@ def main() -> int:
         return 2
     runs, refs, files = [], {}, {}
     lines = []
-    if args.cases != "events":
+    if args.cases in ("all", "search"):
         path = args.data or default_path(args.records, args.seed)
         if not path.exists():
             print(f"generating {path} ...", file=sys.stderr)
@@ -282,7 +302,13 @@ def main() -> int:
                      f"{path.stat().st_size / 1e9:.2f} GB NDJSON (benchmarks/generate.py, seed "
                      f"{args.seed}); median of {args.repeat} runs.")
     scratch = tempfile.TemporaryDirectory(prefix="spl-bench-")
-    if args.cases != "search":
+    if args.cases in ("all", "startup"):
+        for name, argv in startup_cases():
+            runs.append((name, argv))
+            refs[name] = DUCK_STARTUP
+        lines.append("Start-up: a search over the bundled 24-record example; median of "
+                     f"{args.repeat} runs.")
+    if args.cases in ("all", "events"):
         events = default_path(args.events_records, args.seed)
         if not events.exists():
             print(f"generating {events} ...", file=sys.stderr)
@@ -305,7 +331,7 @@ def main() -> int:
             outputs[name] = out
             print(f"[{k + 1}/{args.repeat}] {name}: {wall:.2f} s, {peak / 2**20:.0f} MB",
                   file=sys.stderr)
-    notes = _agree(outputs) if args.cases != "events" else []
+    notes = _agree(outputs) if args.cases in ("all", "search") else []
     for name, target in files.items():
         size = f"{target.stat().st_size / 1e6:.0f} MB"
         if target.suffix == ".json":

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import yaml
 
+from spl import yamlload
 from spl.errors import ConfigError, SplError, UnsupportedError
 from spl.syntax import ast
 
@@ -62,7 +63,7 @@ def _written(search: str) -> list[str]:
 def read_baseline(path: Path) -> Baseline | None:
     """One baseline YAML (None for a file that is not a search with a name)."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yamlload.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         mark = getattr(e, "problem_mark", None)
         raise ConfigError(f"cannot read baseline: {getattr(e, 'problem', e)}", file=str(path),

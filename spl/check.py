@@ -31,7 +31,7 @@ from pathlib import Path
 
 import yaml
 
-from spl import aggregates, commands
+from spl import aggregates, commands, content, yamlload
 from spl.commands.from_ import datamodel_of
 from spl.errors import MacroError, SplError, line_col
 from spl.eval import functions
@@ -111,22 +111,23 @@ def check_search(text: str, library: MacroLibrary) -> tuple[str, str]:
     return "ok", ""
 
 
-def _searches(paths: Iterable[Path | str]) -> Iterator[tuple[str, str | CheckResult]]:
-    """(file, its search text or the CheckResult of a path with no search) for each file."""
+def _searches(paths: Iterable[Path | str]) -> Iterator[tuple[str, str | CheckResult, object]]:
+    """(file, its search text or the CheckResult of a path with no search, its YAML document
+    or None) for each file: each read and parsed once."""
     for given in paths:
         given = Path(given)
         if not given.exists():
-            yield str(given), CheckResult(str(given), "file_error", "no such file or directory")
+            yield str(given), CheckResult(str(given), "file_error", "no such file or directory"), None
             continue
         found = False
         for path in _files(given):
-            search = _search_of(path, explicit=path == given)
+            search, doc = _search_of(path, explicit=path == given)
             if search is not None:
                 found = True
-                yield str(path), search
+                yield str(path), search, doc
         if not found:
             yield str(given), CheckResult(str(given), "file_error", "no detection (a YAML with "
-                                          "'search:') and no .spl file in this directory")
+                                          "'search:') and no .spl file in this directory"), None
 
 
 def _files(path: Path) -> list[Path]:
@@ -135,24 +136,25 @@ def _files(path: Path) -> list[Path]:
     return [path]
 
 
-def _search_of(path: Path, explicit: bool) -> str | None | CheckResult:
-    """The search text of a file; None to skip a YAML without ``search:`` found in a directory."""
+def _search_of(path: Path, explicit: bool) -> tuple[str | None | CheckResult, object]:
+    """The search text of a file and its YAML document; None to skip a YAML without
+    ``search:`` found in a directory."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return CheckResult(str(path), "file_error", f"cannot read file: {_reason(exc)}")
+        return CheckResult(str(path), "file_error", f"cannot read file: {_reason(exc)}"), None
     if path.suffix == ".spl":
-        return text
+        return text, None
     try:
-        data = yaml.safe_load(text)
+        data = yamlload.safe_load(text)
     except yaml.YAMLError as exc:
-        return CheckResult(str(path), "file_error", f"invalid YAML: {exc}")
+        return CheckResult(str(path), "file_error", f"invalid YAML: {exc}"), None
     search = data.get("search") if isinstance(data, dict) else None
     if not isinstance(search, str):
         if explicit:
-            return CheckResult(str(path), "file_error", "the file has no 'search:' text")
-        return None
-    return search
+            return CheckResult(str(path), "file_error", "the file has no 'search:' text"), None
+        return None, None
+    return search, data
 
 
 def _reason(exc: OSError | UnicodeDecodeError) -> str:
@@ -161,15 +163,51 @@ def _reason(exc: OSError | UnicodeDecodeError) -> str:
     return exc.strerror or str(exc)
 
 
-def check_paths(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] = ()) -> list[CheckResult]:
-    """Check each detection YAML (its ``search:``), ``.spl`` file, or directory of them."""
-    library = MacroLibrary.load([Path(d) for d in macro_dirs])
+class Trees:
+    """The content tree of each checked file (spl.content) and the macros each tree gives,
+    read once per tree; ``used`` lists the trees in the order first met."""
+
+    def __init__(self, macro_dirs: Sequence[Path | str] = (), discover: bool = True):
+        self.macro_dirs = [Path(d) for d in macro_dirs]
+        self.discover = discover
+        self.used: list[content.ContentTree] = []
+        self._libraries: dict[tuple[Path, ...], MacroLibrary] = {}
+
+    def of(self, path: str) -> content.ContentTree:
+        tree = content.discover(path, self.discover)
+        if tree not in self.used:
+            self.used.append(tree)
+        return tree
+
+    def library(self, tree: content.ContentTree) -> MacroLibrary:
+        key = tuple(tree.macros)
+        if key not in self._libraries:
+            self._libraries[key] = MacroLibrary.load([*tree.macros, *self.macro_dirs])
+        return self._libraries[key]
+
+    def lines(self) -> list[str]:
+        """What ``spl check`` says about the trees it used."""
+        if not self.discover:
+            return ["content tree: not looked for (--no-discover)"]
+        return [f"content tree: {t.describe()}" for t in self.used]
+
+    def as_json(self) -> list[dict]:
+        return [{kind: [str(d) for d in getattr(t, kind)] for kind in content.KINDS}
+                for t in self.used]
+
+
+def check_paths(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] = (),
+                discover: bool = True, trees: Trees | None = None) -> list[CheckResult]:
+    """Check each detection YAML (its ``search:``), ``.spl`` file, or directory of them, with
+    the macros of each YAML's content tree (unless ``discover`` is False) and ``macro_dirs``."""
+    trees = trees or Trees(macro_dirs, discover)
+    trees.library(content.NONE)  # a bad --macros directory stops the command before any file
     results: list[CheckResult] = []
-    for path, search in _searches(paths):
+    for path, search, _ in _searches(paths):
         if isinstance(search, CheckResult):
             results.append(search)
             continue
-        status, message = check_search(search, library)
+        status, message = check_search(search, trees.library(trees.of(path)))
         results.append(CheckResult(path, status, message))
     return results
 
@@ -179,30 +217,56 @@ _STYLE = {"ok": "green", "unsupported": "yellow", "syntax_error": "red", "macro_
 
 
 def main_check(paths: Sequence[Path | str], macro_dirs: Sequence[Path | str] = (),
-               fmt: str = "text") -> int:
-    """Print one line per search and a summary (or a JSON array); 1 when any failed to parse
-    or a path held no search."""
-    results = check_paths(paths, macro_dirs)
+               fmt: str = "text", discover: bool = True) -> int:
+    """Print the content trees used, one line per search and a summary (or the JSON object of
+    ``report_json``); 1 when any failed to parse or a path held no search."""
+    trees = Trees(macro_dirs, discover)
+    results = check_paths(paths, trees=trees)
+    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     if fmt == "json":
-        print(json.dumps([dataclasses.asdict(r) for r in results], indent=2))
+        print(report_json(results, counts, trees))
     else:
         from rich.console import Console
         from rich.markup import escape
 
         console = Console(highlight=False)
+        for line in trees.lines():
+            console.print(escape(line), style="dim")
         for r in results:
             line = f"[{_STYLE[r.status]}]{r.status:<12}[/] {escape(r.path)}"
             console.print(line)
             if r.message:
                 console.print("    " + escape(r.message).replace("\n", "\n    "))
-        counts = {s: sum(r.status == s for r in results) for s in STATUSES}
         console.print(f"{len(results)} searches: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     return 1 if any(r.status in FAILED for r in results) else 0
 
 
-def main_explain(search: str, macro_dirs: Sequence[Path | str] = ()) -> int:
+def report_json(results, counts: dict[str, int], trees: Trees) -> str:
+    """The one JSON shape of ``spl check`` (with or without ``--exec-coverage``): an object
+    ``{"results": [{path, status, message[, rows]}], "summary": {status: count},
+    "content_trees": [{macros, lookups, baselines}]}``."""
+    return json.dumps({"results": [dataclasses.asdict(r) for r in results], "summary": counts,
+                       "content_trees": trees.as_json()}, indent=2)
+
+
+def is_detection_path(text: str) -> bool:
+    """Whether ``spl explain``'s argument names a YAML file rather than being a search: one word
+    ending in .yml or .yaml (no search is a single word ending so)."""
+    return text.endswith((".yml", ".yaml")) and not any(c.isspace() or c in "|`[" for c in text)
+
+
+def main_explain(search: str, macro_dirs: Sequence[Path | str] = (), discover: bool = True) -> int:
     """Print the expanded search, its parsed pipeline as a tree, and what reading it will take:
-    the fields extracted and what the pre-filter looks for."""
+    the fields extracted and what the pre-filter looks for. ``search`` may be a detection YAML's
+    path: its search is explained, with the macros of its content tree."""
+    if is_detection_path(search):
+        from spl import detections
+
+        det = detections.load(search)  # a missing file is a ConfigError naming it
+        tree = content.discover(search, discover)
+        print(f"detection: {det.name} ({search})")
+        print("content tree: " + (tree.describe() if discover else "not looked for (--no-discover)"))
+        search, macro_dirs = det.search, [*tree.macros, *macro_dirs]
     parsed = parse_search(search, [Path(d) for d in macro_dirs])
     print("expanded search:")
     print("  " + parsed.expanded.strip())
@@ -356,28 +420,37 @@ def _read_tables(parsed: ParsedSearch, session) -> None:
 
 def exec_coverage(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] = (),
                   data: Sequence[Path | str] = (), lookup_dirs: Sequence[Path | str] = (),
-                  baseline_dirs: Sequence[Path | str] = ()) -> list[CoverageResult]:
+                  baseline_dirs: Sequence[Path | str] = (), discover: bool = True,
+                  trees: Trees | None = None) -> list[CoverageResult]:
     """Parse and run each search over ``data`` (no events when empty): where does each stop?
 
-    ``outputlookup`` writes into a temporary directory, never the user's lookups. A lookup a
-    baseline fills is filled first by the baseline found for it (spl.baselines: in
-    ``baseline_dirs`` or the detection's content tree), over the same events.
+    Each YAML gets the macros, lookups and baselines of its content tree (spl.content) unless
+    ``discover`` is False, besides the directories given. ``outputlookup`` writes into a
+    temporary directory, never the user's lookups. A lookup a baseline fills is filled first by
+    the baseline found for it (spl.baselines: in ``baseline_dirs`` or the detection's content
+    tree), over the same events.
     """
     import tempfile
 
     from spl.session import Session
 
+    trees = trees or Trees(macro_dirs, discover)
+    trees.library(content.NONE)  # a bad --macros directory stops the command before any file
     results: list[CoverageResult] = []
     with tempfile.TemporaryDirectory(prefix="spl-coverage-") as scratch:
-        session = Session(data or None, macros=macro_dirs, lookups=lookup_dirs,
-                          lookup_output=scratch)
-        done: dict = {}  # baselines already run into scratch
-        for path, search in _searches(paths):
+        sessions: dict[tuple[Path, ...], Session] = {}  # one per content tree
+        for path, search, doc in _searches(paths):
             if isinstance(search, CheckResult):
                 results.append(CoverageResult(path, search.status, search.message))
                 continue
+            tree = trees.of(path)
+            if tree.key not in sessions:
+                sessions[tree.key] = Session(
+                    data or None, macros=[*tree.macros, *macro_dirs],
+                    lookups=[*tree.lookups, *lookup_dirs], lookup_output=scratch)
+            session = sessions[tree.key]
             try:
-                parsed = session.parse(search)
+                parsed = parse_search(search, library=trees.library(tree))
             except MacroError as exc:
                 results.append(CoverageResult(path, "macro_error", exc.render()))
                 continue
@@ -385,7 +458,8 @@ def exec_coverage(paths: Iterable[Path | str], macro_dirs: Sequence[Path | str] 
                 results.append(CoverageResult(path, "syntax_error", exc.render()))
                 continue
             try:
-                _fill_baselines(path, parsed, session, baseline_dirs, scratch, done)
+                _fill_baselines(path, doc, parsed, session, [*baseline_dirs, *tree.baselines],
+                                scratch)
                 _read_tables(parsed, session)
                 table = session.run(parsed)
             except SplError as exc:
@@ -433,16 +507,16 @@ def _missing_sourcetypes(pipeline: ast.Pipeline, session) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
-def _fill_baselines(path: str, parsed: ParsedSearch, session, dirs, scratch, done) -> None:
-    """Run the baselines that fill the lookups the search lacks (spl.baselines)."""
+def _fill_baselines(path: str, doc: object, parsed: ParsedSearch, session, dirs,
+                    scratch) -> None:
+    """Run the baselines that fill the lookups the search lacks (spl.baselines); ``doc`` is the
+    detection's YAML document (None for a .spl file)."""
     from spl import baselines
 
     name, listed = None, ()
-    if path.endswith((".yml", ".yaml")):
-        from spl import detections
-        det = detections.load(path)
-        name, listed = det.name, det.raw.get("baselines") or ()
-    catalog = baselines.catalog_of([*map(Path, dirs), *baselines.content_dirs(Path(path))])
+    if isinstance(doc, dict):
+        name, listed = str(doc.get("name", Path(path).stem)), doc.get("baselines") or ()
+    catalog = baselines.catalog_of([Path(d) for d in dirs])
     baselines.fill(session, parsed.pipeline, catalog, Path(scratch), detection_name=name,
                    listed=[str(b) for b in listed] if isinstance(listed, list) else ())
 
@@ -455,19 +529,21 @@ _COVERAGE_STYLE = {"runs": "green", "no_data": "cyan", "needs_datamodel": "cyan"
 def main_exec_coverage(paths: Sequence[Path | str], macro_dirs: Sequence[Path | str] = (),
                        fmt: str = "table", data: Sequence[Path | str] = (),
                        lookup_dirs: Sequence[Path | str] = (),
-                       baseline_dirs: Sequence[Path | str] = ()) -> int:
-    """Print one line per search and a summary count (or JSON); 1 when any failed to parse
-    or a path held no search."""
-    results = exec_coverage(paths, macro_dirs, data, lookup_dirs, baseline_dirs)
+                       baseline_dirs: Sequence[Path | str] = (), discover: bool = True) -> int:
+    """Print the content trees used, one line per search and a summary count (or the JSON
+    object of ``report_json``); 1 when any failed to parse or a path held no search."""
+    trees = Trees(macro_dirs, discover)
+    results = exec_coverage(paths, macro_dirs, data, lookup_dirs, baseline_dirs, trees=trees)
     counts = {s: sum(r.status == s for r in results) for s in COVERAGE}
     if fmt == "json":
-        print(json.dumps({"results": [dataclasses.asdict(r) for r in results],
-                          "summary": counts}, indent=2))
+        print(report_json(results, counts, trees))
     else:
         from rich.console import Console
         from rich.markup import escape
 
         console = Console(highlight=False, soft_wrap=True)
+        for line in trees.lines():
+            console.print(escape(line), style="dim")
         for r in results:
             rows = f" ({r.rows} rows)" if r.rows is not None else ""
             console.print(f"[{_COVERAGE_STYLE[r.status]}]{r.status:<16}[/] {escape(r.path)}{rows}")

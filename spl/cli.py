@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from collections import Counter
 from importlib import resources
 from pathlib import Path
@@ -33,6 +34,11 @@ EXAMPLE_DATA = "bedrock_cloudtrail.json"
 # syntax-for-searches-in-the-cli): a screenful or two of cards, while the count says how many.
 MAX_ROWS = 100
 BROKEN_PIPE = 141
+FORMAT_HELP = "output format (default: table on a terminal, json otherwise)"
+FORMATS = ("--format json (the default when piped) prints one array of result objects (a "
+           "multivalue field is an array); csv a header and rows; table the first --max-rows.")
+MACROS_HELP = ("directory of macro definitions (YAML or macros.conf), added to those of the "
+               "content tree; repeatable")
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
@@ -42,8 +48,7 @@ def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sourcetype", default=None,
                    help="sourcetype of every file (default: each file's, from its content)")
     p.add_argument("--source", default=None, help="source field of the events (default: file path)")
-    p.add_argument("--macros", action="append", default=[], metavar="DIR",
-                   help="directory of macro definitions (YAML or macros.conf); repeatable")
+    p.add_argument("--macros", action="append", default=[], metavar="DIR", help=MACROS_HELP)
     p.add_argument("--lookups", action="append", default=[], metavar="DIR",
                    help="directory of lookups (CSV files, security_content YAML definitions); repeatable")
     p.add_argument("--lookup-output", default=None, metavar="DIR",
@@ -54,10 +59,15 @@ def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true", help="a bad line of data is an error")
     p.add_argument("--problems", action="store_true",
                    help="list every data problem (default: a summary and the first few)")
-    p.add_argument("--format", choices=("table", "json", "csv"), default=None,
-                   help="output format (default: table on a terminal, json otherwise)")
+    p.add_argument("--format", choices=("table", "json", "csv"), default=None, help=FORMAT_HELP)
     p.add_argument("--datamodels", action="append", default=[], metavar="DIR",
                    help="directory of data model JSON files, searched before spl's own; repeatable")
+
+
+def _discover_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-discover", action="store_true",
+                   help="do not use the macros/, lookups/ and baselines/ of the security_content "
+                        "tree the YAML sits in (the nearest folder above it holding them)")
 
 
 def _baseline_options(p: argparse.ArgumentParser) -> None:
@@ -115,13 +125,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("run", help="run a search over files")
+    p = sub.add_parser("run", help="run a search over files",
+                       description="Run a search over files. A search that starts with a "
+                                   "generating command reading no events (| makeresults, "
+                                   "| inputlookup) needs no --data. " + FORMATS)
     p.add_argument("search", help="the SPL search text")
     _data_options(p)
     _output_options(p)
     _scheduler_option(p)
 
-    p = sub.add_parser("detect", help="run a detection YAML's search verbatim")
+    p = sub.add_parser("detect", help="run a detection YAML's search verbatim",
+                       description="Run a detection YAML's search verbatim, with the macros, "
+                                   "lookups and baselines of the content tree it sits in. "
+                                   + FORMATS + " With json, each result also holds "
+                                   "_risk_message: the detection's message filled in.")
     p.add_argument("detection", nargs="?", help="detection YAML file")
     p.add_argument("--example", action="store_true",
                    help="run the bundled example detection on the bundled example data")
@@ -129,15 +146,25 @@ def build_parser() -> argparse.ArgumentParser:
     _output_options(p)
     _scheduler_option(p)
     _baseline_options(p)
+    _discover_option(p)
 
     p = sub.add_parser("baseline", help="run a baseline YAML's search (it fills a lookup)")
     p.add_argument("baseline", help="baseline YAML file")
     _data_options(p)
+    _discover_option(p)
 
     p = sub.add_parser("repl", help="interactive SPL over loaded files")
     _data_options(p)
 
-    p = sub.add_parser("test", help="run detections' tests against their attack_data")
+    p = sub.add_parser("test", help="run detections' tests against their attack_data",
+                       description="Run detections' tests against their attack_data, judged as "
+                                   "contentctl judges them. --format json (the default when "
+                                   "piped) prints one array of test objects {detection, file, "
+                                   "test, verdict, reason, results, columns, rows, seconds, "
+                                   "status, type, expect}. Exit status: 0 ok, 1 a test failed "
+                                   "or erred, 3 nothing was tested (no test passed: each was "
+                                   "unavailable, unsupported or skipped, not all skipped), 2 "
+                                   "bad usage.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="detection YAMLs or directories")
     p.add_argument("--attack-data", default=None, metavar="DIR",
                    help="local clone of splunk/attack_data (LFS files pulled)")
@@ -146,13 +173,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="parallel workers")
     p.add_argument("--junit", default=None, metavar="FILE", help="write JUnit XML")
     p.add_argument("--summary", default=None, metavar="FILE", help="write a YAML summary")
-    p.add_argument("--macros", action="append", default=[], metavar="DIR")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--macros", action="append", default=[], metavar="DIR", help=MACROS_HELP)
+    p.add_argument("--format", choices=("table", "json"), default=None, help=FORMAT_HELP)
     _baseline_options(p)
+    _discover_option(p)
 
-    p = sub.add_parser("check", help="parse searches of detections and .spl files")
+    p = sub.add_parser("check", help="parse searches of detections and .spl files",
+                       description="Parse the searches of detection YAMLs and .spl files (each "
+                                   "YAML with the macros of its content tree) and say what "
+                                   "spl cannot run yet. --format json (the default when piped) "
+                                   "prints one object, with or without --exec-coverage: "
+                                   "{\"results\": [{path, status, message, rows (with "
+                                   "--exec-coverage)}], \"summary\": {status: count}, "
+                                   "\"content_trees\": [{macros, lookups, baselines}]}.")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--macros", action="append", default=[], metavar="DIR")
+    p.add_argument("--macros", action="append", default=[], metavar="DIR", help=MACROS_HELP)
     p.add_argument("--exec-coverage", action="store_true",
                    help="also run each search (over --data, or no events) and report where it stops")
     p.add_argument("--data", action="append", default=[], metavar="PATH",
@@ -161,11 +196,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --exec-coverage: directory of lookups; repeatable")
     p.add_argument("--baselines", action="append", default=[], metavar="DIR",
                    help="with --exec-coverage: directory of baseline YAMLs; repeatable")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json"), default=None, help=FORMAT_HELP)
+    _discover_option(p)
 
     p = sub.add_parser("explain", help="show the expanded search and its parsed pipeline")
-    p.add_argument("search")
-    p.add_argument("--macros", action="append", default=[], metavar="DIR")
+    p.add_argument("search", help="the SPL search text, or a detection YAML's path")
+    p.add_argument("--macros", action="append", default=[], metavar="DIR", help=MACROS_HELP)
+    _discover_option(p)
+
+    p = sub.add_parser("help", help="list the supported commands or eval functions",
+                       description="Print the commands or eval functions spl runs, each with "
+                                   "its syntax and a one-line description (the same text as "
+                                   "docs/reference.md).")
+    p.add_argument("topic", choices=("commands", "functions"))
     return parser
 
 
@@ -178,6 +221,8 @@ def _prepare(args, search: str, err: Console):
     from spl.plan import required_fields, search_terms
 
     parsed = parse_search(search, [Path(m) for m in args.macros])
+    if not args.data:
+        return _without_data(args, parsed), parsed
     fields = required_fields(parsed.pipeline)
     terms = search_terms(parsed.pipeline)  # one search: skip records it cannot match
     progress = sys.stderr.isatty()
@@ -226,6 +271,42 @@ def _prepare(args, search: str, err: Console):
             terms is None or args.strict or not data.readers.has_record(reading.files)):
         raise _no_events(reading.files, session.problems)
     return session, parsed
+
+
+# Generating commands that make their results without reading events: a search starting with
+# one needs no --data (tstats, from and datamodel read the events, so they do).
+NO_EVENTS_NEEDED = ("makeresults", "inputlookup")
+
+
+def _without_data(args, parsed):
+    """A Session with no events, for a search that starts with a command of NO_EVENTS_NEEDED;
+    any other search without --data is a usage error saying so."""
+    commands = parsed.pipeline.commands
+    if not (parsed.pipeline.generating and commands
+            and commands[0].name in NO_EVENTS_NEEDED):
+        raise UsageError("give at least one --data PATH (only a search starting with "
+                         "| makeresults or | inputlookup runs without data)")
+    from spl.engine import check_supported
+    from spl.session import Session
+
+    try:
+        check_supported(parsed.pipeline)
+    except SplError as e:
+        raise parsed.relocate(e) from None
+    return Session(macros=args.macros, tz=args.tz, ta=args.ta, strict=args.strict,
+                   lookups=args.lookups, lookup_output=args.lookup_output,
+                   datamodels=args.datamodels)
+
+
+def _content_tree(args, path: str) -> None:
+    """Add the macros/ and lookups/ of the content tree ``path`` sits in (spl.content) before
+    the directories given, unless --no-discover; remember its baselines/."""
+    from spl import content
+
+    tree = content.discover(path, not args.no_discover)
+    args.macros = [*map(str, tree.macros), *args.macros]
+    args.lookups = [*map(str, tree.lookups), *args.lookups]
+    args.tree_baselines = tree.baselines
 
 
 def _on_cluster(scheduler: str, mapper, args, fields, terms):
@@ -338,9 +419,6 @@ def _report_warnings(session, err: Console) -> None:
 
 
 def _cmd_run(args, out: Console, err: Console) -> int:
-    if not args.data:
-        err.print("error: give at least one --data PATH")
-        return 2
     session, parsed = _prepare(args, args.search, err)
     from spl import render  # after _prepare: it imports pandas
 
@@ -378,11 +456,11 @@ def _detect(args, out, err) -> int:
     from spl import detections
 
     det = detections.load(args.detection)
+    _content_tree(args, args.detection)
     session, parsed = _prepare(args, det.search, err)
     from spl import baselines, output, render  # after _prepare: they import pandas
 
-    catalog = baselines.Catalog([*map(Path, args.baselines),
-                                 *baselines.content_dirs(Path(args.detection))])
+    catalog = baselines.Catalog([*map(Path, args.baselines), *args.tree_baselines])
     with baselines.scratch_dir() as scratch:
         listed = det.raw.get("baselines")
         for ran in baselines.fill(
@@ -418,14 +496,22 @@ def _cmd_check(args, out: Console, err: Console) -> int:
         from spl.check import main_exec_coverage
 
         return main_exec_coverage(args.paths, args.macros, args.format, args.data, args.lookups,
-                                  args.baselines)
-    return main_check(args.paths, args.macros, args.format)
+                                  args.baselines, discover=not args.no_discover)
+    return main_check(args.paths, args.macros, args.format, discover=not args.no_discover)
 
 
 def _cmd_explain(args, out: Console, err: Console) -> int:
     from spl.check import main_explain
 
-    return main_explain(args.search, args.macros)
+    return main_explain(args.search, args.macros, discover=not args.no_discover)
+
+
+def _cmd_help(args, out: Console, err: Console) -> int:
+    from spl import reference
+
+    text = reference.commands() if args.topic == "commands" else reference.functions()
+    out.file.write(text)
+    return 0
 
 
 def _cmd_repl(args, out: Console, err: Console) -> int:
@@ -446,12 +532,13 @@ def _cmd_baseline(args, out: Console, err: Console) -> int:
     from spl import baselines
 
     if not args.data:
-        err.print("error: give at least one --data PATH")
+        err.print("error: give at least one --data PATH", markup=False)
         return 2
     found = baselines.read_baseline(Path(args.baseline))
     if found is None:
         err.print(f"error: {args.baseline}: not a baseline (no 'search:' text)")
         return 2
+    _content_tree(args, args.baseline)
     session, parsed = _prepare(args, found.search, err)
     table = session.run(parsed)
     written = ", ".join(str(session.lookups.output_path(n)) for n in found.writes) or "nothing"
@@ -460,7 +547,9 @@ def _cmd_baseline(args, out: Console, err: Console) -> int:
     return 0
 
 
-COMMANDS = {"baseline": _cmd_baseline, "test": _cmd_test, "repl": _cmd_repl, "run": _cmd_run, "detect": _cmd_detect, "check": _cmd_check, "explain": _cmd_explain}
+COMMANDS = {"baseline": _cmd_baseline, "test": _cmd_test, "repl": _cmd_repl, "run": _cmd_run,
+            "detect": _cmd_detect, "check": _cmd_check, "explain": _cmd_explain,
+            "help": _cmd_help}
 
 
 def _stdout_gone() -> None:
@@ -492,6 +581,8 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"error: --tz {args.tz!r} is not a time zone name (e.g. UTC, Europe/Paris)",
                   markup=False, highlight=False)
         return 2
+    if not os.environ.get("SPL_DEBUG"):
+        warnings.simplefilter("ignore")  # a library's warning is ours to fix, not the user's
     try:
         if hasattr(args, "lookup_output"):  # before any data is read: the directories apart
             from spl.lookups import Lookups

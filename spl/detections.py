@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from spl import yamlload
 from spl.errors import ConfigError
 from spl.values import is_null, mv_values, to_str
 
@@ -35,9 +36,16 @@ def load(path: str | Path) -> Detection:
     """Read a detection YAML; anything that is not a usable detection is a ConfigError naming
     the file (and the key and line, for a key of the wrong type)."""
     path = Path(path)
+    text, doc = read(path)
+    return from_doc(path, text, doc)
+
+
+def read(path: Path) -> tuple[str, object]:
+    """A YAML file's text and document, read once (libyaml's loader when present); a file that
+    cannot be read or parsed is a ConfigError naming it (and the line)."""
     try:
         text = path.read_text(encoding="utf-8")
-        doc = yaml.safe_load(text)
+        doc = yamlload.safe_load(text)
     except OSError as exc:
         raise ConfigError(f"cannot read detection: {exc.strerror}", file=str(path)) from None
     except UnicodeDecodeError:
@@ -46,6 +54,11 @@ def load(path: str | Path) -> Detection:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
                           line=mark.line + 1 if mark else None) from None
+    return text, doc
+
+
+def from_doc(path: Path, text: str, doc: object) -> Detection:
+    """The Detection of a YAML document already read (``read``)."""
     if not isinstance(doc, dict) or not isinstance(doc.get("search"), str):
         raise ConfigError("not a detection: it has no 'search:' text", file=str(path))
     keys = _Keys(path, text, doc)

@@ -30,10 +30,17 @@ def _same(text: str) -> str:
     return text
 
 
-def caret_excerpt(text: str, span: Span, clean: Callable[[str], str] = _same) -> str:
+ELLIPSIS = "..."
+
+
+def caret_excerpt(text: str, span: Span, clean: Callable[[str], str] = _same,
+                  width: int | None = None) -> str:
     """The source line holding ``span.start`` with a caret line under the spanned part.
 
-    ``clean`` rewrites the line for display (spl.render.inert); the caret follows the rewrite."""
+    ``clean`` rewrites the line for display (spl.render.inert); the caret follows the rewrite.
+    With ``width`` (the terminal's columns), a longer line is cut to the part around the span,
+    each cut marked ``...``, so that the terminal does not wrap it and move the caret away from
+    its text; a span wider than the screen keeps its start."""
     start = max(0, min(span.start, len(text)))
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
@@ -42,7 +49,25 @@ def caret_excerpt(text: str, span: Span, clean: Callable[[str], str] = _same) ->
     before = clean(text[line_start:start])
     marked = clean(text[start:max(start, min(span.end, line_end))])
     after = clean(text[max(start, min(span.end, line_end)):line_end])
+    if width is not None and len(before) + max(1, len(marked)) + len(after) > width - 1:
+        before, marked, after = _fit(before, marked, after, max(width - 1, 20))
     return f"{before}{marked}{after}\n{' ' * len(before)}{'^' * max(1, len(marked))}"
+
+
+def _fit(before: str, marked: str, after: str, room: int) -> tuple[str, str, str]:
+    """Cut a line to ``room`` characters around its marked part: a third of the room (at most)
+    for the text before it, the rest after, ``...`` where text was left out."""
+    cut = len(ELLIPSIS)
+    marked = marked[:max(1, room - 2 * cut - 10)]  # keep some context on each side
+    left = room - max(1, len(marked))  # an empty span still has its caret
+    keep_before = min(len(before), max(left // 3, left - len(after)))
+    if keep_before < len(before):
+        keep_before = max(0, keep_before - cut)
+        before = ELLIPSIS + before[len(before) - keep_before:]
+    keep_after = room - len(before) - max(1, len(marked))
+    if keep_after < len(after):
+        after = after[:max(0, keep_after - cut)] + ELLIPSIS
+    return before, marked, after
 
 
 class SplError(Exception):
@@ -51,9 +76,10 @@ class SplError(Exception):
     kind = "error"
 
     def __init__(self, message: str, *, span: Span | None = None, text: str | None = None,
-                 file: str | None = None, line: int | None = None):
+                 file: str | None = None, line: int | None = None, hint: str | None = None):
         super().__init__(message)
         self.message = message
+        self.hint = hint  # what to do about it, printed last
         self.span = span
         self.text = text
         self.file = file
@@ -72,9 +98,10 @@ class SplError(Exception):
             return None
         return line_col(self.text, self.span.start)
 
-    def render(self, clean: Callable[[str], str] = _same) -> str:
+    def render(self, clean: Callable[[str], str] = _same, width: int | None = None) -> str:
         """The message a person reads; ``clean`` rewrites the parts that quote the user's file,
-        data or search for display (spl.render.error_text makes them inert)."""
+        data or search for display (spl.render.error_text makes them inert); ``width`` cuts a
+        long search line to fit the screen (caret_excerpt)."""
         where = ""
         if self.file is not None:
             file = clean(self.file)
@@ -84,7 +111,9 @@ class SplError(Exception):
             where += f"line {pos[0]}, column {pos[1]}: "
         out = f"{self.kind}: {where}{clean(self.message)}"
         if self.span is not None and self.text is not None:
-            out += "\n" + caret_excerpt(self.text, self.span, clean)
+            out += "\n" + caret_excerpt(self.text, self.span, clean, width)
+        if self.hint:
+            out += f"\nhint: {self.hint}"
         return out
 
     def __str__(self) -> str:

@@ -34,6 +34,7 @@ from typing import TextIO
 
 import yaml
 
+from spl import yamlload
 from spl._validate import output_apart
 from spl.commands._args import boolean
 from spl.errors import ConfigError, DataError, SplError, UnsupportedError
@@ -166,7 +167,7 @@ class Lookups:
             found: dict[str, tuple[dict, Path]] = {}
             for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
                 try:
-                    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+                    data = yamlload.safe_load(path.read_text(encoding="utf-8"))
                 except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
                     mark = getattr(e, "problem_mark", None)
                     raise ConfigError(f"cannot read lookup definition: {getattr(e, 'problem', e)}",

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from spl import yamlload
 from spl.commands._args import boolean
 from spl.errors import ConfigError, MacroError, Span, SplSyntaxError
 
@@ -178,7 +179,7 @@ def bundled_dir() -> Path:
 
 def _load_yaml(path: Path) -> list[Macro]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlload.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read macro file: {exc}", file=str(path)) from None
     except yaml.YAMLError as exc:
@@ -385,7 +386,12 @@ class MacroLibrary:
                              f"(defined with {arities})", span=where, text=source)
         searched = ", ".join(self.dirs) or "(no macro directories)"
         raise MacroError(f"the search uses macro `{name}`, which is not defined in: {searched}",
-                         span=where, text=source)
+                         span=where, text=source, hint=UNDEFINED_HINT)
+
+
+UNDEFINED_HINT = ("name the folder that defines it with --macros DIR (macros=[DIR] in Python); "
+                  "a detection inside a security_content checkout uses the checkout's macros/ "
+                  "by itself")
 
 
 class _Budget:

@@ -17,6 +17,7 @@ This module imports neither pandas nor the engine, so the CLI can use it on any 
 from __future__ import annotations
 
 import io
+import shutil
 import unicodedata
 from typing import TYPE_CHECKING
 
@@ -73,10 +74,13 @@ def inert_lines(text: str) -> str:
     return "\n".join(inert(line) for line in text.split("\n"))
 
 
-def error_text(err: SplError) -> str:
+def error_text(err: SplError, width: int | None = None) -> str:
     """An error as a terminal shows it: its message, file and search line made inert, the caret
-    still under the text it points at."""
-    return err.render(clean=inert_lines)
+    still under the text it points at; a long search line cut to the part around the error so
+    that it fits ``width`` columns (default: the terminal's, 80 when there is none)."""
+    if width is None:
+        width = shutil.get_terminal_size((80, 24)).columns
+    return err.render(clean=inert_lines, width=width)
 
 
 def emit(console: Console, text: str) -> None:

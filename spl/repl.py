@@ -34,8 +34,8 @@ EDITING_HELP = """\
 Enter runs the search once it is complete. It goes on to a new line instead when the last line
 ends with | or when a quote, backtick, comment, bracket or parenthesis is still open.
 Esc Enter runs the text as it stands. Tab completes commands (after |), fields, eval and stats
-functions, macros (after `) and keywords. Ctrl-R searches the history, Ctrl-C interrupts a search,
-Ctrl-D quits."""
+functions, macros (after `) and keywords. Ctrl-R searches the history, Ctrl-C cancels a running
+search (the loaded events stay), Ctrl-D quits."""
 
 # Files larger than this (bytes, in total) get a progress bar while they load.
 PROGRESS_BYTES = 20_000_000
@@ -179,8 +179,8 @@ class Repl:
         except KeyboardInterrupt:
             self.console.print("interrupted", style="yellow")
         except SplError as err:
-            self.console.print(error_text(err), style="red", markup=False, highlight=False,
-                               soft_wrap=True)  # no wrapping: the caret must stay under its text
+            self.console.print(error_text(err, self.console.width), style="red", markup=False,
+                               highlight=False, soft_wrap=True)  # cut to fit: no wrapping
         except MetaError as err:
             self.console.print(f"error: {inert_lines(str(err))}", style="red", markup=False,
                                highlight=False,
@@ -242,21 +242,17 @@ class Repl:
         self._emit(body, Text(status, style="dim"))
 
     def _emit(self, *renderables) -> None:
-        """Print, through the pager when on a terminal and taller than it."""
+        """Print; with ``.pager on``, on a terminal, output taller than it goes through PAGER."""
         console = self.console
         if self.pager and console.is_terminal:
             with console.capture() as captured:
                 for r in renderables:
                     console.print(r)
             output = captured.get()
-            if output.count("\n") < console.height - 1:
-                console.file.write(output)
-                console.file.flush()
+            if output.count("\n") >= console.height - 1 and page(output):
                 return
-            os.environ.setdefault("LESS", "-R")
-            with console.pager(styles=True):
-                for r in renderables:
-                    console.print(r)
+            console.file.write(output)
+            console.file.flush()
             return
         for r in renderables:
             console.print(r)
@@ -339,27 +335,92 @@ class Repl:
                                              " the bundled sample."))
 
 
+# less: -F quits when the text fits the screen, -R shows colours, -X leaves the text on the
+# screen when it quits (no clearing). LESSSECURE=1 turns off what a stray key would start:
+# shell escapes (!), saving to a file (s), piping (|), the editor (v).
+PAGER = ("less", "-FRX")
+
+
+def page(text: str) -> bool:
+    """Show ``text`` through PAGER; False when there is none (the caller prints it).
+
+    Keys typed while the search ran are dropped first, so that the pager never reads them as
+    its commands."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which(PAGER[0]) is None:
+        return False
+    try:
+        import termios
+
+        termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
+    except (ImportError, OSError, ValueError):  # no terminal input to flush
+        pass
+    env = {**os.environ, "LESSSECURE": "1"}
+    env.pop("LESSOPEN", None)
+    try:
+        subprocess.run(PAGER, input=text.encode("utf-8", "replace"), env=env, check=False)
+    except OSError:
+        return False
+    return True
+
+
 # ---------------------------------------------------------------- meta commands
 
 
-@meta("help", "[COMMAND]")
+@meta("help", "[.META | COMMAND | FUNCTION]")
 def _help(repl: Repl, arg: str) -> None:
-    """Show the meta commands and how editing works, or the usage of one command."""
+    """Show the meta commands and how editing works; or the syntax and description of a meta
+    command, a search command, an eval function or a stats function."""
     if arg:
-        entry = META.get(arg.lstrip(".").lower())
-        if entry is None:
-            raise MetaError(f"unknown command {arg} (.help lists them)")
-        repl.console.print(f".{entry.name} {entry.usage}".rstrip(), style="bold", markup=False)
-        repl.console.print(entry.doc, markup=False, highlight=False)
+        found = describe(arg)
+        if not found:
+            raise MetaError(f"no meta command, search command or function is called {arg} "
+                            "(.help lists the meta commands; `spl help commands` and `spl help "
+                            "functions` list the rest)")
+        for heading, text in found:
+            repl.console.print(heading, style="bold", markup=False, highlight=False)
+            repl.console.print(text, markup=False, highlight=False)
         return
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="cyan", no_wrap=True)
     grid.add_column()
     for entry in META.values():
         grid.add_row(Text(f".{entry.name} {entry.usage}".rstrip()), Text(entry.doc))
-    repl.console.print("Anything not starting with . is a search.", highlight=False)
+    repl.console.print("Anything not starting with . is a search. .help stats, .help strftime: "
+                       "a command's or function's syntax.", highlight=False)
     repl.console.print(grid)
     repl.console.print(EDITING_HELP, markup=False, highlight=False)
+
+
+def describe(name: str) -> list[tuple[str, str]]:
+    """(syntax, description) of everything called ``name``: a meta command (``.name``), a
+    search command, an eval function, a stats function, from their registries."""
+    from spl import aggregates, commands
+    from spl.eval import functions
+
+    found = []
+    key = name.strip().lower()
+    if key.startswith("."):
+        entry = META.get(key[1:])
+        return [(f".{entry.name} {entry.usage}".rstrip(), entry.doc)] if entry else []
+    key = key.removesuffix("()").lstrip("|").strip()
+    entry = META.get(key)
+    if entry is not None:
+        found.append((f".{entry.name} {entry.usage}".rstrip(), entry.doc))
+    spec = commands.spec(key)
+    if spec is not None:
+        found.append((f"command: {spec.syntax or key}", spec.doc))
+    function = functions.lookup(key)
+    if function is not None:
+        call, _, what = function.doc.partition(": ")
+        found.append((f"eval function: {call}", what))
+    agg = aggregates.lookup(key)
+    if agg is not None:
+        found.append((f"stats function: {key}(field)", agg.doc))
+    return found
 
 
 @meta("load", "PATH... [sourcetype=ST] [source=S] [host=H] [index=I]")
@@ -505,6 +566,15 @@ def _format(repl: Repl, arg: str) -> None:
     if arg not in ("table", "json", "csv"):
         raise MetaError(f"format is {repl.fmt}; choose table, json or csv")
     repl.fmt = arg
+
+
+@meta("pager", "on|off")
+def _pager(repl: Repl, arg: str) -> None:
+    """Page results taller than the terminal through less -FRX (off by default: results stay
+    on the screen; the pager leaves them there too, and drops keys typed ahead)."""
+    if arg not in ("on", "off"):
+        raise MetaError(f"pager is {'on' if repl.pager else 'off'}; say .pager on or .pager off")
+    repl.pager = arg == "on"
 
 
 @meta("raw", "on|off")
@@ -807,7 +877,7 @@ def main(args) -> int:
 
     console = make_console(soft_wrap=False)
     interactive = sys.stdin.isatty()
-    repl = Repl(console=console, fmt=args.format or "table", pager=interactive,
+    repl = Repl(console=console, fmt=args.format or "table", pager=False,
                 session_options=dict(macros=args.macros, tz=args.tz, ta=args.ta,
                                      strict=args.strict, lookups=args.lookups,
                                      lookup_output=args.lookup_output,

@@ -19,7 +19,7 @@ def _cli(capsys, *argv) -> tuple[int, str, str]:
 
 def _json_check(capsys, *paths) -> tuple[int, list[dict]]:
     code, out, _ = _cli(capsys, "check", *paths, "--format", "json")
-    return code, json.loads(out)
+    return code, json.loads(out)["results"]
 
 
 def test_a_missing_path_is_a_file_error_and_fails(capsys, tmp_path):
@@ -55,7 +55,7 @@ def test_a_yaml_without_search_named_on_the_command_line_fails(capsys, tmp_path)
 def test_a_folder_with_no_detection_says_so_and_fails(capsys, tmp_path):
     (tmp_path / "macros.yml").write_text("definition: x\nname: m\n")  # passed over in a folder
     (tmp_path / "notes.txt").write_text("search: a\n")  # not a .yml/.yaml/.spl file
-    code, out, _ = _cli(capsys, "check", tmp_path)
+    code, out, _ = _cli(capsys, "check", tmp_path, "--format", "table")
     assert code == 1
     assert f"file_error {tmp_path}" in " ".join(out.split())
     assert "no detection (a YAML with 'search:') and no .spl file in this directory" in out
@@ -71,7 +71,7 @@ def test_a_folder_with_a_detection_checks_it_and_passes(capsys, tmp_path):
 def test_exec_coverage_reports_file_errors_and_fails(capsys, tmp_path):
     [r] = exec_coverage([tmp_path / "absent.spl"])
     assert (r.status, r.message) == ("file_error", "no such file or directory")
-    code, out, _ = _cli(capsys, "check", "--exec-coverage", tmp_path / "absent.spl")
+    code, out, _ = _cli(capsys, "check", "--exec-coverage", tmp_path / "absent.spl", "--format", "table")
     assert code == 1 and "1 file_error" in out
 
 

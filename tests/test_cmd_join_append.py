@@ -195,7 +195,7 @@ def test_exec_coverage_cli_text(searches, capsys):
     from spl.cli import main
 
     code = main(["check", "--exec-coverage", str(searches / "searches"),
-                 "--lookups", str(searches / "lk")])
+                 "--lookups", str(searches / "lk"), "--format", "table"])
     out = capsys.readouterr().out
     assert code == 1  # d_syntax.spl does not parse
     assert ("5 searches: 1 runs, 1 needs_datamodel, 1 needs_baseline, 1 unsupported, "

@@ -120,7 +120,7 @@ def test_main_check_json_and_exit_code(files, capsys):
     assert main_check([files / "unsupported.spl"], fmt="json") == 0
     assert main_check([files], fmt="json") == 1
     out = capsys.readouterr().out
-    last = json.loads(out[out.rindex("[\n"):])
+    last = json.loads(out[out.rindex("{\n  \"results\""):])["results"]
     assert {r["status"] for r in last} >= {"syntax_error", "macro_error", "unsupported"}
     assert set(last[0]) == {"path", "status", "message"}
 

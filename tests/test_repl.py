@@ -145,17 +145,39 @@ def test_tz_changes_how_times_print(out):
     assert "unknown time zone 'Mars/Olympus'" in out(".tz Mars/Olympus")
 
 
-def test_long_results_go_through_the_pager_on_a_terminal(example, monkeypatch):
+def test_long_results_go_through_the_pager_only_when_asked(example, monkeypatch):
     paged = []
-    monkeypatch.setattr("rich.pager.SystemPager._pager", lambda self, content: paged.append(content))
+    monkeypatch.setattr("spl.repl.page", lambda text: paged.append(text) or True)
     buffer = io.StringIO()
     console = make_console(file=buffer, width=100, height=20, force_terminal=True, color_system=None)
-    repl = Repl(console=console, pager=True)
+    repl = Repl(console=console)
     repl.load([example])
+    repl.handle("eventName=ListFoundationModels | table eventName")  # 15 rows with lines: 30+ lines
+    assert paged == [] and "15 results" in buffer.getvalue()  # off by default: on the screen
+    repl.handle(".pager on")
     repl.handle("eventName=GetCallerIdentity | table eventName")  # short: printed directly
     assert paged == [] and "1 result" in buffer.getvalue()
-    repl.handle("eventName=ListFoundationModels | table eventName")  # 15 rows with lines: 30+ lines
+    repl.handle("eventName=ListFoundationModels | table eventName")
     assert len(paged) == 1 and "15 results" in paged[0]
+    repl.handle(".pager off")
+    repl.handle("eventName=ListFoundationModels | table eventName")
+    assert len(paged) == 1
+
+
+def test_the_pager_leaves_text_on_screen_and_takes_no_command_from_a_key(monkeypatch):
+    """less -F (quit when it fits), -R (colours), -X (no clearing), with LESSSECURE=1: no shell
+    escape (!), no log file (s), no pipe (|), no editor (v), whatever a stray key says."""
+    import subprocess
+
+    from spl import repl as repl_module
+
+    calls = []
+    monkeypatch.setattr("shutil.which", lambda name: "/usr/bin/" + name)
+    monkeypatch.setattr(subprocess, "run", lambda argv, **kw: calls.append((argv, kw)))
+    assert repl_module.page("a\nb\n") is True
+    [(argv, kw)] = calls
+    assert argv == ("less", "-FRX") and kw["input"] == b"a\nb\n"
+    assert kw["env"]["LESSSECURE"] == "1" and "LESSOPEN" not in kw["env"]
 
 
 # ---------------------------------------------------------------- errors
@@ -517,3 +539,17 @@ def test_repl_reads_and_writes_lookups_where_told(monkeypatch, capsys, tmp_path)
                  "--lookup-output", str(out_dir)]) == 0
     assert capsys.readouterr().out.splitlines()[:2] == ["user,role", "alice,admin"]
     assert (out_dir / "seen.csv").read_text().splitlines() == ["user,role", "alice,admin"]
+
+
+def test_an_error_in_a_long_search_fits_the_console_width(example):
+    repl, buffer = make_repl()  # 160 columns
+    repl.load([example])
+    out = Out(repl, buffer)
+    out.take()
+    search = "eventName=PutObject " + "userAgent!=x " * 20 + "| stats cuont(x) by user " * 3
+    lines = out(search).splitlines()
+    assert lines[0].startswith("unsupported: line 1, column 289: unknown stats function 'cuont'")
+    line, carets = lines[1:3]
+    assert len(line) <= 159 and line.startswith("...")
+    start = carets.index("^")
+    assert line[start:start + carets.count("^")] == "cuont(x)"  # the first call, its span

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from spl import detections
+from spl.content import discover
 from spl.detections import Detection
 from spl.errors import ConfigError, DataError
 from spl.testing import judge as rules
@@ -28,7 +29,7 @@ from spl.testing.resolve import (
     default_cache,
     is_lfs_pointer,
 )
-from spl.testing.runner import Options, Outcome, content_dirs, find_detections, plan
+from spl.testing.runner import Options, Outcome, find_detections, plan
 
 TREE = Path(__file__).resolve().parent / "fixtures" / "content"
 REL = "datasets/attack_techniques/T1098.001/spl_fixture_access_keys/cloudtrail.json"
@@ -397,8 +398,8 @@ def test_a_missing_path_is_a_config_error(tmp_path):
 
 
 def test_macros_and_lookups_are_found_above_the_detections():
-    macros, lookups = content_dirs(TREE / "detections" / "cloud" / "spl_fixture_manual.yml")
-    assert macros == [TREE / "macros"] and lookups == TREE / "lookups"
+    tree = discover(TREE / "detections" / "cloud" / "spl_fixture_manual.yml")
+    assert tree.macros == [TREE / "macros"] and tree.lookups == [TREE / "lookups"]
 
 
 # --- reports ------------------------------------------------------------------------------------

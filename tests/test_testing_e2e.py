@@ -181,7 +181,7 @@ def test_parallel_workers_give_the_same_outcomes():
 # --- the command line ---------------------------------------------------------------------------
 
 def _cli(capsys, *argv):
-    code = spl.cli.main(["test", *map(str, argv), "--attack-data", str(CLONE), "--offline"])
+    code = spl.cli.main(["test", "--format", "table", *map(str, argv), "--attack-data", str(CLONE), "--offline"])
     return code, capsys.readouterr()
 
 

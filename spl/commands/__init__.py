@@ -12,6 +12,8 @@ Beside its implementation, every command declares what it is, as keyword argumen
   loader for exactly these fields, so under-declaring loses data.
 - ``narrows``: True (or a function ``node -> bool``) when only the fields the command names or
   produces exist after it (``stats``, ``table``): what comes later reads no event field.
+- ``doc`` and ``syntax``: one line each, from the Search Reference, for ``spl help commands``,
+  ``docs/reference.md`` and the REPL's ``.help <command>`` (spl.reference).
 
 More properties (a command's kind for splitting a search into map and reduce, say) go beside
 these. spl.plan reads the declarations before pandas is imported, so it cannot import the
@@ -48,11 +50,13 @@ class Spec:
 
     reads: Callable[[Any], set[str] | None]
     narrows: Callable[[Any], bool]
+    doc: str = ""     # one line: what the command does (from the Search Reference)
+    syntax: str = ""  # its syntax, the Search Reference's shortened (spl.reference, the REPL)
 
 
 _REGISTRY: dict[str, CommandFn] = {}
 _SPECS: dict[str, Spec] = {}
-_PROPERTIES = ("reads", "narrows")
+_PROPERTIES = ("reads", "narrows", "doc", "syntax")
 _loaded = False
 
 
@@ -64,19 +68,20 @@ def _always(node) -> bool:
     return True
 
 
-def _spec(reads, narrows=False) -> Spec:
+def _spec(reads, narrows=False, doc: str = "", syntax: str = "") -> Spec:
     if not callable(reads):
         raise TypeError("@command needs reads=<function node -> set of field names or None>")
     if isinstance(narrows, bool):
         narrows = _always if narrows else _never
-    return Spec(reads, narrows)
+    return Spec(reads, narrows, doc, syntax)
 
 
 def command(*names: str, reads: Callable[[Any], set[str] | None],
-            narrows: bool | Callable[[Any], bool] = False):
+            narrows: bool | Callable[[Any], bool] = False, doc: str = "", syntax: str = ""):
     """Register the decorated function as the implementation of the named commands, with what
-    they read and whether they narrow the fields (module doc)."""
-    spec = _spec(reads, narrows)
+    they read, whether they narrow the fields (module doc), and their one-line ``doc`` and
+    ``syntax`` for help."""
+    spec = _spec(reads, narrows, doc, syntax)
 
     def wrap(fn: CommandFn) -> CommandFn:
         for name in names:
@@ -117,6 +122,7 @@ def supported() -> list[str]:
 # ---------------------------------------------------------------- declarations without imports
 
 _DECORATOR = re.compile(r"^@command\(", re.M)
+_NEXT = re.compile(r"^(?:@|def |async def )", re.M)  # what follows a decorator's text
 _declared: dict[str, Spec] | None = None
 
 
@@ -151,10 +157,15 @@ def _spec_of(module: str) -> importlib.machinery.ModuleSpec:
 
 
 def _module_declarations(module: str, source: str) -> dict[str, Spec]:
-    """The declarations of each ``@command(...)`` in one module's source, by command name."""
+    """The declarations of each ``@command(...)`` in one module's source, by command name.
+
+    Only the decorator's own text is parsed (it runs from ``@command(`` to the line that
+    starts the next decorator or the ``def``): parsing whole modules would slow every start."""
     found: dict[str, Spec] = {}
     for m in _DECORATOR.finditer(source):
-        call = pyast.parse(source[m.start() + 1:_closing(source, m.end() - 1) + 1], mode="eval").body
+        end = _NEXT.search(source, m.end())
+        text = source[m.start() + 1:end.start() if end else len(source)]
+        call = pyast.parse(text.strip(), mode="eval").body
         assert isinstance(call, pyast.Call)  # the text is "command(...)"
         names = [pyast.literal_eval(arg) for arg in call.args]
         props: dict[str, Any] = {}
@@ -170,17 +181,6 @@ def _module_declarations(module: str, source: str) -> dict[str, Spec]:
         spec_ = _spec(**props)
         found.update((n, spec_) for n in names)
     return found
-
-
-def _closing(source: str, open_paren: int) -> int:
-    """The offset of the parenthesis closing the one at ``open_paren`` (decorators hold no
-    parentheses inside strings)."""
-    depth = 0
-    for i in range(open_paren, len(source)):
-        depth += {"(": 1, ")": -1}.get(source[i], 0)
-        if depth == 0:
-            return i
-    raise SyntaxError(f"unclosed @command( at offset {open_paren}")
 
 
 def _function(module: str, source: str, name: str) -> Callable:

@@ -72,7 +72,9 @@ def narrows(node) -> bool:
     return (ast.option(node.options, "action") or "").lower() == "summary"
 
 
-@command("anomalydetection", reads=reads, narrows=narrows)
+@command("anomalydetection", reads=reads, narrows=narrows,
+          doc='Finds events whose field values are rare (histogram method) and marks, filters or summarizes them.',
+          syntax='anomalydetection [method=histogram] [action=filter|annotate|summary] [pthresh=N] [field-list]')
 def run(node, table, ctx):
     method = ast.option(node.options, "method", "histogram").lower()
     if method in ("zscore", "iqr"):  # before the options: these methods take others' options

@@ -18,7 +18,9 @@ def reads(node) -> set[str]:
     return set()
 
 
-@command("append", reads=reads)
+@command("append", reads=reads,
+          doc='Appends the results of a subsearch to the current results.',
+          syntax='append [maxtime=N] [maxout=N] [timeout=N] [ subsearch ]')
 def run(node, table, ctx):
     text = option(node.options, "maxout", "50000")
     try:

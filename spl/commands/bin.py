@@ -94,7 +94,9 @@ def COMMAND_TYPE(node) -> str:
             else "dataset processing")
 
 
-@command("bin", "bucket", reads=reads)
+@command("bin", "bucket", reads=reads,
+          doc='Puts continuous numeric or time values into discrete sets (bins); bucket is its other name.',
+          syntax='bin [span=N|<time-span>] [bins=N] [minspan=<time-span>] [start=N] [end=N] [aligntime=T] field [AS newfield]')
 def run(node, table, ctx):
     check_known(node, {"span", "bins", "minspan", "start", "end", "aligntime"})
     field, target = node.field, node.alias or node.field

@@ -109,7 +109,9 @@ def reads(node) -> set[str]:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("convert", reads=reads)
+@command("convert", reads=reads,
+          doc='Converts field values to numbers (num, auto, rmunit, rmcomma, memk, dur2sec) or times (ctime, mktime, mstime).',
+          syntax='convert [timeformat=FMT] function(field) [AS newfield] ...')
 def run(node, table, ctx):
     fmt = node.timeformat or DEFAULT_TIMEFORMAT
     table = table.copy()

@@ -21,7 +21,9 @@ def reads(node) -> None:
     return None
 
 
-@command("datamodel", reads=reads)
+@command("datamodel", reads=reads,
+          doc='Searches a data model dataset: its constraints and fields over the events.',
+          syntax='datamodel DataModel [Dataset] search')
 def run(node, table, ctx):
     args = [a for a in node.args if isinstance(a, str)]
     if node.options or len(args) != len(node.args):

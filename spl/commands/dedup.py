@@ -19,7 +19,9 @@ def reads(node) -> set[str]:
     return set(node.fields) | {key.field for key in node.sortby}
 
 
-@command("dedup", reads=reads)
+@command("dedup", reads=reads,
+          doc='Removes results that repeat a combination of field values, keeping the first N of each.',
+          syntax='dedup [N] field-list [keepevents=bool] [keepempty=bool] [consecutive=bool] [sortby [+|-]field ...]')
 def run(node, table, ctx):
     check_known(node, {"keepempty", "consecutive", "keepevents"})
     keepempty, consecutive, keepevents = (flag(node, n, False) for n in

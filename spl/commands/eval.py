@@ -38,10 +38,14 @@ def reads(node) -> set[str] | None:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("eval", reads=reads)
+@command("eval", reads=reads,
+          doc='Calculates an expression and puts the value into a field.',
+          syntax='eval field=expression [, field=expression ...]')
 def run(node, table, ctx):
     table = table.copy()
-    for assignment in node.assignments:
+    for k, assignment in enumerate(node.assignments, 1):
+        if k % 64 == 0:  # a column added at a time fragments the frame: joined again (pandas
+            table = table.copy()  # warns past 100 pieces)
         values = evaluate(assignment.expr, table, ctx) if len(table) else pd.Series([], dtype=object)
         if any(isinstance(v, bool) for v in values):
             raise SearchError("a field cannot be assigned a Boolean result; use if(<condition>, "

@@ -20,7 +20,9 @@ def narrows(node) -> bool:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("fields", reads=reads, narrows=narrows)
+@command("fields", reads=reads, narrows=narrows,
+          doc='Keeps (+, the default) or removes (-) fields from the results.',
+          syntax='fields [+|-] field-list')
 def run(node, table, ctx):
     named = [c for pattern in node.fields for c in expand(pattern, table.columns)
              if c in table.columns]

@@ -18,7 +18,9 @@ def COMMAND_TYPE(node) -> str:
     return "distributable streaming" if node.fields else "dataset processing"
 
 
-@command("fillnull", reads=reads)
+@command("fillnull", reads=reads,
+          doc='Replaces null values with a value (0 by default).',
+          syntax='fillnull [value=V] [field-list]')
 def run(node, table, ctx):
     value = "0" if node.value is None else node.value
     fields = list(node.fields) or list(table.columns)

@@ -25,7 +25,9 @@ def reads(node) -> None:
     return None
 
 
-@command("from", reads=reads)
+@command("from", reads=reads,
+          doc='Retrieves data from a dataset, such as a data model dataset or a lookup.',
+          syntax='from datamodel:Model.Dataset | from lookup:name')
 def run(node, table, ctx):
     name = datamodel_of(node.dataset)
     if name is None:

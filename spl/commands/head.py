@@ -18,7 +18,9 @@ def reads(node) -> set[str] | None:
     return ast.references(node.expr)
 
 
-@command("head", reads=reads)
+@command("head", reads=reads,
+          doc='Returns the first N results (10 by default), or those before a condition turns false.',
+          syntax='head [N | (expression)] [limit=N] [null=bool] [keeplast=bool]')
 def run(node, table, ctx):
     check_known(node, {"limit", "null", "keeplast"})
     limit = node.limit if node.limit is not None else integer(node, "limit", None)

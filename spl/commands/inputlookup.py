@@ -22,7 +22,9 @@ def reads(node) -> set[str]:
     return set()
 
 
-@command("inputlookup", reads=reads)
+@command("inputlookup", reads=reads,
+          doc='Generates results from the rows of a lookup table.',
+          syntax='| inputlookup [append=bool] [start=N] [max=N] table [WHERE search]')
 def run(node, table, ctx):
     check_known(node, {"append", "strict", "start", "max"})
     append = flag(node, "append", False)

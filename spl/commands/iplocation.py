@@ -107,7 +107,9 @@ def reads(node: ast.IpLocation) -> set[str]:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("iplocation", reads=reads)
+@command("iplocation", reads=reads,
+          doc='Adds location fields (City, Country, Region, lat, lon) for an IP address field.',
+          syntax='iplocation [prefix=P] [allfields=bool] [lang=L] ip-field')
 def run(node, table, ctx):
     check_known(node, {"prefix", "allfields", "lang"})
     lang = (ast.option(node.options, "lang") or "en").lower()

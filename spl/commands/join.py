@@ -38,7 +38,9 @@ def reads(node) -> None:
     return None
 
 
-@command("join", reads=reads)
+@command("join", reads=reads,
+          doc='Combines the results with those of a subsearch on common fields.',
+          syntax='join [type=inner|left|outer] [usetime=bool] [max=N] field-list [ subsearch ]')
 def run(node, table, ctx):
     check_known(node, {"type", "usetime", "earlier", "overwrite", "max"})
     kind = option(node.options, "type", "inner").lower()

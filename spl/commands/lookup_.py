@@ -27,7 +27,9 @@ def reads(node) -> set[str] | None:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("lookup", reads=reads)
+@command("lookup", reads=reads,
+          doc='Adds fields to each result from a lookup table row matching its field values.',
+          syntax='lookup table field [AS field] ... [OUTPUT|OUTPUTNEW field [AS field] ...]')
 def run(node, table, ctx):
     lookup = table_for(node, ctx)
     missing = [c for c, _ in (*node.inputs, *node.outputs) if c not in lookup.columns]

@@ -26,7 +26,9 @@ def reads(node) -> set[str]:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("makemv", reads=reads)
+@command("makemv", reads=reads,
+          doc='Makes a field multivalue by splitting its value on a delimiter or with a regular expression.',
+          syntax='makemv [delim=STR | tokenizer=REGEX] [allowempty=bool] [setsv=bool] field')
 def run(node, table, ctx):
     check_known(node, {"delim", "tokenizer", "allowempty", "setsv"})
     delim = ast.option(node.options, "delim")

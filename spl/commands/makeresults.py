@@ -26,7 +26,9 @@ def reads(node) -> set[str]:
     return set()
 
 
-@command("makeresults", reads=reads)
+@command("makeresults", reads=reads,
+          doc='Generates results with _time (count of them, 1 by default), or from CSV/JSON data.',
+          syntax='| makeresults [count=N] [annotate=bool] [format=csv|json data=TEXT]')
 def run(node, table, ctx):
     check_known(node, {"count", "annotate", "splunk_server", "splunk_server_group"},
                 unsupported={"format", "data"})

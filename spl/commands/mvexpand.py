@@ -22,7 +22,9 @@ COMMAND_TYPE = "distributable streaming"
 MOVES_ROWS = True  # rows are copied: spl.mapreduce carries their order label
 
 
-@command("mvexpand", reads=reads)
+@command("mvexpand", reads=reads,
+          doc='Makes one result per value of a multivalue field.',
+          syntax='mvexpand [limit=N] field')
 def run(node, table, ctx):
     check_known(node, {"limit"})
     limit = integer(node, "limit", 0)

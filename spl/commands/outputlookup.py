@@ -32,7 +32,9 @@ def reads(node) -> None:
     return None
 
 
-@command("outputlookup", reads=reads)
+@command("outputlookup", reads=reads,
+          doc='Writes the results to a lookup table (a CSV file in --lookup-output).',
+          syntax='outputlookup [append=bool] [create_empty=bool] [override_if_empty=bool] [max=N] [key_field=F] table')
 def run(node, table, ctx):
     check_known(node, {"append", "create_empty", "override_if_empty", "max", "createinapp"},
                 unsupported={"key_field", "create_context", "output_format"})

@@ -18,7 +18,9 @@ def reads(node) -> set[str]:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("rename", reads=reads)
+@command("rename", reads=reads,
+          doc='Renames fields; wildcards rename many at once.',
+          syntax='rename field AS newname [, field AS newname ...]')
 def run(node, table, ctx):
     for old, new in node.pairs:
         if old.count("*") != new.count("*"):

@@ -44,7 +44,9 @@ def reads(node) -> set[str]:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("rex", reads=reads)
+@command("rex", reads=reads,
+          doc="Extracts fields with a regular expression's named groups, or edits a field with sed syntax.",
+          syntax='rex [field=F] ("regex" [max_match=N] [offset_field=F] | mode=sed "s/.../.../g")')
 def run(node, table, ctx):
     check_known(node, {"max_match", "offset_field", "mode"})
     mode = (ast.option(node.options, "mode") or "").lower()

@@ -13,7 +13,9 @@ def reads(node) -> set[str] | None:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("search", reads=reads)
+@command("search", reads=reads,
+          doc='Keeps the results that match search terms (field comparisons, keywords, AND/OR/NOT).',
+          syntax='search <search-expression>')
 def run(node, table, ctx):
     if node.expr is None or table.empty:
         return table

@@ -101,7 +101,9 @@ def reads(node) -> set[str]:
     return {key.field for key in node.keys}
 
 
-@command("sort", reads=reads)
+@command("sort", reads=reads,
+          doc='Sorts the results by fields, ascending (+) or descending (-), keeping the first N (10000 by default).',
+          syntax='sort [N] [+|-]field|auto(field)|str(field)|ip(field)|num(field) ... [desc]')
 def run(node, table, ctx):
     limit = DEFAULT_LIMIT if node.limit is None else node.limit
     if limit < 0:

@@ -178,7 +178,9 @@ def reads(node) -> set[str] | None:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("spath", reads=reads)
+@command("spath", reads=reads,
+          doc='Extracts fields from structured JSON (or XML) text.',
+          syntax='spath [input=F] [output=F] [path=P | P]')
 def run(node, table, ctx):
     source = node.input or "_raw"
     if node.path is None and node.output is not None:

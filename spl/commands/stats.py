@@ -331,7 +331,9 @@ def reads_in_place(node: ast.Stats) -> set[str] | None:
     return found | set(node.by) | {"_time"} | {agg.alias or agg.text for agg in node.aggregations}
 
 
-@command("stats", reads=reads, narrows=True)
+@command("stats", reads=reads, narrows=True,
+          doc='Calculates aggregate statistics over the results, optionally grouped by fields.',
+          syntax='stats [allnum=bool] [delim=S] [partitions=N] function(field) [AS name] ... [BY field-list]')
 def run_stats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """One row per group (one row in all without BY, even over no events)."""
     check_known(node, {"dedup_splitvals", "allnum", "delim", "partitions"})
@@ -350,7 +352,9 @@ def run_stats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFram
 # ---------------------------------------------------------------- eventstats
 
 
-@command("eventstats", reads=reads_in_place)
+@command("eventstats", reads=reads_in_place,
+          doc='Adds aggregate statistics to every result, grouped by fields, keeping the results.',
+          syntax='eventstats [allnum=bool] function(field) [AS name] ... [BY field-list]')
 def run_eventstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Every event gets the statistics of its group; events in no group are left as they are."""
     check_known(node, {"allnum"})
@@ -375,7 +379,9 @@ def run_eventstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Dat
 MAX_STREAM_WINDOW = 10000  # limits.conf [stats] max_stream_window: the window when none is set
 
 
-@command("streamstats", reads=reads_in_place)
+@command("streamstats", reads=reads_in_place,
+          doc='Adds cumulative statistics to each result, in the order the results come.',
+          syntax='streamstats [current=bool] [window=N] [global=bool] [reset_on_change=bool] function(field) [AS name] ... [BY field-list]')
 def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Running statistics, event by event in the order of the table.
 

@@ -11,7 +11,9 @@ def reads(node) -> set[str]:
     return set()
 
 
-@command("tail", reads=reads)
+@command("tail", reads=reads,
+          doc='Returns the last N results (10 by default), last first.',
+          syntax='tail [N]')
 def run(node, table, ctx):
     limit = 10 if node.limit is None else node.limit
     if limit < 0:

@@ -34,7 +34,9 @@ def reads(node) -> set[str]:
     return set(node.fields) | set(node.by)
 
 
-@command("top", "rare", reads=reads, narrows=True)
+@command("top", "rare", reads=reads, narrows=True,
+          doc='Finds the most (top) or least (rare) common values of fields, with count and percent.',
+          syntax='top|rare [N] [limit=N] [countfield=F] [percentfield=F] [showcount=bool] [showperc=bool] [useother=bool] field-list [BY field-list]')
 def run(node, table, ctx):
     check_known(node, OPTIONS)
     groups: dict[tuple, Counter] = {}

@@ -74,7 +74,9 @@ def reads(node) -> None:
     return None
 
 
-@command("tstats", reads=reads)
+@command("tstats", reads=reads,
+          doc='Calculates statistics over indexed fields or a data model (accelerated summaries emulated).',
+          syntax='| tstats [summariesonly=bool] [allow_old_summaries=bool] function(field) [AS name] ... FROM datamodel=Model[.Dataset] [WHERE search] [BY field-list [span=T]]')
 def run(node: ast.Tstats, table: pd.DataFrame, ctx) -> pd.DataFrame:
     check_known(node, _OPTIONS)
     prestats = flag(node, "prestats", False)

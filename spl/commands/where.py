@@ -12,7 +12,9 @@ def reads(node) -> set[str] | None:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("where", reads=reads)
+@command("where", reads=reads,
+          doc='Keeps the results for which an eval expression is true.',
+          syntax='where <eval-expression>')
 def run(node, table, ctx):
     if table.empty:
         return table

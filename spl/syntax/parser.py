@@ -726,12 +726,41 @@ def _grammar() -> str:
 def _parser() -> Lark:
     """The parser for whole searches (start ``start``) and lone expressions (start ``expr``),
     built on first use and kept for the process (Lark also caches the compiled tables on disk,
-    which takes a process's first parse from ~250 ms to ~25 ms)."""
+    which takes a process's first parse from ~250 ms to ~25 ms: see ``_cache_file``)."""
     global _PARSER
     if _PARSER is None:
-        _PARSER = Lark(_grammar(), parser="lalr", lexer="contextual", start=["start", "expr"],
-                       transformer=_TRANSFORMER, maybe_placeholders=False, cache=True)
+        text = _grammar()
+        _PARSER = Lark(text, parser="lalr", lexer="contextual", start=["start", "expr"],
+                       transformer=_TRANSFORMER, maybe_placeholders=False,
+                       cache=_cache_file(text) or False)
     return _PARSER
+
+
+def _cache_file(grammar: str) -> str | None:
+    """Where Lark keeps the compiled grammar tables: a file named after the grammar, Lark and
+    Python versions in the user's own cache directory ($XDG_CACHE_HOME/spl, ~/.cache/spl).
+
+    Lark's default (``cache=True``) is a predictable name in the shared temporary directory,
+    and the file is a pickle: another local user could plant one there and run code in this
+    process. So the directory must be this user's and writable by no one else; otherwise no
+    cache (each process builds the tables, ~250 ms)."""
+    import hashlib
+    import os
+    import sys
+
+    import lark
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "spl")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        st = os.stat(folder)
+    except OSError:
+        return None
+    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+        return None
+    key = hashlib.sha256(f"{grammar}{lark.__version__}{sys.version_info[:2]}".encode())
+    return os.path.join(folder, f"grammar-{key.hexdigest()[:16]}.lark-cache")
 
 
 _QUOTES_AND_BRACKETS = re.compile(r'\\.|"(?:[^"\\]|\\.)*("?)|[\[\]]', re.S)

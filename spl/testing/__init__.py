@@ -15,7 +15,9 @@ of the content tree. The verdicts:
   sourcetype it has no definition for;
 - unavailable: offline without a cached copy, or a Git LFS pointer instead of the data;
 - error: the detection or its data cannot be used (bad YAML, missing file, a search error).
-Only fail and error make the exit status 1.
+Exit status: 1 when a test failed or erred; else 3 when nothing was tested (no test passed:
+every one was unavailable, unsupported or skipped, and not every one skipped), which CI must
+not take for a pass; else 0.
 
 Negative tests (security_content has none): a test entry may say ``expect: no_results``; it then
 passes only when the search returns nothing over its attack data. ``expect: results`` is the
@@ -60,7 +62,8 @@ def main(args) -> int:
                       cache=Path(args.cache) if args.cache else None, offline=args.offline,
                       jobs=max(1, args.jobs), macros=[Path(m) for m in args.macros],
                       baselines=[Path(b) for b in args.baselines],
-                      baseline_data=[Path(d) for d in args.baseline_data])
+                      baseline_data=[Path(d) for d in args.baseline_data],
+                      discover=not args.no_discover)
     live = err if err.is_terminal else None
     outcomes = run_tests(args.paths, options, console=live,
                          on_result=(lambda o: err.print(reports.line(o), highlight=False))
@@ -77,4 +80,20 @@ def main(args) -> int:
         reports.write_junit(outcomes, args.junit)
     if args.summary:
         reports.write_summary(outcomes, args.summary)
-    return 1 if any(o.failed for o in outcomes) else 0
+    return exit_status(outcomes)
+
+
+NOTHING_TESTED = 3
+
+
+def exit_status(outcomes) -> int:
+    """1 on a failure or error; NOTHING_TESTED when no test passed and not every one was
+    skipped (the rest unavailable or unsupported); else 0 (see the module doc)."""
+    from spl.testing.runner import PASS, SKIP
+
+    if any(o.failed for o in outcomes):
+        return 1
+    verdicts = {o.verdict for o in outcomes}
+    if PASS not in verdicts and verdicts - {SKIP}:
+        return NOTHING_TESTED
+    return 0

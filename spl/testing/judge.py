@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from spl import yamlload
 from spl.detections import Detection
 from spl.values import is_null
 
@@ -102,7 +103,7 @@ def _is_kv_store(path: Path) -> bool:
     if not path.is_file():
         return False
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yamlload.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return False
     return isinstance(doc, dict) and bool(doc.get("collection")) and not doc.get("filename")

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from spl import baselines, detections
+from spl import baselines, content, detections
 from spl.data import load_sourcetype
 from spl.detections import Detection
 from spl.errors import ConfigError, DataError, SplError, UnsupportedError
+from spl.frontend import parse_search
+from spl.macros import MacroLibrary
 from spl.testing import judge as rules
 from spl.testing.resolve import Resolver, Unavailable
 from spl.values import is_null
@@ -39,6 +41,7 @@ class Options:
     macros: list[Path] = field(default_factory=list)
     baselines: list[Path] = field(default_factory=list)      # --baselines: baseline YAML dirs
     baseline_data: list[Path] = field(default_factory=list)  # --baseline-data: their events
+    discover: bool = True  # use the macros/, lookups/, baselines/ of each detection's tree
 
 
 @dataclass
@@ -92,57 +95,59 @@ def find_detections(paths) -> list[Path]:
 
     In a directory, YAML files without a ``search:`` (macros, lookups, stories) are passed over.
     """
-    found: list[Path] = []
+    return [path for path, _ in _found(paths)]
+
+
+def _found(paths) -> Iterator[tuple[Path, Detection | SplError]]:
+    """Each detection file of ``paths`` with its Detection (or the error loading it), each file
+    read and parsed once."""
+    seen: set[Path] = set()
     for p in map(Path, paths):
         if p.is_file():
-            found.append(p)
+            files, in_folder = [p], False
         elif p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.suffix in (".yml", ".yaml") and f.is_file() and is_detection_file(f):
-                    found.append(f)
+            files, in_folder = sorted(f for f in p.rglob("*")
+                                      if f.suffix in (".yml", ".yaml") and f.is_file()), True
         else:
             raise ConfigError("no such file or directory", file=str(p))
-    return list(dict.fromkeys(found))
+        for f in files:
+            if f in seen:
+                continue
+            seen.add(f)
+            loaded = _load(f, in_folder)
+            if loaded is not None:
+                yield f, loaded
+
+
+def _load(path: Path, in_folder: bool) -> Detection | SplError | None:
+    """The detection of one file; None for a YAML without ``search:`` found in a folder (a
+    macro, a lookup, a story); a file too broken to tell is loaded so that its error shows."""
+    try:
+        text, doc = detections.read(path)
+        if in_folder and not (isinstance(doc, dict) and isinstance(doc.get("search"), str)):
+            return None
+        return detections.from_doc(path, text, doc)
+    except SplError as err:
+        return err
 
 
 def is_detection_file(path: Path) -> bool:
     """A YAML file with a ``search:`` text (or one too broken to tell, so loading reports it)."""
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return True  # let loading report what is wrong with it
-    return isinstance(doc, dict) and isinstance(doc.get("search"), str)
-
-
-def content_dirs(detection_file: Path) -> tuple[list[Path], Path | None]:
-    """The ``macros/`` and ``lookups/`` of the security_content tree a detection sits in.
-
-    They are the first such directories found next to the detection or in a directory above.
-    """
-    macros: list[Path] = []
-    lookups: Path | None = None
-    for folder in detection_file.resolve().parents:
-        if not macros and (folder / "macros").is_dir():
-            macros = [folder / "macros"]
-        if lookups is None and (folder / "lookups").is_dir():
-            lookups = folder / "lookups"
-        if macros and lookups is not None:
-            break
-    return macros, lookups
+    return _load(path, in_folder=True) is not None
 
 
 def plan(paths, options: Options, resolver: Resolver) -> list[Job | Outcome]:
     """Every test of every detection: a Job to run, or an Outcome already decided."""
     planned: list[Job | Outcome] = []
-    for path in find_detections(paths):
-        try:
-            det = detections.load(path)
-        except SplError as err:
-            planned.append(Outcome(path.stem, str(path), "-", ERROR, err.render()))
+    for path, det in _found(paths):
+        if isinstance(det, SplError):
+            planned.append(Outcome(path.stem, str(path), "-", ERROR, det.render()))
             continue
-        macros, lookups = content_dirs(path)
+        tree = content.discover(path, options.discover)
+        macros = tree.macros
+        lookups = tree.lookups[0] if tree.lookups else None
         skip = rules.detection_skip(det, lookups)
-        found = baselines.catalog_of([*options.baselines, *baselines.content_dirs(path)])
+        found = baselines.catalog_of([*options.baselines, *tree.baselines])
         if skip and skip.startswith(_NEEDS_BASELINE) and found.baselines:
             skip = None  # the baseline is run first (spl.baselines); none found is reported then
         if skip:
@@ -150,7 +155,7 @@ def plan(paths, options: Options, resolver: Resolver) -> list[Job | Outcome]:
             planned += [_outcome(det, name, SKIP, skip) for name in names]
             continue
         for i, test in enumerate(det.tests):
-            job = _plan_test(det, test, i, options.macros + macros,
+            job = _plan_test(det, test, i, macros + options.macros,
                              [lookups] if lookups else [], resolver, bool(found.baselines))
             if isinstance(job, Job):
                 listed = det.raw.get("baselines")
@@ -254,7 +259,7 @@ def _execute(job: Job, lookup_output: Path) -> Outcome:
 
     try:
         session = Session(macros=job.macros, lookups=job.lookups, lookup_output=lookup_output)
-        parsed = session.parse(det.search)
+        parsed = parse_search(det.search, library=_macro_library(tuple(job.macros)))
         session.fields = required_fields(parsed.pipeline)
         for f in job.files:
             session.load(f.path, sourcetype=f.sourcetype, source=f.source, host=f.host,
@@ -280,6 +285,12 @@ def _execute(job: Job, lookup_output: Path) -> Outcome:
                    f"{len(session.problems) - skipped} kept)")
     return done(PASS if verdict.passed else FAIL, reason, results=len(table), columns=columns,
                 rows=rows)
+
+
+@lru_cache(maxsize=8)
+def _macro_library(dirs: tuple[Path, ...]) -> MacroLibrary:
+    """The macros of a content tree, read once per process: its tests all share them."""
+    return MacroLibrary.load(dirs)
 
 
 def _load_baseline_data(session, job: Job) -> None:
