@@ -250,6 +250,7 @@ MENU = {
     "rangemap": ["rangemap field={f} low=0-2 high=2-10 default=none"],
     "extract": ['extract pairdelim="," kvdelim=":"'],
     "kv": ['kv pairdelim="{{," kvdelim=":"'],
+    "tojson": ["tojson", "tojson auto({f}) output_field={g}", "tojson str(*) include_internal=t"],
 }
 # Commands over a data model: they declare that they read every field (a model's fields come
 # from any field of the events), so their planned load is the full load; test_tstats and
