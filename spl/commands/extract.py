@@ -1,6 +1,6 @@
 """extract (kv): key/value pairs cut out of ``_raw`` at the delimiters given.
 
-Splunk (https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/9.4/search-commands/extract):
+Splunk (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/extract):
 ``extract [pairdelim=<string>] [kvdelim=<string>] [clean_keys=<bool>] [limit=<int>]
 [maxchars=<int>] [mv_add=<bool>] ...``. ``pairdelim`` is a list of characters that separate the
 pairs, ``kvdelim`` a list of characters that separate a key from its value (transforms.conf
@@ -12,12 +12,14 @@ Without pairdelim and kvdelim, extract re-runs the sourcetype's configured extra
 sourcetype extracts everything at load time and has no key=value extractions, so that form,
 ``reload``, ``segment`` and extractor names are refused as not supported.
 
-``auto`` (default true) adds Splunk's automatic "=" extraction, which for spl's sourcetype is
-the JSON extraction already done at load time: it is accepted and adds nothing here.
+``auto=f`` turns Splunk's automatic key/value extraction off for the search; spl's automatic
+extraction is the JSON one, done at load time, so ``auto`` is accepted and changes nothing.
 
-Readings where the pages are silent (pinned in tests/test_cmd_extract.py): a pair is split at
-its first key delimiter (the value keeps any later one); a piece with no key delimiter, or an
-empty key, is skipped; keys and values lose surrounding whitespace, and clean_keys then also
+A pair whose value holds a key delimiter again is not extracted (the page: with kvdelim ":",
+"Referer: https://buttercupgames.com" is not extracted).
+
+Readings where the pages are silent (pinned in tests/test_cmd_extract.py): a piece with no key
+delimiter, or an empty key, is skipped; keys and values lose surrounding whitespace, and clean_keys then also
 drops leading underscores; a field the result already has keeps its value, and with mv_add=false
 the first value of a repeated key wins. Only one of pairdelim/kvdelim given: the other is the
 default of Splunk's automatic key/value extraction (pairs split at whitespace, "=" between key
@@ -77,8 +79,8 @@ def run(node, table, ctx):
         for piece in split_pairs.split(text[:maxchars]):
             if count >= limit:
                 break
-            parts = split_kv.split(piece, maxsplit=1)
-            if len(parts) != 2:
+            parts = split_kv.split(piece)
+            if len(parts) != 2:  # no delimiter, or one in the value too: not extracted
                 continue
             key, value = parts[0].strip(), parts[1].strip()
             if clean:
