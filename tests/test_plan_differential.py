@@ -252,6 +252,7 @@ MENU = {
     "kv": ['kv pairdelim="{{," kvdelim=":"'],
     "tojson": ["tojson", "tojson auto({f}) output_field={g}", "tojson str(*) include_internal=t"],
     "xmlkv": ["xmlkv", "xmlkv {f}"],
+    "fieldsummary": ["fieldsummary", "fieldsummary maxvals=2 {f} {g}"],
 }
 # Commands over a data model: they declare that they read every field (a model's fields come
 # from any field of the events), so their planned load is the full load; test_tstats and
