@@ -63,7 +63,7 @@ def run(node, table, ctx):
         names = sorted(c for c in table.columns if not c.startswith("_"))
     rows = []
     for name in names:
-        count, counts = 0, Counter()
+        count, counts = 0, Counter[str]()
         for cell in table[name].tolist():
             values = [v for v in mv_values(cell) if not is_null(v)]
             if values:

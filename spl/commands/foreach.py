@@ -35,7 +35,7 @@ from spl.commands._generic import unquote
 from spl.errors import SearchError, SplError, UnsupportedError
 from spl.fieldnames import name_regex
 from spl.syntax import ast
-from spl.values import is_null, mv_values, to_str
+from spl.values import format_number, is_null, mv_values, to_str
 
 MODES = {"multifield", "multivalue", "json_array"}
 PLACEHOLDERS = {"fieldstr": "<<FIELD>>", "matchstr": "<<MATCHSTR>>", "matchseg1": "<<MATCHSEG1>>",
@@ -117,18 +117,22 @@ def _multifield(node, patterns, template, sub, table, ctx):
 def _items(mode: str, cell) -> list[str] | None:
     """The texts a result's cell gives ``<<ITEM>>``, or None to leave the result alone."""
     if mode == "multivalue":
-        values = [to_str(v) for v in mv_values(cell) if not is_null(v)]
+        values = [_text(v) for v in mv_values(cell) if not is_null(v)]
         return values or None
     text = to_str(cell) if not isinstance(cell, list) else None
     try:
         doc = json.loads(text) if text is not None else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(doc, list):
         return None
-    return [e if isinstance(e, str) else to_str(e) if isinstance(e, (int, float)) and
-            not isinstance(e, bool) else json.dumps(e, separators=(",", ":"), ensure_ascii=False)
-            for e in doc]
+    return [_text(e) if isinstance(e, (str, int, float)) and not isinstance(e, bool)
+            else json.dumps(e, separators=(",", ":"), ensure_ascii=False) for e in doc]
+
+
+def _text(v) -> str:
+    """A single value as the template's text (numbers as Splunk prints them)."""
+    return v if isinstance(v, str) else format_number(v)
 
 
 def _per_value(node, mode, field, template, sub, table, ctx):

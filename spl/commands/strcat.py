@@ -45,19 +45,18 @@ def run(node, table, ctx):
     old = table[dest].tolist() if dest in table.columns else [None] * len(table)
     out = []
     for i in range(len(table)):
-        parts: list[str] | None = []
+        parts: list[str] = []
+        missing = False
         for a in args:
             if is_quoted(a):
                 parts.append(unquote(a))
                 continue
             values = mv_values(columns[a][i]) if a in columns else []
             if not values or is_null(values[0]):
-                if required:
-                    parts = None
-                    break
+                missing = True
                 continue
             parts.append(to_str(values[0]))
-        out.append(old[i] if parts is None else "".join(parts))
+        out.append(old[i] if missing and required else "".join(parts))
     table = table.copy()
     table[dest] = pd.Series(out, index=table.index, dtype=object)
     return table
