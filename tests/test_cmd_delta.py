@@ -1,4 +1,4 @@
-"""delta: https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/9.4/search-commands/delta
+"""delta: https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/delta
 (value minus the value p results before; default field name delta(<field>); p defaults to 1).
 Expected values by hand; readings pinned from spl/commands/delta.py."""
 import pytest

@@ -99,3 +99,13 @@ def test_errors_are_named():
         run("| foreach mode=auto_collections a [eval x=1]", [{"a": 1}])
     with pytest.raises(SplError, match="template filled in for field a b"):
         run('| foreach a* [eval x = <<FIELD>> + 1]', [{"a b": 1}])
+
+
+def test_a_foreach_inside_a_template():
+    rows = [{"a1": 1, "a2": 2, "b1": 10}]
+    # the outer fill replaces every <<FIELD>> of its template, the inner one's too: n + a1 + a2
+    search = "| eval n=0 | foreach a* [foreach b* [eval n = n + <<FIELD>>]]"
+    assert column(run(search, rows), "n") == [3]
+    # the inner's own placeholder: b1 added once per a field
+    search = "| eval n=0 | foreach a* [foreach b* fieldstr=BF [eval n = n + BF]]"
+    assert column(run(search, rows), "n") == [20]

@@ -1,4 +1,4 @@
-"""mvcombine: https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/9.4/search-commands/mvcombine
+"""mvcombine: https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/mvcombine
 (results identical but for one field become one, that field multivalue). Expected values by hand;
 readings pinned from spl/commands/mvcombine.py."""
 import pytest
@@ -31,3 +31,5 @@ def test_delim_other_than_space_is_refused_and_one_field_required():
         run('| mvcombine delim="," v', [{"v": 1}])
     with pytest.raises(SearchError, match="one field"):
         run("| mvcombine", [{"v": 1}])
+    with pytest.raises(SearchError, match="does not apply to internal fields"):
+        run("| mvcombine _time", [{"_time": 1.0}])

@@ -1,11 +1,14 @@
 """delta: the difference between a field's value in a result and in an earlier result.
 
-Splunk (https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/9.4/search-commands/delta):
+Splunk (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/delta):
 ``delta <field> [AS <newfield>] [p=<int>]``: the value of <field> in this result minus its value
 in the result p places before it (p defaults to 1), into <newfield> (default ``delta(<field>)``).
-Readings where the page is silent (pinned in tests/test_cmd_delta.py): "p places before" counts
-results, whether or not they have the field; a result without a number in both places (the
-first p results, a missing or non-numeric value, a multivalue field) gets no value.
+The page: "how many results prior to the current result", in search order ("values ascending
+over time show negative deltas"), so p counts results whether or not they have the field; "if
+<field> is not a numeric field, no output field is generated".
+Readings where the page is silent (pinned in tests/test_cmd_delta.py): a result without a
+number in both places (the first p results, a missing or non-numeric value, a multivalue
+field) gets no value.
 """
 import pandas as pd
 

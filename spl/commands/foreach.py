@@ -20,6 +20,8 @@ Readings where the page is silent (pinned in tests/test_cmd_foreach.py):
   without the field is left as it is. A json_array element that is a string is put in as its
   text, a number as Splunk prints it, an object or array as compact JSON. A field that does
   not hold a JSON array is left as it is.
+- A foreach inside a template is filled in by the outer one first (its ``<<FIELD>>`` too:
+  give the inner one its own ``fieldstr=``).
 - ``mode=auto_collections`` and ``<<ITER>>`` (newer releases) are not supported.
 """
 from __future__ import annotations
@@ -32,6 +34,7 @@ from spl import commands
 from spl.commands import command
 from spl.commands._args import check_known
 from spl.commands._generic import unquote
+from spl.context import Context
 from spl.errors import SearchError, SplError, UnsupportedError
 from spl.fieldnames import name_regex
 from spl.syntax import ast
@@ -160,12 +163,13 @@ def _run_template(text: str, sub: ast.Subsearch, table, ctx, what: str):
     from spl.engine import check_supported
     from spl.syntax import parse
 
+    source = text if text.lstrip().startswith("|") else "| " + text  # its commands, not a search
     try:
-        pipeline = _PARSED.get(text)
+        pipeline = _PARSED.get(source)
         if pipeline is None:
-            pipeline = parse(text if text.lstrip().startswith("|") else "| " + text)
+            pipeline = parse(source)
             if len(_PARSED) < 1024:
-                _PARSED[text] = pipeline
+                _PARSED[source] = pipeline
         check_supported(pipeline)
     except SplError as e:
         raise type(e)(f"foreach: the template filled in for {what} ({text.strip()!r}): "
@@ -174,9 +178,8 @@ def _run_template(text: str, sub: ast.Subsearch, table, ctx, what: str):
         run_cmd = commands.lookup(cmd.name)
         assert run_cmd is not None  # check_supported refused the others
         try:
-            table = run_cmd(cmd, table, ctx.__class__(now=ctx.now, tz=ctx.tz, text=text,
-                                                      session=ctx.session,
-                                                      warnings=ctx.warnings))
+            table = run_cmd(cmd, table, Context(now=ctx.now, tz=ctx.tz, text=source,
+                                                session=ctx.session, warnings=ctx.warnings))
         except SplError as e:
             if e.text is None and e.span is not None:  # a place in the filled-in text
                 raise type(e)(f"foreach: in the template filled in for {what} "

@@ -1,11 +1,12 @@
 """mvcombine: results that differ only in one field merged into one, that field multivalue.
 
-Splunk (https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/9.4/search-commands/mvcombine):
+Splunk (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/mvcombine):
 ``mvcombine [delim=<string>] <field>``: results whose other fields are all identical become one
 result whose <field> holds the values of them all. ``delim`` only shapes the single-value
-rendering of the combined field (what ``nomv`` or an export would show), which spl does not
-keep: a delim other than the default single space is refused as not supported, rather than
-silently ignored.
+rendering of the combined field (the page: to use it, ``nomv`` must follow immediately), which
+spl does not keep: a delim other than the default single space is refused as not supported,
+rather than silently ignored. The page: mvcombine "does not apply to internal fields" (naming
+one is an error here).
 Readings where the page is silent (pinned in tests/test_cmd_mvcombine.py): every other field
 counts, internal ones (``_time``, ``_raw``) too; a combined result stands where the first of its
 results stood; values keep the results' order, duplicates included (a multivalue input adds each
@@ -50,6 +51,9 @@ def run(node, table, ctx):
     if len(args) != 1:
         raise SearchError("mvcombine takes one field name", span=node.span)
     field = args[0]
+    if field.startswith("_"):
+        raise SearchError(f"mvcombine does not apply to internal fields ({field})",
+                          span=node.span)
     if field not in table.columns or table.empty:
         return table
     others = [c for c in table.columns if c != field]
