@@ -46,6 +46,8 @@ def test_include_internal_and_output_field():
 
 def test_default_type_for_fields_no_function_names():
     assert doc("| tojson default_type=str")["error"] == "2"
+    assert doc("| tojson error owner num(n) default_type=str") == {
+        "error": "2", "owner": "vladimir", "n": 2.5}
 
 
 def test_missing_values_are_left_out():

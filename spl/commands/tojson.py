@@ -4,7 +4,9 @@ Splunk (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.2/searc
 ``| tojson [<tojson-function>]... [default_type=<datatype>] [fill_null=<bool>]
 [include_internal=<bool>] [output_field=<string>]``, a function being
 ``(auto|bool|json|none|num|str)(<wc-field>)``. Named fields limit the object to them; with
-none, every field is included (``none(*)``). A multivalue field becomes a JSON array.
+none, every field is included (``none(*)``). A field may also be named without a function: it
+takes ``default_type`` (the page: "fields that aren't specifically associated with a datatype
+function"). A multivalue field becomes a JSON array.
 ``default_type`` (default none) types fields no function names; ``fill_null=true`` writes null
 where a value was skipped (e.g. not valid for its type); ``include_internal`` (default false)
 adds internal fields such as ``_time``; ``output_field`` (default ``_raw``) names the field.
@@ -47,6 +49,8 @@ def reads(node) -> set[str] | None:
     for arg in node.args:
         if isinstance(arg, str) and "(" in arg and arg.endswith(")"):
             names.add(arg[arg.index("(") + 1:-1])
+        elif isinstance(arg, str):
+            names.add(arg[1:-1] if len(arg) >= 2 and arg[0] == arg[-1] == '"' else arg)
     return None if not names or any("*" in n for n in names) else names
 
 
@@ -99,6 +103,9 @@ def run(node, table, ctx):
     output = ast.option(node.options, "output_field", "_raw")
     functions = []
     for arg in words(node):
+        if "(" not in arg and ")" not in arg:  # a field named without a function
+            functions.append((default, arg))
+            continue
         m = _FUNCTION.match(arg)
         if m is None or m.group(1).lower() not in TYPES or not m.group(2):
             raise SearchError(f"tojson: '{arg}' is not a datatype function such as auto(<field>)"
