@@ -64,5 +64,9 @@ def test_errors():
         gentimes("| gentimes start=2/30/2017")
     with pytest.raises(SearchError, match="increment=1w"):
         gentimes("| gentimes start=-1 increment=1w")
+    with pytest.raises(SearchError, match="outside the years 1 to 9999"):
+        gentimes("| gentimes start=9999999")
+    with pytest.raises(SearchError, match="ends after the year 9999"):
+        gentimes("| gentimes start=12/31/9999 end=12/31/9999:23:59:59")
     with pytest.raises(SearchError, match="more than 10,000,000 ranges"):
         gentimes("| gentimes start=1/1/1970 end=1/1/2000 increment=1s")

@@ -96,4 +96,4 @@ def _stdev(numbers: list):
     if len(numbers) == 1:
         return 0
     mean = sum(numbers) / len(numbers)
-    return math.sqrt(sum((x - mean) ** 2 for x in numbers) / (len(numbers) - 1))
+    return math.sqrt(sum((x - mean) * (x - mean) for x in numbers) / (len(numbers) - 1))

@@ -2,7 +2,7 @@
 
 Splunk (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/foreach):
 ``foreach [mode=multifield|multivalue|json_array] <wildcard-field-list>|<field> [<mode-options>]
-[<subsearch>]``. In multifield mode (the default) the subsearch runs once for each field the
+<subsearch>``. In multifield mode (the default) the subsearch runs once for each field the
 wildcard list matches, with ``<<FIELD>>`` replaced by the field's name, ``<<MATCHSTR>>`` by the
 part of the name the wildcard matched and ``<<MATCHSEG1>>``..``<<MATCHSEG3>>`` by what the
 first..third wildcard matched; ``fieldstr=``, ``matchstr=``, ``matchseg1=``.. rename those

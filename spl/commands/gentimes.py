@@ -56,7 +56,11 @@ def _timestamp(node, name: str, text: str, now: float, tz) -> datetime:
     text = text.strip()
     if _DAYS.match(text):
         base = _midnight(now, tz)
-        return datetime.combine(base.date() + timedelta(days=int(text)), base.time(), tz)
+        try:
+            return datetime.combine(base.date() + timedelta(days=int(text)), base.time(), tz)
+        except (OverflowError, ValueError):
+            raise SearchError(f"gentimes: {name}={text} days from today is outside the years "
+                              f"1 to 9999", span=node.span) from None
     m = _STAMP.match(text)
     if m is not None:
         month, day, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
@@ -103,7 +107,11 @@ def run(node, table, ctx):
     rows = []
     t = start
     while t.timestamp() < end.timestamp():
-        nxt = after(t)
+        try:
+            nxt = after(t)
+        except (OverflowError, ValueError, OSError):
+            raise SearchError(f"gentimes: a range starting {t.strftime(HUMAN)} ends after the "
+                              f"year 9999", span=node.span) from None
         stop = nxt.timestamp() - 1
         rows.append((int(t.timestamp()), t.strftime(HUMAN), int(stop),
                      datetime.fromtimestamp(stop, tz).strftime(HUMAN)))
