@@ -237,6 +237,24 @@ MENU = {
     "append": ['append [search {f}="{v}" | stats count by {g}]'],
     "join": ['join type=left {f} [search {g}="{v}" | table {f} {g}]'],
     "makeresults": ["makeresults count=2"],  # it starts a pipeline: see FIRST below
+    # helper cmdsb's commands (foreach ... extract)
+    "foreach": ["foreach {f} [eval {g}={f}]", "foreach *e* [eval k=<<MATCHSTR>>]",
+                'foreach mode=multivalue {f} [eval k=k."<<ITEM>>"]'],
+    "regex": ['regex {f}="^[A-Z]"', 'regex {f}!="e"', 'regex "Get"'],
+    "fromjson": ["fromjson requestParameters.doc", "fromjson requestParameters.doc prefix=p_"],
+    "reverse": ["reverse"],
+    "filldown": ["filldown {f}", "filldown", "filldown *e*"],
+    "mvcombine": ["mvcombine {f}"],
+    "nomv": ["nomv {f}"],
+    "strcat": ['strcat {f} "-" {g} k', "strcat allrequired=t {f} {g} k"],
+    "accum": ["accum {f}", "accum {f} AS {g}"],
+    "delta": ["delta {f}", "delta {f} AS {g} p=2"],
+    "rangemap": ["rangemap field={f} low=0-2 high=2-10 default=none"],
+    "extract": ['extract pairdelim="," kvdelim=":"'],
+    "kv": ['kv pairdelim="{{," kvdelim=":"'],
+    "tojson": ["tojson", "tojson auto({f}) output_field={g}", "tojson str(*) include_internal=t"],
+    "xmlkv": ["xmlkv", "xmlkv {f}"],
+    "fieldsummary": ["fieldsummary", "fieldsummary maxvals=2 {f} {g}"],
 }
 # Commands over a data model: they declare that they read every field (a model's fields come
 # from any field of the events), so their planned load is the full load; test_tstats and
@@ -246,6 +264,8 @@ FIRST = ['`cloudtrail`', '`cloudtrail` {f}="{v}"', 'eventName=Get* OR {f}!="{v}"
          '| makeresults count=2 | eval {f}="{v}"', "| inputlookup ip.csv"]
 # Fields the snippets write besides {g}.
 MADE = ["p_Country", "o", "c", "d", "v", "e", "place", "count", "percent", "log_event_prob"]
+MADE += ["p_p", "range"]  # cmdsb's commands
+NOT_RUN |= {"gentimes", "eventcount"}  # generating, reading no event field: tests/test_cmd_*
 NAMES = FIELDS + MADE
 CALCULATED = {"src", "user_name"}  # extracting one extracts what it is made of
 

@@ -390,10 +390,11 @@ def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Da
     per group; ``reset_on_change`` starts every group afresh when the BY values differ from the
     previous event's; ``reset_before="(<eval>)"`` starts afresh before an event for which the
     expression is true, ``reset_after="(<eval>)"`` after it (its expression also sees the
-    statistics just computed). An event with no group gets no statistics.
+    statistics just computed). An event with no group gets no statistics. ``time_window=<span>``
+    keeps only the earlier events within the span of the event's time (see _time_window).
     """
     check_known(node, {"current", "window", "global", "reset_on_change", "allnum",
-                       "reset_before", "reset_after"}, unsupported={"time_window"})
+                       "reset_before", "reset_after", "time_window"})
     terms = _terms(node, table)
     current = flag(node, "current", True)
     per_group_window = not flag(node, "global", True)
@@ -405,6 +406,7 @@ def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Da
     n = len(table)
     keys = _stream_keys(table, node.by)
     times = _cells(table, "_time")
+    span, seconds = _time_window(node, times)
     makers = [_state_maker(t, _term_cells(t, table, ctx), times, allnum) for t in terms]
     results = [np.full(n, None, dtype=object) for _ in terms]
     before = _reset_condition(node, "reset_before")
@@ -431,7 +433,8 @@ def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Da
         if key not in windows:
             windows[key] = (deque(), [make() for make in makers])
         rows, states = windows[key]
-        while rows and (len(rows) > prior if per_group_window else rows[0] < i - prior):
+        while rows and ((len(rows) > prior if per_group_window else rows[0] < i - prior)
+                        or (span is not None and abs(seconds[i] - seconds[rows[0]]) >= span)):
             old = rows.popleft()
             for state in states:
                 state.remove(old)
@@ -450,6 +453,52 @@ def run_streamstats(node: ast.Stats, table: pd.DataFrame, ctx: Context) -> pd.Da
             column = np.where(grouped, column, out[term.out].to_numpy(dtype=object))
         out[term.out] = pd.Series(column, index=out.index, dtype=object)
     return out
+
+
+_TIME_UNITS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min": 60,
+               "mins": 60, "minute": 60, "minutes": 60, "h": 3600, "hr": 3600, "hrs": 3600,
+               "hour": 3600, "hours": 3600, "d": 86400, "day": 86400, "days": 86400,
+               "w": 604800, "week": 604800, "weeks": 604800}
+
+
+def _time_window(node: ast.Stats, times: np.ndarray) -> tuple[float | None, np.ndarray]:
+    """``time_window=<int><timescale>`` in seconds (None when not set), and the times as numbers.
+
+    The page: a window "based on time", limited by ``window`` (or max_stream_window), which
+    needs the results sorted by time, ascending or descending. spl's readings (pinned in
+    tests/test_cmd_streamstats_time_window.py): an earlier event stays in the window while its _time differs
+    from the current event's by less than the span (a 1h window holds the last hour, not the
+    event exactly an hour before); results not in time order, or without a _time, are an error
+    rather than a silently wrong window; month, quarter and year spans (of varying length) are
+    not supported.
+    """
+    text = ast.option(node.options, "time_window")
+    if text is None:
+        return None, times
+    digits = text.strip()
+    unit = digits.lstrip("0123456789")
+    count, unit = digits[:len(digits) - len(unit)], unit.strip().lower()
+    if not count or unit not in _TIME_UNITS:
+        if count and unit in ("mon", "month", "months", "q", "qtr", "qtrs", "quarter",
+                              "quarters", "y", "yr", "yrs", "year", "years"):
+            raise UnsupportedError(f"streamstats: time_window={text}: month, quarter and year "
+                                   f"spans are not supported", span=node.span)
+        raise SearchError(f"streamstats: time_window={text} must be a span such as 30s, 5m, 1h "
+                          f"or 1d", span=node.span)
+    seconds = int(count[-15:]) * _TIME_UNITS[unit] if len(count) <= 15 else 0
+    if seconds <= 0:  # zero, or more digits than any span means
+        raise SearchError(f"streamstats: time_window={text} must be positive, of at most 15 "
+                          f"digits", span=node.span)
+    t = [to_number(v) for v in times]
+    if any(x is None for x in t):
+        raise SearchError("streamstats: time_window needs every result to have a _time",
+                          span=node.span)
+    numbers = np.asarray(t, dtype=float)
+    steps = np.diff(numbers)
+    if not (np.all(steps >= 0) or np.all(steps <= 0)):
+        raise SearchError("streamstats: time_window needs the results sorted by _time "
+                          "(ascending or descending)", span=node.span)
+    return float(seconds), numbers
 
 
 def _reset_condition(node: ast.Stats, name: str) -> ast.Expr | None:
