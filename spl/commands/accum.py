@@ -24,7 +24,9 @@ def reads(node) -> set[str]:
 COMMAND_TYPE = "centralized streaming"
 
 
-@command("accum", reads=reads)
+@command("accum", reads=reads,
+          doc="Adds each result's value of a numeric field to a running total.",
+          syntax='accum field [AS newfield]')
 def run(node, table, ctx):
     no_options(node)
     args = words(node)

@@ -31,7 +31,9 @@ def reads(node) -> set[str]:
 COMMAND_TYPE = "centralized streaming"
 
 
-@command("delta", reads=reads)
+@command("delta", reads=reads,
+          doc="The difference between a field's value in a result and in the result p before it.",
+          syntax='delta field [AS newfield] [p=int]')
 def run(node, table, ctx):
     check_known(node, {"p"})
     p = integer(node, "p", 1, minimum=1, maximum=MAX_P)

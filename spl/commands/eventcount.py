@@ -38,7 +38,9 @@ def reads(node) -> set[str]:
 COMMAND_TYPE = "generating"
 
 
-@command("eventcount", reads=reads)
+@command("eventcount", reads=reads,
+          doc='Counts the events of each index.',
+          syntax='eventcount [index=string]... [summarize=bool] [list_vix=bool]')
 def run(node, table, ctx):
     check_known(node, {"index", "summarize", "report_size", "list_vix"})
     if words(node):

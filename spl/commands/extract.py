@@ -49,7 +49,9 @@ def reads(node) -> set[str]:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("extract", "kv", reads=reads)
+@command("extract", "kv", reads=reads,
+          doc='Extracts key=value pairs from the text of _raw.',
+          syntax='extract [pairdelim=string] [kvdelim=string] [limit=int] [maxchars=int] [clean_keys=bool] [mv_add=bool] [auto=bool]')
 def run(node, table, ctx):
     check_known(node, OPTIONS, unsupported={"reload", "segment"})
     if [w for w in words(node) if w != ","]:  # the page's example separates options by commas

@@ -51,7 +51,9 @@ def narrows(node) -> bool:
 COMMAND_TYPE = "transforming"
 
 
-@command("fieldsummary", reads=reads, narrows=narrows)
+@command("fieldsummary", reads=reads, narrows=narrows,
+          doc='Summary statistics of every field (count, distinct_count, numeric stats, values).',
+          syntax='fieldsummary [maxvals=int] [field-list]')
 def run(node, table, ctx):
     check_known(node, {"maxvals"})
     maxvals = integer(node, "maxvals", 100)

@@ -26,7 +26,9 @@ def reads(node) -> set[str] | None:
 COMMAND_TYPE = "centralized streaming"
 
 
-@command("filldown", reads=reads)
+@command("filldown", reads=reads,
+          doc="Fills a field's empty values with the last non-empty value before them.",
+          syntax='filldown [field-list]')
 def run(node, table, ctx):
     no_options(node)
     patterns = words(node)

@@ -55,7 +55,9 @@ def reads(node) -> None:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("foreach", reads=reads)
+@command("foreach", reads=reads,
+          doc='Runs an eval template once per field of a wildcard list (or per value).',
+          syntax='foreach [mode=multifield|multivalue|json_array] wc-field-list [fieldstr=string] [matchstr=string] ... [ eval-subsearch ]')
 def run(node, table, ctx):
     mode = ast.option(node.options, "mode", "multifield").lower()
     if mode == "auto_collections":

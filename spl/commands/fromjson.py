@@ -49,7 +49,9 @@ def _element(e):
     return _value(e)
 
 
-@command("fromjson", reads=reads)
+@command("fromjson", reads=reads,
+          doc="Extracts the top-level keys of a field's JSON object as fields.",
+          syntax='fromjson field [prefix=string]')
 def run(node, table, ctx):
     check_known(node, {"prefix"})
     prefix = ast.option(node.options, "prefix", "")

@@ -74,7 +74,9 @@ def _timestamp(node, name: str, text: str, now: float, tz) -> datetime:
                       f"days", span=node.span)
 
 
-@command("gentimes", reads=reads)
+@command("gentimes", reads=reads,
+          doc='Generates time ranges, one result per interval.',
+          syntax='gentimes start=time [end=time] [increment=int(s|m|h|d)]')
 def run(node, table, ctx):
     check_known(node, {"start", "end", "increment"})
     if words(node):

@@ -41,7 +41,9 @@ def _key(v):
     return (type(v) is str, v)
 
 
-@command("mvcombine", reads=reads)
+@command("mvcombine", reads=reads,
+          doc='Merges results that differ in one field into one result with a multivalue field.',
+          syntax='mvcombine [delim=string] field')
 def run(node, table, ctx):
     check_known(node, {"delim"})
     if ast.option(node.options, "delim", " ") != " ":

@@ -22,7 +22,9 @@ def reads(node) -> set[str]:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("nomv", reads=reads)
+@command("nomv", reads=reads,
+          doc='Turns a multivalue field into a single value, the values joined by newlines.',
+          syntax='nomv field')
 def run(node, table, ctx):
     no_options(node)
     names = words(node)

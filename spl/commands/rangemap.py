@@ -31,7 +31,9 @@ def reads(node) -> set[str]:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("rangemap", reads=reads)
+@command("rangemap", reads=reads,
+          doc='Puts each result in a named numeric range of a field (the field range).',
+          syntax='rangemap field=field [name=start-end]... [default=string]')
 def run(node, table, ctx):
     if words(node):
         raise SearchError(f"rangemap: unexpected argument '{node.args[0]}'; ranges are "

@@ -25,7 +25,9 @@ def reads(node) -> set[str]:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("regex", reads=reads)
+@command("regex", reads=reads,
+          doc='Keeps (or removes) the results whose field matches a regular expression.',
+          syntax='regex [field=|field!=] regex')
 def run(node, table, ctx):
     args = words(node)
     if len(args) + len(node.options) != 1:

@@ -17,7 +17,9 @@ def reads(node) -> set[str]:
 COMMAND_TYPE = "dataset processing"
 
 
-@command("reverse", reads=reads)
+@command("reverse", reads=reads,
+          doc='Reverses the order of the results.',
+          syntax='reverse')
 def run(node, table, ctx):
     no_options(node)
     if words(node):

@@ -29,7 +29,9 @@ def reads(node) -> set[str]:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("strcat", reads=reads)
+@command("strcat", reads=reads,
+          doc='Concatenates fields and quoted strings into a new field.',
+          syntax='strcat [allrequired=bool] source-fields dest-field')
 def run(node, table, ctx):
     check_known(node, {"allrequired"})
     required = flag(node, "allrequired", False)

@@ -91,7 +91,9 @@ def _value(kind: str, cell, fill_null: bool):
     return None if x is _SKIP and fill_null else x
 
 
-@command("tojson", reads=reads)
+@command("tojson", reads=reads,
+          doc='Writes fields of each result as a JSON object into a field.',
+          syntax='tojson [datatype(field)...] [default_type=function] [fill_null=bool] [include_internal=bool] [output_field=string]')
 def run(node, table, ctx):
     check_known(node, {"default_type", "fill_null", "include_internal", "output_field"})
     default = ast.option(node.options, "default_type", "none").lower()

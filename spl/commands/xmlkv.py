@@ -36,7 +36,9 @@ def reads(node) -> set[str]:
 COMMAND_TYPE = "distributable streaming"
 
 
-@command("xmlkv", reads=reads)
+@command("xmlkv", reads=reads,
+          doc='Extracts the leaf elements of XML in _raw as fields.',
+          syntax='xmlkv [maxinputs=int]')
 def run(node, table, ctx):
     check_known(node, {"maxinputs"})
     integer(node, "maxinputs", 50000, minimum=1)
