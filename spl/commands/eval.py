@@ -63,15 +63,20 @@ _BRACES = re.compile(r"\{([^{}]*)\}")
 
 def _assign_dynamic(table: pd.DataFrame, template: str, column: pd.Series) -> pd.DataFrame:
     """Each row's value under the name its own field values make of ``template``."""
-    names = [_BRACES.sub(lambda m: _single(table, m.group(1), i), template)
-             if all(_single(table, f, i) for f in _braced(template)) else None
-             for i in range(len(table))]
+    names = [_name_of(table, template, i) for i in range(len(table))]
     for name in dict.fromkeys(n for n in names if n):
         mask = [n == name for n in names]
         if name not in table.columns:
             table[name] = pd.Series([None] * len(table), index=table.index, dtype=object)
         table.loc[mask, name] = column[mask]
     return table
+
+
+def _name_of(table: pd.DataFrame, template: str, row: int) -> str | None:
+    """The name ``template`` gives in ``row``; None when a field it names is empty there."""
+    if not all(_single(table, f, row) for f in _braced(template)):
+        return None
+    return _BRACES.sub(lambda m: _single(table, m.group(1), row), template)
 
 
 def _single(table: pd.DataFrame, field: str, row: int) -> str:

@@ -877,9 +877,8 @@ def _function_in_search(text: str, pos: int) -> SplSyntaxError | None:
     same pipe segment: search compares fields with literal values and calls nothing (Search
     Reference, search command: "<field><comparison-operator><value>"); where evaluates calls."""
     segment_start = text.rfind("|", 0, pos) + 1
-    m = None
-    for m in _SEARCH_CALL.finditer(text, segment_start, pos + 1):
-        pass
+    calls = list(_SEARCH_CALL.finditer(text, segment_start, pos + 1))
+    m = calls[-1] if calls else None
     if m is None or text.lstrip()[:1] == "|" and segment_start == 0:
         return None
     head = text[segment_start:m.start(1)].strip().lower()
