@@ -29,6 +29,8 @@ def reads(node) -> set[str] | None:
     """What the expressions read, and the fields that name dynamic targets; the fields assigned
     are written over."""
     fields = ast.references(node.assignments)
+    if fields is None:
+        return None
     for assignment in node.assignments:  # the {field} parts of a target (builtins only here)
         fields |= {p.split("}", 1)[0] for p in assignment.field.split("{")[1:] if "}" in p}
     return fields

@@ -87,7 +87,9 @@ def city_fields(reader, ip: str, lang: str) -> dict[str, object]:
         return {}
     if not isinstance(rec, dict):
         return {}
-    location = rec.get("location") if isinstance(rec.get("location"), dict) else {}
+    location = rec.get("location")
+    if not isinstance(location, dict):
+        location = {}
     subdivisions = rec.get("subdivisions") or [{}]
     found = {"City": _name(rec.get("city"), lang), "Country": _name(rec.get("country"), lang),
              "Region": _name(subdivisions[0], lang), "lat": location.get("latitude"),
