@@ -19,6 +19,7 @@ from spl.data import LoadResult, load_sourcetype
 from spl.data.extract import TooDeep, flatten
 from spl.data.readers import parse_exact
 from spl.errors import DataError
+from spl.values import format_number
 
 SOURCETYPE = "risk"
 INDEX = "risk"
@@ -43,9 +44,16 @@ def csv_text(events: list[dict]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for e in events:
-        w.writerow(["\n".join(map(str, v)) if isinstance(v, list) else
-                    "" if v is None else str(v) for v in (e.get(c) for c in CSV_COLUMNS)])
+        w.writerow([_cell(e.get(c)) for c in CSV_COLUMNS])
     return buf.getvalue()
+
+
+def _cell(v) -> str:
+    if isinstance(v, list):
+        return "\n".join(_cell(x) for x in v)
+    if v is None:
+        return ""
+    return format_number(v) if isinstance(v, (int, float)) else str(v)
 
 
 def read(path: str | Path) -> list[str]:
