@@ -1,7 +1,7 @@
 """Time spl against DuckDB (and grep) on the same CloudTrail NDJSON file, in one run.
 
 Usage: python -m benchmarks.run [--records 1000000] [--seed 7] [--repeat 3] [--data FILE]
-                                [--cases all|search|events] [--events-records 200000]
+                                [--cases all|search|events|hunt] [--events-records 200000]
 Needs the bench extra (pip install -e '.[bench]'): DuckDB. Writes benchmarks/results.md.
 
 Cases, each run as its own process (so start-up counts, as it does for a user):
@@ -260,11 +260,19 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--data", type=Path, default=None, help="an NDJSON file instead of generating")
     ap.add_argument("--out", type=Path, default=RESULTS)
-    ap.add_argument("--cases", choices=("all", "search", "events"), default="all",
-                    help="the searches over --records, the events-out cases, or both")
+    ap.add_argument("--cases", choices=("all", "search", "events", "hunt"), default="all",
+                    help="the searches over --records, the events-out cases, or both; hunt: "
+                         "spl hunt of the ESCU corpus's CloudTrail detections against the sum "
+                         "of spl detect of each (benchmarks/hunt.py)")
+    ap.add_argument("--corpus", type=Path, default=None,
+                    help="with --cases hunt: the ESCU tree (default ../shared/corpus/escu)")
     ap.add_argument("--events-records", type=int, default=200_000,
                     help="records of the events-out cases (table * to json and csv)")
     args = ap.parse_args()
+    if args.cases == "hunt":
+        from benchmarks import hunt
+
+        return hunt.main(args)
     try:
         import duckdb  # noqa: F401
     except ImportError:

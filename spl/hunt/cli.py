@@ -16,8 +16,9 @@ from rich.text import Text
 from spl.errors import SplError
 from spl.render import error_text, inert
 
+
 def main(args, out: Console, err: Console) -> int:
-    from spl.hunt import HuntData, Options, Progress, Thresholds, risk_out, run_hunt
+    from spl.hunt import HuntData, Options, Thresholds, risk_out, run_hunt
 
     if not args.data:
         err.print("error: give at least one --data PATH")

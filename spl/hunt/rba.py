@@ -69,7 +69,8 @@ class RiskConfig:
 def risk_config(doc: dict, file: str) -> RiskConfig:
     """The risk settings of a detection document (any layout); a malformed one is a
     ConfigError naming the file and key."""
-    tags = doc.get("tags") if isinstance(doc.get("tags"), dict) else {}
+    found = doc.get("tags")
+    tags: dict = found if isinstance(found, dict) else {}
     cfg = RiskConfig(mitre=_texts(doc.get("mitre_attack_id") or tags.get("mitre_attack_id")),
                      stories=_texts(doc.get("analytic_story") or tags.get("analytic_story")),
                      drilldowns=[d for d in doc.get("drilldown_searches") or []
@@ -84,7 +85,7 @@ def risk_config(doc: dict, file: str) -> RiskConfig:
         if isinstance(finding, dict):
             cfg.message = _text(finding.get("title"), "finding.title", file)
             cfg.risk_objects = _risk(finding.get("entity"), "finding.entity", file)
-        else:
+        elif isinstance(inter, dict):
             cfg.risk_objects = _risk(inter.get("entities"), "intermediate_findings.entities",
                                      file)
         cfg.threat_objects = _threat(doc.get("threat_objects"), "threat_objects", file)
