@@ -42,7 +42,9 @@ def main(args, out: Console, err: Console) -> int:
     except SplError as exc:
         err.print(error_text(exc), markup=False, highlight=False)
         return 2
-    _problems(hd, err)
+    from spl.cli import _report_problems
+
+    _report_problems(hd.problems, err, args.problems, args.format == "json")
     doc = result.doc
     if args.risk_out:
         risk_out(args.risk_out, doc)
@@ -89,14 +91,6 @@ def _callbacks(bar):
         bar.update(task[0], advance=1, description=inert(entry["name"]))
 
     return Progress(start, step)
-
-
-def _problems(hd, err: Console) -> None:
-    if hd.problems:
-        skipped = sum(p.dropped for p in hd.problems)
-        err.print(f"warning: {len(hd.problems)} data problem(s): {skipped} skipped, "
-                  f"{len(hd.problems) - skipped} kept (spl run --problems lists them)",
-                  markup=False, highlight=False)
 
 
 def show(doc: dict, out: Console) -> None:

@@ -11,12 +11,13 @@ A detection says what to score in one of security_content's layouts:
   ``Victim`` is a risk object scored ``risk_score``, an ``Attacker`` a threat object, and the
   message is ``tags: message``.
 
-ES's risk action writes one risk event per risk object per result row, and one per value when
-the risk object's field is multivalue; a row where the field is null gives none for that object
-(https://help.splunk.com/en/splunk-enterprise-security-8/ "Risk data model", CIM Risk fields:
-risk_object, risk_object_type, risk_score, risk_message, threat_object, threat_object_type,
-search_name, annotations). ``search_name`` and ``source`` are the correlation search's name,
-which ESCU makes "<detection name> - Rule". With no asset and identity framework here,
+ES's risk action writes one risk event per risk object per result row, with the fields of the
+CIM Risk data model's All_Risk object (spl/datamodels/Risk.json: risk_object, risk_object_type,
+risk_score, risk_message, threat_object, threat_object_type, search_name, annotations...), which
+ES's risk incident rules read (https://docs.splunk.com/Documentation/ES/7.3.0/RBA/Usedefaultriskincidentrules).
+``search_name`` and ``source`` are the correlation search's name, which ESCU makes "<detection
+name> - Rule". spl's choices where the documentation is silent: a multivalue risk object field
+gives one risk event per value, a null one none; with no asset and identity framework here,
 ``calculated_risk_score`` is ``risk_score`` (no modifiers) and ``normalized_risk_object`` is the
 risk object as written.
 """
