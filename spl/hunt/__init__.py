@@ -59,12 +59,12 @@ def run_hunt(paths, hd: HuntData, opts: Options | None = None,
     opts, thresholds = opts or Options(), thresholds or Thresholds()
     progress = progress or Progress()
     generated = time.time()
+    decided, jobs = plan(paths, hd.sourcetype)  # a wrong folder fails before the data is read
     survey(hd)
     if not hd.events:
         raise DataError(f"no events read from the data ({len(hd.files)} file(s))")
     assert hd.latest is not None
     now = hd.latest + 1  # the detections run just after the last event
-    decided, jobs = plan(paths, hd.sourcetype)
     progress.start(len(jobs))
     ran = run_all(jobs, hd, opts, now, progress.step)
     by_k = {job.k: job for job in jobs}

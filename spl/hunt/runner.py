@@ -3,8 +3,8 @@
 Every detection file is looked at, in file-name order. One whose search does not read the
 data's sourcetype is ``not_applicable`` (with the reason: never counted as passed); one that
 uses a command or function spl lacks is ``unsupported``; any other failure is ``error`` with
-its message. The others run: a planned load of the events (spl.hunt.source.events_for), the
-baselines that fill its lookups, then its search, as of the end of the data (``now()`` is the
+its message. The others run: their events read as spl detect reads them
+(spl.hunt.source.load_into), the baselines that fill their lookups, then the search, as of the end of the data (``now()`` is the
 last event's time plus one second, so ``earliest=-24h latest=now`` ends with the data, as a
 scheduled search run just after it would); a result row without a time of its own (its
 ``firstTime`` made text by security_content_ctime) is dated by that last event. A detection that gives rows ``fired``; one that
@@ -28,7 +28,7 @@ from pathlib import Path
 from spl import baselines, detections
 from spl.errors import SplError, UnsupportedError
 from spl.hunt import rba
-from spl.hunt.source import HuntData, events_for
+from spl.hunt.source import HuntData, events_for, load_into
 from spl.testing.runner import content_dirs, find_detections
 
 FIRED, QUIET, NOT_APPLICABLE, UNSUPPORTED, ERROR = (
@@ -129,7 +129,6 @@ def execute(job: Job, hd: HuntData, opts: Options, now: float) -> tuple[dict, li
 
 def _search(job: Job, hd: HuntData, opts: Options, now: float, scratch: Path):
     from spl.engine import check_supported
-    from spl.plan import required_fields, search_terms
     from spl.session import Session
 
     macros, lookups = content_dirs(job.path)
@@ -142,7 +141,7 @@ def _search(job: Job, hd: HuntData, opts: Options, now: float, scratch: Path):
         check_supported(parsed.pipeline)
     except SplError as e:
         raise parsed.relocate(e) from None
-    session.add(events_for(hd, required_fields(parsed.pipeline), search_terms(parsed.pipeline)))
+    load_into(session, hd, parsed, now)
     listed = job.det.raw.get("baselines")
     catalog = baselines.catalog_of([*opts.baselines, *baselines.content_dirs(job.path)])
     (scratch / "baselines").mkdir()

@@ -1,9 +1,11 @@
-"""The hunt's data: what it holds (files, events, time range), and each detection's events.
+"""The hunt's data: what it holds (files, events, time range), and each search's events.
 
-``events_for`` is the one place a detection gets its events: a planned load of the files (only
-the fields its search can read, records its first search cannot match skipped by the byte
-pre-filter), as ``spl detect`` reads them. The files' bytes come from the page cache after the
-first read. A schema-on-read Session that holds the bytes once can take its place here.
+``load_into`` is the one place a detection gets its events, read as ``spl detect`` reads them:
+only the fields its search can read, records its first search cannot match skipped by the byte
+pre-filter, and, when the search splits (spl.mapreduce), its map side run on the events as
+they are read so that only partial results are kept. The files' bytes come from the page cache
+after the first read. A schema-on-read Session that holds the bytes once can take its place
+here. ``events_for`` gives the planned events as a table (baselines, drilldowns).
 """
 from __future__ import annotations
 
@@ -47,6 +49,44 @@ def survey(hd: HuntData, progress: bool = False) -> HuntData:
     if hd.events:
         hd.earliest, hd.latest = float(times.min()), float(times.max())
     return hd
+
+
+def load_into(session, hd: HuntData, parsed, now: float) -> None:
+    """Give ``session`` the events of search ``parsed``, mapped as read when it splits (its
+    ``partials``, which ``Session.run`` merges), else as a table."""
+    from spl.plan import required_fields, search_terms
+
+    pipeline = parsed.pipeline
+    mapper = _mapper(session, parsed, hd, now)
+    reading = datalayer.begin(hd.paths, sourcetype=hd.sourcetype, fields=required_fields(pipeline),
+                              ta=hd.ta, strict=hd.strict, terms=search_terms(pipeline),
+                              mapper=mapper, source=hd.source)
+    try:
+        if reading.build is not None:
+            session.partials, _ = reading.finish_mapped()
+        else:
+            session.add(reading.finish(source=hd.source))
+    finally:
+        reading.cancel()
+
+
+def _mapper(session, parsed, hd: HuntData, now: float):
+    """The search's map side, or None when it runs over one table: as ``spl detect`` decides
+    (spl.cli._mapper): a strict read, a generating search, a subsearch, or a lookup a baseline
+    must fill first."""
+    from spl.baselines import missing_lookups
+    from spl.mapjob import MapJob
+    from spl.syntax import ast
+
+    pipeline = parsed.pipeline
+    if hd.strict or (pipeline.generating and not (
+            pipeline.commands and isinstance(pipeline.commands[0], ast.Search))):
+        return None
+    if any(isinstance(n, (ast.Subsearch, ast.SubsearchTerm)) for n in ast.walk(pipeline)):
+        return None
+    if missing_lookups(pipeline, session.lookups):
+        return None
+    return MapJob(pipeline, session.tz, now, parsed.expanded, session.lookups)
 
 
 def events_for(hd: HuntData, fields: set[str] | None, terms) -> datalayer.LoadResult:
