@@ -174,6 +174,12 @@ def test_layout_readers():
     assert cfg.threat_objects == [rba.ThreatObject("url", "url")]
     with pytest.raises(ConfigError, match="score"):
         rba.risk_config({"rba": {"risk_objects": [{"field": "u", "score": "high"}]}}, "z.yml")
+    # ESCU writes some older scores as 25.0: a whole number scores as one
+    assert rba.risk_config({"tags": {"risk_score": 25.0}}, "w.yml").risk_objects == []
+    cfg = rba.risk_config({"tags": {"risk_score": 25.0, "observable": [
+        {"name": "user", "type": "User", "role": ["Victim"]}]}}, "w.yml")
+    assert cfg.risk_objects == [rba.RiskObject("user", "user", 25)]
+    assert isinstance(cfg.risk_objects[0].score, int)
 
 
 def test_reads_names_the_macro_or_the_sourcetype():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from spl.detections import fill_message
 from spl.hunt import riskdata
-from spl.hunt.runner import reads
+from spl.hunt.runner import parse, reads
 from spl.hunt.source import HuntData, events_for
 from spl.values import format_number
 
@@ -38,7 +38,7 @@ def run(dd: dict, hd: HuntData, risk_lines: list[str], macros=(), lookups=(),
 
     session = Session(macros=list(macros), lookups=list(lookups), tz=tz,
                       datamodels=list(datamodels))
-    parsed = session.parse(dd["search"])
+    parsed = parse(dd["search"], session.macro_dirs)
     lo, hi = _time(dd.get("earliest")), _time(dd.get("latest"))
     if reads(dd["search"], hd.sourcetype):
         loaded = events_for(hd, required_fields(parsed.pipeline), search_terms(parsed.pipeline))

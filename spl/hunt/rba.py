@@ -41,7 +41,7 @@ _USER = {"user", "username", "email address"}
 class RiskObject:
     field: str
     type: str
-    score: int
+    score: int | float
     message: str | None = None  # intermediate_findings give each entity its own
 
 
@@ -95,10 +95,15 @@ def risk_config(doc: dict, file: str) -> RiskConfig:
     return cfg
 
 
+def _score(value, key: str, file: str) -> int | float:
+    """A risk score: a number (a whole one as an int: 25.0 scores 25)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"'{key}' must be a number, not {value!r}", file=file)
+    return int(value) if float(value).is_integer() else value
+
+
 def _older(cfg: RiskConfig, tags: dict, file: str) -> None:
-    score = tags.get("risk_score")
-    if not isinstance(score, int) or isinstance(score, bool):
-        raise ConfigError(f"'tags.risk_score' must be a whole number, not {score!r}", file=file)
+    score = _score(tags.get("risk_score"), "tags.risk_score", file)
     cfg.message = _text(tags.get("message"), "tags.message", file)
     for obs in tags.get("observable") or []:
         if not isinstance(obs, dict) or not isinstance(obs.get("name"), str):
@@ -139,10 +144,7 @@ def _entries(value, key: str, file: str) -> list[dict]:
 def _risk(value, key: str, file: str) -> list[RiskObject]:
     out = []
     for e in _entries(value, key, file):
-        score = e.get("score")
-        if not isinstance(score, int) or isinstance(score, bool):
-            raise ConfigError(f"'{key}' entry {e['field']!r}: 'score' must be a whole number, "
-                              f"not {score!r}", file=file)
+        score = _score(e.get("score"), f"{key} entry {e['field']!r}: score", file)
         out.append(RiskObject(e["field"], str(e.get("type") or "other"), score,
                               _text(e.get("message"), f"{key}.message", file)))
     return out
