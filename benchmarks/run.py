@@ -178,9 +178,10 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measure(argv: list[str], stdout: Path | None = None) -> tuple[float, int, bytes]:
+def measure(argv: list[str], stdout: Path | None = None,
+            ok: tuple[int, ...] = (0,)) -> tuple[float, int, bytes]:
     """(wall seconds, peak bytes, stdout) of one run; with ``stdout``, its output goes to that
-    file instead (and b"" is returned)."""
+    file instead (and b"" is returned). An exit status outside ``ok`` ends the benchmark."""
     peak = [0]
     sink = open(stdout, "wb") if stdout else subprocess.PIPE
     t0 = time.perf_counter()
@@ -208,7 +209,7 @@ def measure(argv: list[str], stdout: Path | None = None) -> tuple[float, int, by
     proc.returncode = os.waitstatus_to_exitcode(status)
     done.set()
     sampler.join()
-    if proc.returncode != 0:
+    if proc.returncode not in ok:
         raise SystemExit(f"{argv[:4]}... failed ({proc.returncode}): {err.decode()[-2000:]}")
     return wall, max(peak[0], usage.ru_maxrss * 1024), out_chunks[0]
 
