@@ -209,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "its syntax and a one-line description (the same text as "
                                    "docs/reference.md).")
     p.add_argument("topic", choices=("commands", "functions"))
+    _hunt_parser(sub)
     return parser
 
 
@@ -489,6 +490,49 @@ def _detect(args, out, err) -> int:
     return 0
 
 
+# ---- spl hunt (spl/hunt/): its options are here, so that building the parser imports nothing
+# heavy; spl.hunt.cli runs it.
+HUNT_HELP = """Run every detection in DIR|FILES over the data as Enterprise Security would: findings,
+risk events (ES's risk action), ES's two default risk incident rules, drilldown searches.
+Detections whose search does not read the data's sourcetype are listed as not_applicable.
+Exit status: 0 no findings, 1 findings, 2 the hunt could not run."""
+
+
+def _hunt_parser(sub) -> None:
+    p = sub.add_parser("hunt", help="run a detection pack with ES risk-based alerting",
+                       description=HUNT_HELP)
+    p.add_argument("paths", nargs="+", metavar="DIR|FILE", help="detection YAMLs or folders")
+    _data_options(p)
+    p.add_argument("--baselines", action="append", default=[], metavar="DIR",
+                   help="directory of baseline YAMLs; repeatable")
+    p.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                   help="detections run at once (default: one per core)")
+    p.add_argument("--risk-out", default=None, metavar="FILE",
+                   help="write the risk events: NDJSON (loadable back as sourcetype risk), or "
+                        "CSV for a .csv name")
+    p.add_argument("--report", default=None, metavar="FILE.html",
+                   help="also write a self-contained HTML report a person reads (needs the "
+                        "report extra: pip install 'spl-cloudtrail[report]')")
+    p.add_argument("--run-drilldowns", action="store_true",
+                   help="run each finding's drilldown searches and show their results")
+    p.add_argument("--risk-threshold", type=float, default=100, metavar="N",
+                   help="risk incident: summed risk_score above N (ES: 100)")
+    p.add_argument("--risk-window", default=None, metavar="SPAN",
+                   help="over the last SPAN of the data (default 24h)")
+    p.add_argument("--tactic-threshold", type=int, default=3, metavar="N",
+                   help="ATT&CK incident: at least N distinct tactics (ES: 3) ...")
+    p.add_argument("--source-threshold", type=int, default=4, metavar="N",
+                   help="... and at least N distinct detections (ES: 4)")
+    p.add_argument("--tactic-window", default=None, metavar="SPAN",
+                   help="over the last SPAN of the data (default 7d)")
+
+
+def _cmd_hunt(args, out: Console, err: Console) -> int:
+    from spl.hunt.cli import main as hunt_main
+
+    return hunt_main(args, out, err)
+
+
 def _cmd_check(args, out: Console, err: Console) -> int:
     from spl.check import main_check
 
@@ -549,7 +593,7 @@ def _cmd_baseline(args, out: Console, err: Console) -> int:
 
 COMMANDS = {"baseline": _cmd_baseline, "test": _cmd_test, "repl": _cmd_repl, "run": _cmd_run,
             "detect": _cmd_detect, "check": _cmd_check, "explain": _cmd_explain,
-            "help": _cmd_help}
+            "help": _cmd_help, "hunt": _cmd_hunt}
 
 
 def _stdout_gone() -> None:
