@@ -61,6 +61,13 @@ def test_convert_ctime_with_timeformat_and_as_keeps_original():
     assert column(out, "t") == ["1773066137"]
 
 
+def test_convert_as_leaves_an_event_without_the_field_as_it_is():
+    # convert is a streaming command: an event without t keeps its own "when", as it would
+    # if no event had t at all (found by the schema-on-read differential test)
+    out = run("| convert ctime(t) AS when", [{"t": EPOCH}, {"when": "kept"}, {}])
+    assert column(out, "when") == ["03/09/2026 14:00:00", "kept", None]
+
+
 def test_convert_ctime_renders_in_the_session_time_zone():
     # 14:00 UTC is 15:00 in Berlin on 9 March 2026 (CET, UTC+1; summer time starts 29 March)
     out = run("| convert ctime(t)", [{"t": EPOCH}], tz="Europe/Berlin")
