@@ -236,6 +236,13 @@ MENU = {
     "join": ['join type=left {f} [search {g}="{v}" | table {f} {g}]'],
     "makeresults": ["makeresults count=2"],  # it starts a pipeline: see FIRST below
 }
+# Reporting commands (chart, timechart, transaction, ...: their own block, kept together).
+MENU.update({
+    "chart": ["chart count by {f}", "chart count over {f} by {g}",
+              'chart limit=1 dc({g}) as d count(eval({f}="{v}")) as c by {f} {g}'],
+    "timechart": ["timechart span=1h count", "timechart span=10m count by {f} limit=2",
+                  "timechart span=1d cont=f values({g}) as v by {f}"],
+})
 # Commands over a data model: they declare that they read every field (a model's fields come
 # from any field of the events), so their planned load is the full load; test_tstats and
 # test_datamodel check their rows.

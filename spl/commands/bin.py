@@ -109,13 +109,13 @@ def run(node, table, ctx):
     numbers = [to_number(v) for c in cells for v in mv_values(c)]
     numbers = [n for n in numbers if n is not None and math.isfinite(n)]
     if span is None:
-        span = _auto_span(node, numbers, is_time)
+        span = auto_span(node, numbers, is_time)
         if span is None:
             return table
-    align = _aligntime(node, ctx) if is_time else None
+    align = aligntime(node, ctx) if is_time else None
     fn: Callable[[Any], float | str]
     if is_time:
-        fn = lambda n: _time_bin(n, span, ctx.tz, align)  # noqa: E731
+        fn = lambda n: time_bin(n, span, ctx.tz, align)  # noqa: E731
     else:
         fn = lambda n: _range(n, span.count)  # noqa: E731
     out = []
@@ -147,7 +147,7 @@ def _bins_needed(low: float, high: float, width: float) -> float:
     return math.floor(a) - math.floor(b) + 1
 
 
-def _auto_span(node, numbers: list, is_time: bool) -> Span | None:
+def auto_span(node, numbers: list, is_time: bool) -> Span | None:
     """The smallest span that keeps the values (and start/end) within ``bins`` bins."""
     bins = integer(node, "bins", 100, minimum=1)
     start, end = (_number_option(node, k) for k in ("start", "end"))
@@ -183,7 +183,7 @@ def _number_option(node, name: str):
     return n
 
 
-def _aligntime(node, ctx) -> float | None:
+def aligntime(node, ctx) -> float | None:
     text = ast.option(node.options, "aligntime")
     if text is None:
         return None
@@ -196,7 +196,7 @@ def _aligntime(node, ctx) -> float | None:
         raise SearchError(f"bin: aligntime: {e.message}", span=node.span) from None
 
 
-def _time_bin(t: float, span: Span, tz: str, align: float | None) -> float:
+def time_bin(t: float, span: Span, tz: str, align: float | None) -> float:
     """The start of the bin holding epoch ``t``."""
     if span.unit is None or span.unit in _SECONDS:
         width = span.seconds
