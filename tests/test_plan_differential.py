@@ -242,6 +242,10 @@ MENU.update({
               'chart limit=1 dc({g}) as d count(eval({f}="{v}")) as c by {f} {g}'],
     "timechart": ["timechart span=1h count", "timechart span=10m count by {f} limit=2",
                   "timechart span=1d cont=f values({g}) as v by {f}"],
+    "addtotals": ["addtotals", "addtotals fieldname={g} {f}, k", "addtotals col=t labelfield={f}"],
+    "transpose": ["transpose", "transpose 2 header_field={f} include_empty=f"],
+    "xyseries": ["xyseries {f} {g} k", "xyseries {f} {g} k, eventName"],
+    "untable": ["untable {f} {g} k"],
 })
 # Commands over a data model: they declare that they read every field (a model's fields come
 # from any field of the events), so their planned load is the full load; test_tstats and
