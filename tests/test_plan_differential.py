@@ -246,6 +246,8 @@ MENU.update({
     "transpose": ["transpose", "transpose 2 header_field={f} include_empty=f"],
     "xyseries": ["xyseries {f} {g} k", "xyseries {f} {g} k, eventName"],
     "untable": ["untable {f} {g} k"],
+    "appendpipe": ['appendpipe [stats count by {f} | eval {g}="{v}"]'],
+    "appendcols": ['appendcols [search {f}="{v}" | stats count by {g}]'],
 })
 # Commands over a data model: they declare that they read every field (a model's fields come
 # from any field of the events), so their planned load is the full load; test_tstats and
