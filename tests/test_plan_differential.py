@@ -249,6 +249,7 @@ MENU.update({
     "appendpipe": ['appendpipe [stats count by {f} | eval {g}="{v}"]'],
     "appendcols": ['appendcols [search {f}="{v}" | stats count by {g}]'],
     "transaction": ["transaction {f} maxspan=10m", 'transaction {f} endswith=({g}="{v}")'],
+    "map": ['map maxsearches=3 search="search {f}=$k$ | eval from=$_serial_id$"'],
 })
 # Commands over a data model: they declare that they read every field (a model's fields come
 # from any field of the events), so their planned load is the full load; test_tstats and
