@@ -26,10 +26,10 @@ from spl.values import as_double, is_null, to_number
 
 
 def COMMAND_TYPE(node) -> str:
-    """Splunk's type (spl.mapreduce): each result on its own, unless col=true adds the sums of
-    every result."""
+    """Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-cloud-platform/spl-search-reference/9.3.2408/quick-reference/command-types):
+    "Distributable streaming. A transforming command when used to calculate column totals"."""
     col = (ast.option(node.options, "col") or "f").lower()
-    return "dataset processing" if col in ("t", "true", "1", "yes", "y") else \
+    return "transforming" if col in ("t", "true", "1", "yes", "y") else \
         "distributable streaming"
 
 
