@@ -252,6 +252,8 @@ MENU.update({
     "map": ['map maxsearches=3 search="search {f}=$k$ | eval from=$_serial_id$"'],
     "union": ['union [search {f}="{v}" | stats count by {g}]'],
     "multisearch": ['multisearch [search {f}="{v}"] [search {g}=* | eval k=1]'],
+    "format": ["format", 'format maxresults=2 "[" "[" "&&" "]" "||" "]"'],
+    "return": ["return {f}", "return 3 x={f} ${g}"],
 })
 # Commands over a data model: they declare that they read every field (a model's fields come
 # from any field of the events), so their planned load is the full load; test_tstats and
