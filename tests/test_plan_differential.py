@@ -254,6 +254,8 @@ MENU.update({
     "multisearch": ['multisearch [search {f}="{v}"] [search {g}=* | eval k=1]'],
     "format": ["format", 'format maxresults=2 "[" "[" "&&" "]" "||" "]"'],
     "return": ["return {f}", "return 3 x={f} ${g}"],
+    "outputcsv": ["outputcsv out"],
+    "inputcsv": ["inputcsv append=t out"],
 })
 # Commands over a data model: they declare that they read every field (a model's fields come
 # from any field of the events), so their planned load is the full load; test_tstats and
