@@ -26,7 +26,7 @@ def required_fields(pipeline: ast.Pipeline) -> set[str] | None:
     ``search`` field's text) no one can list before it runs. Asking for a field that no event
     has costs nothing, so over-asking is safe; under-asking would lose matches.
     """
-    if any(isinstance(node, ast.Subsearch) for node in ast.walk(pipeline)):
+    if _searches_again(pipeline):
         return None
     specs = declarations()
     names: set[str] = set()
@@ -57,7 +57,7 @@ def search_terms(pipeline: ast.Pipeline):
     """
     if pipeline.generating or not pipeline.commands:
         return None
-    if any(isinstance(node, ast.Subsearch) for node in ast.walk(pipeline)):
+    if _searches_again(pipeline):
         return None
     specs = declarations()
     if any(cmd.name not in specs for cmd in pipeline.commands):
@@ -66,3 +66,11 @@ def search_terms(pipeline: ast.Pipeline):
     if not isinstance(first, ast.Search) or first.expr is None:
         return None
     return literal_terms(first.expr)
+
+
+def _searches_again(pipeline: ast.Pipeline) -> bool:
+    """Whether the pipeline searches the events again: a subsearch, or ``map``, whose
+    ``search="..."`` is a search kept as text (spl/commands/map_.py)."""
+    return any(isinstance(node, ast.Subsearch)
+               or (isinstance(node, ast.Generic) and node.name == "map")
+               for node in ast.walk(pipeline))

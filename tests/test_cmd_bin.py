@@ -138,3 +138,28 @@ def test_start_and_end_at_the_edges_of_the_double_range():
     assert column(r, "n") == ["0-1e+308"]  # a double, not 309 digits
     with pytest.raises(SplError, match="bins"):
         run("| bin n start=-1e308 end=1e308 bins=2", [{"n": "5"}])
+
+
+# <log-span> (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/bin:
+# "[<num>]log[<num>]", coefficient >= 1 and < base, base > 1; defaults 1 and 10). Bins by hand.
+LOG_ROWS = [{"v": x} for x in ["1", "9", "10", "99.5", "1000", "0", "-3", "5", "x"]]
+
+
+def test_log_span_base_ten_by_default():
+    r = run("| bin v span=log", LOG_ROWS)
+    assert column(r, "v") == ["1-10", "1-10", "10-100", "10-100", "1000-10000", "0", "-3",
+                              "1-10", "x"]  # 0 and -3 have no logarithm: left as they are
+
+
+def test_log_span_base_and_coefficient():
+    assert column(run("| bin v span=log2", LOG_ROWS), "v")[:5] == \
+        ["1-2", "8-16", "8-16", "64-128", "512-1024"]
+    # 2*10^k: 1 is in 0.2-2, 9 and 10 in 2-20, 1000 in 200-2000
+    assert column(run("| bin v span=2log10", LOG_ROWS), "v")[:5] == \
+        ["0.2-2", "2-20", "2-20", "20-200", "200-2000"]
+
+
+@pytest.mark.parametrize("span", ["3log2", "log1", "0.5log10", "logx"])
+def test_bad_log_spans(span):
+    with pytest.raises(SplError, match="log span"):
+        run(f"| bin v span={span}", LOG_ROWS)

@@ -159,7 +159,7 @@ def searches(tmp_path):
     d.mkdir()
     (d / "a_runs.spl").write_text("action=login | stats count by user")
     (d / "b_tstats.spl").write_text("| tstats count from datamodel=Web.Web by Web.url")
-    (d / "c_unknown.spl").write_text("action=login | transaction user")
+    (d / "c_unknown.spl").write_text("action=login | geostats count")
     (d / "d_syntax.spl").write_text("action=login | stats count by")
     (d / "e_baseline.yml").write_text(
         "name: e\nsearch: '| inputlookup seen_users'\n")
@@ -177,7 +177,7 @@ def test_exec_coverage_statuses(searches):
     assert {k: r.status for k, r in got.items()} == {
         "a_runs.spl": "runs", "b_tstats.spl": "needs_datamodel", "c_unknown.spl": "unsupported",
         "d_syntax.spl": "syntax_error", "e_baseline.yml": "needs_baseline"}
-    assert "transaction" in got["c_unknown.spl"].message
+    assert "geostats" in got["c_unknown.spl"].message
     assert got["a_runs.spl"].rows == 0  # no events given
 
 

@@ -368,8 +368,17 @@ def test_unknown_command_parses_generically():
     assert g.args[0] == "*" and isinstance(g.args[1], ast.Subsearch)
     inner = g.args[1].pipeline.commands[0]
     assert inner.assignments[0].field == "<<FIELD>>"
-    r = cmd('x | timechart span=5m count by host')
+    r = cmd('x | geostats span=5m count by host')
     assert r.options == (("span", "5m"),) and r.args == ("count", "by", "host")
+
+
+def test_chart_and_timechart_parse_stats_terms_and_splits():
+    r = cmd('x | timechart span=5m count(eval(a="b")) as c by host limit=3')
+    assert isinstance(r, ast.Chart) and r.by == ("host",) and r.over is None
+    assert r.aggregations[0].alias == "c"
+    assert r.options == (("span", "5m"), ("limit", "3"))
+    r = cmd('x | chart count over a span=10 by b useother=f')
+    assert (r.over, r.by, r.options) == ("a", ("b",), (("span", "10"), ("useother", "f")))
 
 
 def test_command_names_case_insensitive():

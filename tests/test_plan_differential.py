@@ -256,6 +256,27 @@ MENU = {
     "xmlkv": ["xmlkv", "xmlkv {f}"],
     "fieldsummary": ["fieldsummary", "fieldsummary maxvals=2 {f} {g}"],
 }
+# Reporting commands (chart, timechart, transaction, ...: their own block, kept together).
+MENU.update({
+    "chart": ["chart count by {f}", "chart count over {f} by {g}",
+              'chart limit=1 dc({g}) as d count(eval({f}="{v}")) as c by {f} {g}'],
+    "timechart": ["timechart span=1h count", "timechart span=10m count by {f} limit=2",
+                  "timechart span=1d cont=f values({g}) as v by {f}"],
+    "addtotals": ["addtotals", "addtotals fieldname={g} {f}, k", "addtotals col=t labelfield={f}"],
+    "transpose": ["transpose", "transpose 2 header_field={f} include_empty=f"],
+    "xyseries": ["xyseries {f} {g} k", "xyseries {f} {g} k, eventName"],
+    "untable": ["untable {f} {g} k"],
+    "appendpipe": ['appendpipe [stats count by {f} | eval {g}="{v}"]'],
+    "appendcols": ['appendcols [search {f}="{v}" | stats count by {g}]'],
+    "transaction": ["transaction {f} maxspan=10m", 'transaction {f} endswith=({g}="{v}")'],
+    "map": ['map maxsearches=3 search="search {f}=$k$ | eval from=$_serial_id$"'],
+    "union": ['union [search {f}="{v}" | stats count by {g}]'],
+    "multisearch": ['multisearch [search {f}="{v}"] [search {g}=* | eval k=1]'],
+    "format": ["format", 'format maxresults=2 "[" "[" "&&" "]" "||" "]"'],
+    "return": ["return {f}", "return 3 x={f} ${g}"],
+    "outputcsv": ["outputcsv out"],
+    "inputcsv": ["inputcsv append=t out"],
+})
 # Commands over a data model: they declare that they read every field (a model's fields come
 # from any field of the events), so their planned load is the full load; test_tstats and
 # test_datamodel check their rows.

@@ -15,7 +15,12 @@ its start. A numeric span without a timescale on another field gives the range t
 With ``bins`` and no span, spl picks the smallest span that gives at most ``bins`` bins over
 the values (and ``start``/``end`` when they widen that range): powers of ten for numbers, and
 for time the thresholds the timechart page lists for ``minspan`` (1s ... 1d, then months).
-A value that is not a number is left as it is. ``span=log...`` is not supported.
+A value that is not a number is left as it is.
+
+``span=<log-span>``, ``[<coefficient>]log[<base>]`` (the bin page: the coefficient a real number
+>= 1 and < base, default 1; the base a real number > 1, default 10), gives logarithmic bins: the
+value x falls in ``c*b^k - c*b^(k+1)`` with ``c*b^k <= x < c*b^(k+1)``, shown as range text like
+a numeric span's. spl's reading: a value of 0 or less, which has no logarithm, is left as it is.
 """
 from __future__ import annotations
 
@@ -42,10 +47,11 @@ _TIME_STEPS = [(1, "s"), (5, "s"), (10, "s"), (30, "s"), (1, "m"), (5, "m"), (10
 
 
 class Span:
-    """A bin width: ``count`` of ``unit`` (None for a plain number)."""
+    """A bin width: ``count`` of ``unit`` (None for a plain number); a log span has unit "log",
+    its coefficient as ``count`` and its ``base``."""
 
-    def __init__(self, count: float, unit: str | None):
-        self.count, self.unit = count, unit
+    def __init__(self, count: float, unit: str | None, base: float = 10.0):
+        self.count, self.unit, self.base = count, unit, base
 
     @property
     def seconds(self) -> float:
@@ -61,6 +67,8 @@ class Span:
 
 def parse_span(text: str, span=None) -> Span:
     """``5m``, ``1d``, ``2mon``, ``10`` (a number without timescale)."""
+    if "log" in text.lower():
+        return _log_span(text, span)
     m = _SPAN.match(text)
     if m is None or (m.group(1) is None and not m.group(2)):
         raise SearchError(f"bin: span={text!r} is not a span such as 5m, 1d or 10", span=span)
@@ -71,14 +79,32 @@ def parse_span(text: str, span=None) -> Span:
         if count <= 0:
             raise SearchError(f"bin: span={text} must be positive", span=span)
         return Span(count, None)
-    if m.group(2).lower().startswith("log"):
-        raise UnsupportedError("bin: logarithmic spans are not supported", span=span)
     unit = timefmt._UNITS.get(m.group(2).lower())
     if unit is None:
         raise SearchError(f"bin: unknown timescale {m.group(2)!r} in span={text}", span=span)
     if count <= 0:
         raise SearchError(f"bin: span={text} must be positive", span=span)
     return Span(count, unit)
+
+
+_LOG_SPAN = re.compile(r"\s*(\d+(?:\.\d+)?)?\s*log\s*(\d+(?:\.\d+)?)?\s*\Z", re.I)
+
+
+def _log_span(text: str, span=None) -> Span:
+    """``[<coefficient>]log[<base>]``: base > 1, 1 <= coefficient < base."""
+    m = _LOG_SPAN.match(text)
+    if m is None:
+        raise SearchError(f"bin: span={text!r} is not a log span such as log, log2 or 2log10",
+                          span=span)
+    coefficient = float(m.group(1)) if m.group(1) else 1.0
+    base = float(m.group(2)) if m.group(2) else 10.0
+    if not base > 1:
+        raise SearchError(f"bin: span={text}: the base of a log span must be greater than 1",
+                          span=span)
+    if not 1 <= coefficient < base:
+        raise SearchError(f"bin: span={text}: the coefficient of a log span must be at least 1 "
+                          "and less than the base", span=span)
+    return Span(coefficient, "log", base)
 
 
 def reads(node: ast.Bin) -> set[str]:
@@ -105,19 +131,21 @@ def run(node, table, ctx):
     is_time = field == "_time"
     span_text = ast.option(node.options, "span")
     span = parse_span(span_text, node.span) if span_text is not None else None
-    if span is not None and span.unit is not None:
+    if span is not None and span.unit not in (None, "log"):
         is_time = True
     cells = table[field].tolist()
     numbers = [to_number(v) for c in cells for v in mv_values(c)]
     numbers = [n for n in numbers if n is not None and math.isfinite(n)]
     if span is None:
-        span = _auto_span(node, numbers, is_time)
+        span = auto_span(node, numbers, is_time)
         if span is None:
             return table
-    align = _aligntime(node, ctx) if is_time else None
+    align = aligntime(node, ctx) if is_time else None
     fn: Callable[[Any], float | str]
-    if is_time:
-        fn = lambda n: _time_bin(n, span, ctx.tz, align)  # noqa: E731
+    if span.unit == "log":
+        fn = lambda n: _log_range(n, span)  # noqa: E731
+    elif is_time:
+        fn = lambda n: time_bin(n, span, ctx.tz, align)  # noqa: E731
     else:
         fn = lambda n: _range(n, span.count)  # noqa: E731
     out = []
@@ -149,7 +177,7 @@ def _bins_needed(low: float, high: float, width: float) -> float:
     return math.floor(a) - math.floor(b) + 1
 
 
-def _auto_span(node, numbers: list, is_time: bool) -> Span | None:
+def auto_span(node, numbers: list, is_time: bool) -> Span | None:
     """The smallest span that keeps the values (and start/end) within ``bins`` bins."""
     bins = integer(node, "bins", 100, minimum=1)
     start, end = (_number_option(node, k) for k in ("start", "end"))
@@ -185,7 +213,7 @@ def _number_option(node, name: str):
     return n
 
 
-def _aligntime(node, ctx) -> float | None:
+def aligntime(node, ctx) -> float | None:
     text = ast.option(node.options, "aligntime")
     if text is None:
         return None
@@ -198,7 +226,7 @@ def _aligntime(node, ctx) -> float | None:
         raise SearchError(f"bin: aligntime: {e.message}", span=node.span) from None
 
 
-def _time_bin(t: float, span: Span, tz: str, align: float | None) -> float:
+def time_bin(t: float, span: Span, tz: str, align: float | None) -> float:
     """The start of the bin holding epoch ``t``."""
     if span.unit is None or span.unit in _SECONDS:
         width = span.seconds
@@ -217,6 +245,20 @@ def _time_bin(t: float, span: Span, tz: str, align: float | None) -> float:
     year, month = divmod(int(first), 12)
     return timefmt._wall(day.replace(year=1970 + year, month=month + 1, day=1, hour=0, minute=0,
                                      second=0, microsecond=0), tz)
+
+
+def _log_range(n, span: Span):
+    """``lo-hi`` of the logarithmic bin holding ``n`` (not positive: ValueError, and _binned
+    leaves the value as it is)."""
+    if n <= 0:
+        raise ValueError(n)
+    c, b = span.count, span.base
+    k = math.floor(math.log(n / c, b))
+    while c * b ** k > n:  # the logarithm rounded up across a boundary
+        k -= 1
+    while c * b ** (k + 1) <= n:  # or down
+        k += 1
+    return f"{format_number(_tidy(c * b ** k))}-{format_number(_tidy(c * b ** (k + 1)))}"
 
 
 def _range(n, width) -> str:

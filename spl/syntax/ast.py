@@ -434,6 +434,18 @@ class Tstats(Command):
 
 
 @dataclass(frozen=True)
+class Chart(Command):
+    """chart/timechart: stats terms, the row split (``over`` or chart's first BY field) and the
+    column split (the BY field after it). ``options`` holds chart options and bin options (the
+    ones written after ``over``/BY fields included)."""
+
+    aggregations: tuple[Aggregation, ...] = ()
+    over: str | None = None
+    by: tuple[str, ...] = ()
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class From(Command):
     """``from datamodel:X`` / ``from datamodel X``: ``dataset`` as written."""
 

@@ -408,6 +408,25 @@ class _ToAst(Transformer):
         return ast.Tstats("tstats", _span(c[0], c[-1]), aggs, datamodel, where,
                           by.fields if by else (), options)
 
+    def chart_cmd(self, c):
+        name = str(c[0]).lower()
+        aggs = tuple(x for x in c if isinstance(x, ast.Aggregation))
+        by = next((x for x in c if isinstance(x, _By)), None)
+        if not aggs:
+            raise _error(f"{name} needs an aggregation such as count or avg(field)",
+                         _span(c[0], c[-1]))
+        over = next((_name(c[i + 1]) for i, x in enumerate(c)
+                     if isinstance(x, Token) and x.type == "OVER"), None)
+        fields = by.fields if by else ()
+        most = 1 if name == "timechart" or over is not None else 2
+        if len(fields) > most:
+            raise _error(f"{name} splits by at most {most} field{'s' * (most > 1)} here",
+                         by.span if by else _span(c[0], c[-1]))
+        if name == "timechart" and over is not None:
+            raise _error("timechart takes no over clause: its rows are _time", _span(c[0], c[-1]))
+        options = _options(c) + (by.options if by else ())
+        return ast.Chart(name, _span(c[0], c[-1]), aggs, over, fields, options)
+
     def conversion(self, c):
         alias = _name(c[-1]) if len(c) == 6 else None
         return ast.Conversion(str(c[0]).lower(), str(c[2]), alias, _span(c[0], c[-1]))
