@@ -43,7 +43,9 @@ def reads(node) -> set[str] | None:
     return set(names) | {total}
 
 
-@command("addtotals", reads=reads)
+@command("addtotals", reads=reads,
+          doc="Adds a total of each result's numeric fields (and, col=true, a totals row).",
+          syntax='addtotals [row=bool] [col=bool] [labelfield=field] [label=string] [fieldname=field] [field-list]')
 def run(node: ast.Generic, table: pd.DataFrame, ctx) -> pd.DataFrame:
     check_known(node, {"row", "col", "labelfield", "label", "fieldname"})
     row, col = flag(node, "row", True), flag(node, "col", False)

@@ -36,7 +36,9 @@ def reads(node) -> None:
     return None
 
 
-@command("appendcols", reads=reads)
+@command("appendcols", reads=reads,
+          doc="Adds the fields of a subsearch's results to the current results, row by row.",
+          syntax='appendcols [override=bool] [ subsearch ]')
 def run(node: ast.Generic, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     check_known(node, {"override", "maxtime", "maxout", "timeout"})
     override = flag(node, "override", False)

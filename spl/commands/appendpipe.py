@@ -27,7 +27,9 @@ def reads(node) -> None:
     return None
 
 
-@command("appendpipe", reads=reads)
+@command("appendpipe", reads=reads,
+          doc='Appends the results of a subpipeline run over the current results.',
+          syntax='appendpipe [run_in_preview=bool] [ subpipeline ]')
 def run(node: ast.Generic, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     from spl.engine import execute  # the engine runs the commands: imported when one runs
 

@@ -59,7 +59,9 @@ def reads(node) -> set[str] | None:
     return found | set(node.by) | ({node.over} if node.over else set()) | {"_time"}
 
 
-@command("chart", reads=reads, narrows=True)
+@command("chart", reads=reads, narrows=True,
+          doc='Statistics in a table of rows (OVER field) by columns (BY field).',
+          syntax='chart [limit=N] [useother=bool] [usenull=bool] stats-agg ... [OVER field [bin-options]] [BY field]')
 def run(node: ast.Chart, table: pd.DataFrame, ctx) -> pd.DataFrame:
     check_known(node, CHART_OPTIONS | BIN_OPTIONS)
     flag(node, "cont", True)  # read for its errors; chart's rows are the values found

@@ -35,7 +35,9 @@ def reads(node) -> None:
     return None
 
 
-@command("format", reads=reads, narrows=True)
+@command("format", reads=reads, narrows=True,
+          doc="Turns the results into one search string (a subsearch's output form).",
+          syntax='format [mvsep=string] [maxresults=N] [row-prefix col-prefix col-sep col-end row-sep row-end]')
 def run(node: ast.Generic, table: pd.DataFrame, ctx) -> pd.DataFrame:
     check_known(node, {"mvsep", "maxresults", "emptystr"})
     most = integer(node, "maxresults", 0)

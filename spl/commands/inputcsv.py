@@ -31,7 +31,9 @@ def reads(node) -> set[str]:
     return set()
 
 
-@command("inputcsv", reads=reads)
+@command("inputcsv", reads=reads,
+          doc='Loads a CSV file written by outputcsv as results.',
+          syntax='inputcsv [append=bool] [start=N] [max=N] filename')
 def run(node, table, ctx):
     check_known(node, {"dispatch", "append", "start", "max", "events"})
     if any(w.lower() == "where" for w in words(node)):

@@ -39,7 +39,9 @@ def reads(node) -> None:
     return None
 
 
-@command("map", reads=reads, narrows=True)
+@command("map", reads=reads, narrows=True,
+          doc='Runs a search once per result, with $field$ filled from that result.',
+          syntax='map (search="string" | [ subsearch ]) [maxsearches=N]')
 def run(node: ast.Generic, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     check_known(node, {"search", "maxsearches"}, unsupported={"savedsearch"})
     most = integer(node, "maxsearches", MAXSEARCHES, minimum=1)

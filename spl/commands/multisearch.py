@@ -25,7 +25,9 @@ def reads(node) -> set[str]:
     return set()
 
 
-@command("multisearch", reads=reads)
+@command("multisearch", reads=reads,
+          doc='Runs several event searches together and interleaves their events by time.',
+          syntax='multisearch [ subsearch ] [ subsearch ] ...')
 def run(node: ast.Generic, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     from spl.mapreduce import STREAMING, command_type
 

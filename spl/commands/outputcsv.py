@@ -34,7 +34,9 @@ def reads(node) -> None:
     return None
 
 
-@command("outputcsv", reads=reads)
+@command("outputcsv", reads=reads,
+          doc='Writes the results to a CSV file.',
+          syntax='outputcsv [append=bool] [create_empty=bool] [dispatch=bool] [usexml=bool] filename')
 def run(node, table, ctx):
     check_known(node, {"append", "create_empty", "override_if_empty", "dispatch", "usexml",
                        "singlefile"})

@@ -34,7 +34,9 @@ def reads(node) -> set[str] | None:
     return names
 
 
-@command("return", reads=reads, narrows=True)
+@command("return", reads=reads, narrows=True,
+          doc='Returns values from a subsearch as field=value terms or bare values.',
+          syntax='return [N] [field | alias=field | $field] ...')
 def run(node: ast.Generic, table: pd.DataFrame, ctx) -> pd.DataFrame:
     args = words(node)
     count = 1

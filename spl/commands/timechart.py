@@ -44,7 +44,9 @@ def reads(node) -> set[str] | None:
     return None if found is None else found | set(node.by) | {"_time"}
 
 
-@command("timechart", reads=reads, narrows=True)
+@command("timechart", reads=reads, narrows=True,
+          doc='Statistics over time: one row per time bin, a column per BY value.',
+          syntax='timechart [span=time | bins=N] [limit=N] [useother=bool] [usenull=bool] stats-agg ... [BY field]')
 def run(node: ast.Chart, table: pd.DataFrame, ctx) -> pd.DataFrame:
     check_known(node, OPTIONS)
     cont = flag(node, "cont", True)

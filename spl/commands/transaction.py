@@ -62,7 +62,9 @@ def reads(node) -> None:
     return None
 
 
-@command("transaction", reads=reads)
+@command("transaction", reads=reads,
+          doc='Groups events into transactions by shared field values, time span and pauses.',
+          syntax='transaction [field-list] [maxspan=time] [maxpause=time] [maxevents=N] [startswith=filter] [endswith=filter] [keepevicted=bool] [mvlist=bool]')
 def run(node: ast.Generic, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     fields, opts = _arguments(node, ctx)
     maxspan = _duration(node, opts, "maxspan")

@@ -32,7 +32,9 @@ def reads(node) -> None:
     return None
 
 
-@command("transpose", reads=reads, narrows=True)
+@command("transpose", reads=reads, narrows=True,
+          doc='Turns result rows into columns.',
+          syntax='transpose [N] [column_name=string] [header_field=field] [include_empty=bool]')
 def run(node: ast.Generic, table: pd.DataFrame, ctx) -> pd.DataFrame:
     check_known(node, {"column_name", "header_field", "include_empty"})
     args = words(node)

@@ -36,7 +36,9 @@ def reads(node) -> set[str]:
     return set()
 
 
-@command("union", reads=reads)
+@command("union", reads=reads,
+          doc='Merges the results of several datasets or subsearches.',
+          syntax='union [ subsearch ] [ subsearch ] ...')
 def run(node: ast.Generic, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     check_known(node, {"maxtime", "maxout", "timeout"})
     integer(node, "maxtime", 0)

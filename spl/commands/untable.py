@@ -28,7 +28,9 @@ def reads(node) -> None:
     return None
 
 
-@command("untable", reads=reads, narrows=True)
+@command("untable", reads=reads, narrows=True,
+          doc='Turns a table back into rows of (x, field name, value): the inverse of xyseries.',
+          syntax='untable x-field y-name-field y-data-field')
 def run(node: ast.Generic, table: pd.DataFrame, ctx) -> pd.DataFrame:
     check_known(node, set())
     args = words(node)

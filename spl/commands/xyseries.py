@@ -33,7 +33,9 @@ def reads(node) -> set[str] | None:
     return None if any(n.startswith('"') for n in names) else set(names)
 
 
-@command("xyseries", reads=reads, narrows=True)
+@command("xyseries", reads=reads, narrows=True,
+          doc='Turns rows of (x, y-name, y-value) into a table with a column per y-name.',
+          syntax='xyseries [grouped=bool] [sep=string] [format=string] x-field y-name-field y-data-field ...')
 def run(node: ast.Generic, table: pd.DataFrame, ctx) -> pd.DataFrame:
     check_known(node, {"grouped", "sep", "format"})
     flag(node, "grouped", False)
