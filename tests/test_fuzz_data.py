@@ -184,3 +184,14 @@ def test_a_record_too_deep_at_a_pieces_end_is_a_problem(tmp_path):
     result = load(path)
     assert result.table["_raw"].tolist() == [ONE.decode()]
     assert len(result.problems) == 1
+
+
+def test_a_text_file_that_begins_with_the_gzip_magic_keeps_its_records(tmp_path):
+    # found by test_mutated_ndjson_keeps_every_intact_record: a first line of the two bytes
+    # 1f 8b, then an intact record. A gzip stream's third byte is its method, 8 (RFC 1952);
+    # without it the file is text and the record after the broken line is kept
+    path = tmp_path / "mutated.json"
+    path.write_bytes(b"\x1f\x8b\n" + RECORDS[0] + b"\n")
+    result = load([path])
+    assert _raws(result) == Counter([RECORDS[0].decode()])
+    assert {p.line for p in result.problems} == {1}  # its bytes: not UTF-8, not JSON

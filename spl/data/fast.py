@@ -65,6 +65,7 @@ from spl.data.readers import (
     _bad_utf8,
     _is_document,
     _opens_document,
+    is_gzip,
     parse_exact,
     parse_line,
     shape,
@@ -283,7 +284,7 @@ def read_whole(path: Path, opts: Options) -> list[Chunk] | None:
             data = f.read()
     except OSError:  # the record reader reports it
         return None
-    if data[:2] == b"\x1f\x8b":
+    if is_gzip(data):
         inflated = _inflate(data, WHOLE_MAX)
         if inflated is None:
             return None

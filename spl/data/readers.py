@@ -71,7 +71,13 @@ import orjson
 from spl.data.extract import PARSE_DEPTH, TooDeep, value_end
 from spl.errors import DataError
 
-_GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1 ID2 and CM=8 (deflate, the one method RFC 1952 defines)
+
+
+def is_gzip(head: bytes) -> bool:
+    """Whether bytes begin a gzip stream: its magic and deflate method byte. Two bytes alone
+    are not enough: a damaged text file may begin with them, and its records are kept."""
+    return head[:3] == _GZIP_MAGIC
 _CHUNK = 1 << 20
 _WS = " \t\r\n\ufeff"
 
@@ -328,8 +334,8 @@ class _Source:
         """Opens the file; OSError (unreadable file) is for the caller to report."""
         self.name = str(path)
         with open(path, "rb") as f:
-            magic = f.read(2)
-        self.gzipped = magic == _GZIP_MAGIC
+            magic = f.read(3)
+        self.gzipped = is_gzip(magic)
         self.raw = gzip.open(path, "rb") if self.gzipped else open(path, "rb")
         self.error: str | None = None
 
@@ -974,7 +980,7 @@ def hint(path: Path) -> str | None:
     try:
         with open(path, "rb") as f:
             head = f.read(1 << 16)
-        if head[:2] == _GZIP_MAGIC:
+        if is_gzip(head):
             with gzip.open(path, "rb") as f:
                 head = f.read1(1 << 16)
     except (OSError, EOFError, zlib.error):
