@@ -22,9 +22,9 @@ import csv
 from spl.commands import command
 from spl.commands._args import check_known, flag
 from spl.commands._fieldlist import words
+from spl.commands.outputlookup import csv_cell
 from spl.errors import ConfigError, SplError, UnsupportedError
 from spl.lookups import OutputFile, session_lookups
-from spl.values import is_null, mv_values, to_str
 
 CSV_DIR = "csv"
 
@@ -46,7 +46,7 @@ def run(node, table, ctx):
     for name in ("dispatch", "usexml", "singlefile"):
         flag(node, name, False)
     columns = [c for c in table.columns if table[c].notna().any()]
-    records = [[_cell(v) for v in cells]
+    records = [[csv_cell(v) for v in cells]
                for cells in table[columns].itertuples(index=False, name=None)]
     try:
         with csv_file(node, ctx) as out:
@@ -88,7 +88,3 @@ def csv_file(node, ctx) -> OutputFile:
                           f"kept in one directory, so a directory, '..', an absolute path or a "
                           "leading '.' is refused")
     return OutputFile(session_lookups(ctx).output_dir / CSV_DIR / name)
-
-
-def _cell(value) -> str:
-    return "\n".join(to_str(v) for v in mv_values(value) if not is_null(v))

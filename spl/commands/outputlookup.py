@@ -23,7 +23,8 @@ from spl.lookups import session_lookups
 from spl.values import is_null, mv_values, to_str
 
 
-def _cell(value) -> str:
+def csv_cell(value) -> str:
+    """A cell as a CSV lookup holds it: a multivalue cell's values one per line, nulls empty."""
     return "\n".join(to_str(v) for v in mv_values(value) if not is_null(v))
 
 
@@ -45,7 +46,7 @@ def run(node, table, ctx):
     most = integer(node, "max", None)
     rows = table if most is None else table.iloc[:most]
     columns = [c for c in rows.columns if rows[c].notna().any()]
-    records = [[_cell(v) for v in cells] for cells in rows[columns].itertuples(index=False, name=None)]
+    records = [[csv_cell(v) for v in cells] for cells in rows[columns].itertuples(index=False, name=None)]
     try:
         with session_lookups(ctx).output_file(node.table) as out:
             exists = out.exists()
