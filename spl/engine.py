@@ -43,7 +43,7 @@ def execute(pipeline: ast.Pipeline, events: pd.DataFrame, ctx: Context) -> pd.Da
         table = run(cmd, table, ctx)
         if i == 0 and starts_searching:
             table = present_fields(table)
-    return finish(table, pipeline)
+    return finish(table, pipeline, ctx)
 
 
 _KEPT = ("_time", "_raw")  # every event has them
@@ -77,8 +77,12 @@ def _empty_columns(table: pd.DataFrame, columns: list) -> list:
     return todo
 
 
-def finish(table: pd.DataFrame, pipeline: ast.Pipeline) -> pd.DataFrame:
-    """Drop fields no row has (Splunk shows no column for them), but keep what `table` named."""
+def finish(table: pd.DataFrame, pipeline: ast.Pipeline, ctx: Context) -> pd.DataFrame:
+    """Drop fields no row has (Splunk shows no column for them), but keep what `table` named;
+    then format the fields a ``fieldformat`` names (spl/commands/fieldformat.py)."""
+    from spl.commands import fieldformat
+
+    table = fieldformat.apply(pipeline, table, ctx)
     pinned: set[str] = set()
     for cmd in pipeline.commands:
         if isinstance(cmd, ast.Table):

@@ -330,7 +330,7 @@ def reduce_partials(p: Plan, partials: list, ctx: Context) -> pd.DataFrame:
         table, _ = merge_rows(partials)
     for cmd in p.reduce:
         table = _command(cmd.name)(cmd, table, ctx)
-    return finish(table, p.pipeline)
+    return finish(table, p.pipeline, ctx)
 
 
 def run_chunks(pipeline: ast.Pipeline, chunks, ctx: Context) -> pd.DataFrame:

@@ -203,6 +203,7 @@ MENU = {
     "search": ['search {f}="{v}"', 'search NOT {f}="{v}"', 'search "{v}"', "search {f}=*"],
     "where": ['where {f}="{v}"', "where isnotnull({f})", 'where like({f}, "%e%") OR {g}>1'],
     "eval": ['eval {g}=coalesce({f}, "-")', 'eval {g}={f}."x"', "eval k=len({f}), {g}=k+1"],
+    "fieldformat": ['fieldformat {f}=upper({f})', 'fieldformat {g}={f}."x"'],
     "rename": ["rename {f} as {g}", "rename {f} as k"],
     "stats": ["stats count by {f}", "stats dc({f}) as d values({g}) as v by {f}",
               'stats count(eval({f}="{v}")) as c by {g}', "stats earliest({f}) as e latest({g})"],

@@ -343,7 +343,7 @@ class _ToAst(Transformer):
 
     def eval_cmd(self, c):
         assignments = tuple(x for x in c[1:] if isinstance(x, ast.Assignment))
-        return ast.Eval("eval", _span(c[0], c[-1]), assignments)
+        return ast.Eval(str(c[0]).lower(), _span(c[0], c[-1]), assignments)
 
     def rename_pair(self, c):
         return _Pair(_name(c[0]), _name(c[2]), _span(c[0], c[2]))
