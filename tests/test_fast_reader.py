@@ -104,7 +104,8 @@ def tables(tmp_path, data: bytes, fields):
     return a, b
 
 
-@settings(max_examples=300, deadline=None,
+# 150 examples: each loads the same bytes four ways (about 0.2 s); 300 took a fifth of CI's time
+@settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(records=st.lists(st.one_of(*[lines()] * 6, st.sampled_from([b"", b" "])), min_size=1,
                        max_size=12),
