@@ -71,13 +71,18 @@ import orjson
 from spl.data.extract import PARSE_DEPTH, TooDeep, value_end
 from spl.errors import DataError
 
-_GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1 ID2 and CM=8 (deflate, the one method RFC 1952 defines)
+_GZIP_MAGIC = b"\x1f\x8b"  # ID1 ID2; then CM=8 (deflate, the one method RFC 1952 defines)
+GZIP_HEAD = 1 << 16  # bytes is_gzip looks at
 
 
 def is_gzip(head: bytes) -> bool:
-    """Whether bytes begin a gzip stream: its magic and deflate method byte. Two bytes alone
-    are not enough: a damaged text file may begin with them, and its records are kept."""
-    return head[:3] == _GZIP_MAGIC
+    """Whether a file's first bytes (GZIP_HEAD of them) begin a gzip stream: its magic and the
+    deflate method byte, or the magic and no line of JSON text after it (a corrupt gzip file,
+    told as gzip damage). The magic alone is not enough: a damaged text file may begin with
+    those two bytes, and the records on its later lines are kept."""
+    if head[:2] != _GZIP_MAGIC:
+        return False
+    return head[2:3] == b"\x08" or _LATER_RECORD.search(head[:GZIP_HEAD]) is None
 _CHUNK = 1 << 20
 _WS = " \t\r\n\ufeff"
 
@@ -334,8 +339,7 @@ class _Source:
         """Opens the file; OSError (unreadable file) is for the caller to report."""
         self.name = str(path)
         with open(path, "rb") as f:
-            magic = f.read(3)
-        self.gzipped = is_gzip(magic)
+            self.gzipped = is_gzip(f.read(GZIP_HEAD))
         self.raw = gzip.open(path, "rb") if self.gzipped else open(path, "rb")
         self.error: str | None = None
 
