@@ -7,6 +7,7 @@ a quoted name is the name inside the quotes.
 from __future__ import annotations
 
 import re
+from typing import overload
 
 from spl.errors import SearchError
 from spl.syntax import ast
@@ -35,6 +36,10 @@ def words(node: ast.Generic) -> list[str]:
     return out
 
 
+@overload
+def option(node: ast.Generic, name: str, default: str) -> str: ...
+@overload
+def option(node: ast.Generic, name: str, default: None = None) -> str | None: ...
 def option(node: ast.Generic, name: str, default: str | None = None) -> str | None:
     """Option ``name`` with a comma written right after its value left off (``fieldname=x,``)."""
     value = ast.option(node.options, name)

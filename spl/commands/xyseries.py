@@ -55,7 +55,7 @@ def run(node: ast.Generic, table: pd.DataFrame, ctx) -> pd.DataFrame:
         xv, sv = cols[x][i], cols[yname][i]
         if is_null(xv) or is_null(sv):
             continue
-        key, name = to_str(xv), to_str(sv)
+        key, name = to_str(xv) or "", to_str(sv) or ""  # not null: text
         firsts.setdefault(key, xv)
         series.setdefault(name, None)
         cells = rows.setdefault(key, {})
