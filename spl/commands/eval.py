@@ -19,10 +19,12 @@ from spl.eval import evaluate
 from spl.syntax import ast
 from spl.values import to_str
 
+_BRACES = re.compile(r"\{([^{}]*)\}")
+
 
 def _braced(name: str) -> list[str]:
     """The fields named in ``{...}`` in a target."""
-    return [part.split("}", 1)[0] for part in name.split("{")[1:] if "}" in part]
+    return _BRACES.findall(name)
 
 
 def reads(node) -> set[str] | None:
@@ -60,12 +62,9 @@ def run(node, table, ctx):
     return table
 
 
-_BRACES = re.compile(r"\{([^{}]*)\}")
-
-
 def _assign_dynamic(table: pd.DataFrame, template: str, column: pd.Series) -> pd.DataFrame:
     """Each row's value under the name its own field values make of ``template``."""
-    names = [_name_of(table, template, i) for i in range(len(table))]
+    names = _names(table, template)
     for name in dict.fromkeys(n for n in names if n):
         mask = [n == name for n in names]
         if name not in table.columns:
@@ -74,18 +73,19 @@ def _assign_dynamic(table: pd.DataFrame, template: str, column: pd.Series) -> pd
     return table
 
 
-def _name_of(table: pd.DataFrame, template: str, row: int) -> str | None:
-    """The name ``template`` gives in ``row``; None when a field it names is empty there."""
-    if not all(_single(table, f, row) for f in _braced(template)):
-        return None
-    return _BRACES.sub(lambda m: _single(table, m.group(1), row), template)
+def _names(table: pd.DataFrame, template: str) -> list[str | None]:
+    """The name ``template`` gives in each row; None where a field it names is null or
+    multivalue there (or missing)."""
+    texts = {f: [_text(v) for v in table[f].tolist()] if f in table.columns else [""] * len(table)
+             for f in _braced(template)}
+    out: list[str | None] = []
+    for row in range(len(table)):
+        values = {f: texts[f][row] for f in texts}
+        out.append(_BRACES.sub(lambda m, v=values: v[m.group(1)], template)
+                   if all(values.values()) else None)
+    return out
 
 
-def _single(table: pd.DataFrame, field: str, row: int) -> str:
-    """The text of ``field`` in ``row``, or "" when it is null or multivalue."""
-    if field not in table.columns:
-        return ""
-    value = table[field].iat[row]
-    if isinstance(value, list):
-        return ""
-    return to_str(value) or ""
+def _text(value) -> str:
+    """A cell as the text a name is made of; "" for a null or multivalue cell."""
+    return "" if isinstance(value, list) else to_str(value) or ""
