@@ -81,9 +81,12 @@ def _names(table: pd.DataFrame, template: str) -> list[str | None]:
     out: list[str | None] = []
     for row in range(len(table)):
         values = {f: texts[f][row] for f in texts}
-        out.append(_BRACES.sub(lambda m, v=values: v[m.group(1)], template)
-                   if all(values.values()) else None)
+        out.append(_fill(template, values) if all(values.values()) else None)
     return out
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    return _BRACES.sub(lambda m: values[m.group(1)], template)
 
 
 def _text(value) -> str:
