@@ -13,7 +13,7 @@ from spl import timefmt
 from spl.commands import command
 from spl.errors import SearchError
 from spl.fieldnames import expand, has_wildcard, substitute
-from spl.values import make_mv, mv_values, to_number
+from spl.values import is_null, make_mv, mv_values, to_number
 
 DEFAULT_TIMEFORMAT = "%m/%d/%Y %H:%M:%S"
 _DURATION = re.compile(r"^(?:(\d+)\+)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
@@ -129,8 +129,12 @@ def run(node, table, ctx):
                 continue
             target = source if conv.alias is None else (
                 substitute(conv.field, source, conv.alias) if has_wildcard(conv.field) else conv.alias)
+            # an event without the field is left as it is, as when no event has it: a
+            # streaming command sees one event at a time, never whether others have the field
+            before = table[target] if target in table.columns else None
             converted = [_convert_cell(fn, v, fmt, ctx.tz, drop=conv.func == "num")
-                         for v in table[source]]
+                         if not is_null(v) else (None if before is None else before.iloc[i])
+                         for i, v in enumerate(table[source])]
             table[target] = pd.Series(converted, index=table.index, dtype=object)
     return table
 
