@@ -19,14 +19,18 @@ import pandas as pd
 from spl import _validate as check
 from spl import data as datalayer
 from spl import mapreduce
+from spl.commands import declarations
 from spl.context import Context
 from spl.engine import check_supported, execute
 from spl.errors import SplError
+from spl.fieldnames import has_wildcard
 from spl.frontend import ParsedSearch, parse_search
 from spl.lookups import Lookups
 from spl.macros import MacroLibrary
 from spl.mapjob import MapJob, for_search
 from spl.plan import required_fields, search_terms
+from spl.search.literals import Needle, all_of, any_of
+from spl.syntax import ast
 
 PathLike = str | os.PathLike[str]
 
@@ -59,6 +63,7 @@ def _run_options() -> set[str]:
 
 
 SAMPLE_EVENTS = 10_000  # events Session.sample reads: field names and values for completion
+HEAD_PICKED_MAX = 100  # head N up to this finds its events before reading them whole
 
 
 @dataclass
@@ -249,6 +254,8 @@ class Session:
             mapper = for_search(pipeline, tz=self.tz, now=ctx.now, text=parsed.expanded,
                                 lookups=self.lookups, strict=self.strict)
             if mapper is not None and all(isinstance(p, _Files) for p in self._parts):
+                if fields is None and self.fields is None:
+                    terms = self._picked_by_head(mapper, terms, ctx)
                 return self._reduce(parsed, self._mapped(mapper, fields, terms, ctx), ctx)
             return execute(pipeline, self._table(fields, terms, ctx), ctx)
         except SplError as err:
@@ -256,6 +263,33 @@ class Session:
 
     def _reduce(self, parsed: ParsedSearch, partials: list, ctx: Context) -> pd.DataFrame:
         return mapreduce.reduce_partials(mapreduce.plan(parsed.pipeline), partials, ctx)
+
+    def _picked_by_head(self, mapper: MapJob, terms, ctx: Context):
+        """The pre-filter terms for a search that returns whole events picked by ``head N``
+        (a leading search, then head): reading every field of every event to keep N is what
+        made ``| head 10`` slow. The N events are found first, reading only the fields that
+        pick them and ``_raw``; the search then reads every field of only the records holding
+        one of their texts, a set that holds them, so it picks the same N. ``terms`` as they
+        are when the search is not of that shape or picks nothing."""
+        p = mapreduce.plan(mapper.pipeline)
+        head = p.split
+        if (not p.chunkable or not isinstance(head, ast.Head) or head.expr is not None
+                or head.options or (head.limit or 10) > HEAD_PICKED_MAX
+                or not all(isinstance(c, ast.Search) for c in p.map)):
+            return terms
+        picking: set[str] = {"_raw"}
+        specs = declarations()
+        for cmd in (*p.map, head):
+            read = specs[cmd.name].reads(cmd)
+            if read is None or any(has_wildcard(n) for n in read):
+                return terms
+            picking |= read
+        partials = self._mapped(mapper, picking, terms, ctx)
+        picked = mapreduce.reduce_partials(dataclasses.replace(p, reduce=()), partials, ctx)
+        if not len(picked):
+            return terms
+        texts = any_of(Needle(raw, True, None) for raw in picked["_raw"])
+        return texts if terms is None else all_of([terms, texts])
 
     def _mapped(self, mapper: MapJob, fields, terms, ctx: Context) -> list:
         """The map side's partials over every load's files, read as ``spl run`` reads them."""

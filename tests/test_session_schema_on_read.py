@@ -154,3 +154,29 @@ def test_sample_and_events_say_what_they_are(tmp_path):
     assert {"k", "eventName", "_raw", "source"} <= set(sample.columns)
     assert session.events["eventName"].tolist() == [f"E{i}" for i in range(5, -1, -1)]
     assert np.isclose(session.times, session.events["_time"].to_numpy()[::-1]).all()
+
+
+def test_head_finds_its_events_before_reading_them_whole(tmp_path, monkeypatch):
+    path = tmp_path / "a.ndjson"
+    # two records with the same text but their place: both are candidates, the newer is picked
+    path.write_text(record(1, "A", k="x") + record(4, "B", k="y") + record(3, "C", k="z")
+                    + record(4, "B", k="y"))
+    session = Session(path)
+    asked = []
+    real = data.begin
+
+    def begin(*args, **kw):
+        asked.append((kw.get("fields"), kw.get("terms")))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(data, "begin", begin)
+    got = session.run("* | head 2")
+    # by hand: newest first, equal times last read first: the second "B", then the first "B"
+    assert got["eventName"].tolist() == ["B", "B"] and got["k"].tolist() == ["y", "y"]
+    (first_fields, first_terms), (second_fields, second_terms) = asked
+    assert list(got.columns) == list(full_table(session, "* | head 2").columns)
+    assert first_fields == {"_raw"}  # picking: `*` and head read no field but _raw
+    assert second_fields is None and second_terms != first_terms  # every field, of the picked
+    asked.clear()
+    session.run("* | head 200")  # past HEAD_PICKED_MAX: one reading
+    assert len(asked) == 1
