@@ -141,7 +141,7 @@ class Session:
         the data are found; fields are extracted by each search. Returns the loader's result
         (its table holds ``_time`` only, one row per event)."""
         _check_event_options(sourcetype, source, host, index)
-        reading = datalayer.begin(_paths(paths, "paths"), sourcetype=sourcetype, fields=set(),
+        reading = datalayer.begin(_paths(paths, "paths"), sourcetype=sourcetype, fields={"_time"},
                                   ta=self.ta, strict=self.strict)
         try:
             result = reading.finish(source=source, host=host, index=index,
