@@ -384,7 +384,7 @@ def _session_lines(path: Path, repeat: int) -> list[str]:
     for name in ("open", *SEARCHES):
         shown = "open (time to the prompt)" if name == "open" else f"`{SEARCHES[name][0]}`"
         mine, file_, table = med("spl", name), med("duckdb-file", name), med("duckdb-table", name)
-        ratio = f"{mine / file_:.2f}x" if file_ > 0 else "-"
+        ratio = f"{mine / file_:.2f}x" if name != "open" else "-"  # the file: nothing to open
         lines.append(f"| {shown} | {mine:.2f} s | {file_:.2f} s | {ratio} | {table:.2f} s |")
     lines.append("| peak memory | " + " | ".join(
         f"{peaks[k] / 2**20:.0f} MB" for k in ("spl", "duckdb-file")) + " | | "
