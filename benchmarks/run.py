@@ -1,7 +1,8 @@
 """Time spl against DuckDB (and grep) on the same CloudTrail NDJSON file, in one run.
 
 Usage: python -m benchmarks.run [--records 1000000] [--seed 7] [--repeat 3] [--data FILE]
-                                [--cases all|search|events|startup|hunt] [--events-records 200000]
+                                [--cases all|search|events|startup|session|hunt]
+                                [--events-records 200000]
 Needs the bench extra (pip install -e '.[bench]'): DuckDB. Writes benchmarks/results.md.
 
 Cases, each run as its own process (so start-up counts, as it does for a user):
@@ -19,6 +20,9 @@ Cases, each run as its own process (so start-up counts, as it does for a user):
 - start-up (``--cases startup``): ``spl run '`cloudtrail` | stats count'`` over the bundled
   24-record example, against the same count by DuckDB from Python and a bare interpreter (the
   floor): what a user waits for on a small file.
+- REPL/Session (``--cases session``, or all): ``spl.Session`` of the file (the time to the
+  prompt) and five analyst searches, against DuckDB's same five queries over the file and over
+  a table loaded once (benchmarks/session.py; each search timed inside its process).
 
 Each case runs ``--repeat`` times, cases interleaved (the machine may be shared); the table
 quotes the median wall time and the largest peak memory: the resident set summed over the
@@ -281,10 +285,10 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--data", type=Path, default=None, help="an NDJSON file instead of generating")
     ap.add_argument("--out", type=Path, default=RESULTS)
-    ap.add_argument("--cases", choices=("all", "search", "events", "startup", "hunt"),
+    ap.add_argument("--cases", choices=("all", "search", "events", "startup", "session", "hunt"),
                     default="all",
-                    help="the searches over --records, the events-out cases, start-up, or all; "
-                         "hunt: spl hunt of the ESCU corpus's CloudTrail detections against the "
+                    help="the searches over --records, the events-out cases, start-up, the "
+                         "REPL/Session rows, or all; hunt: spl hunt of the ESCU corpus's CloudTrail detections against the "
                          "sum of spl detect of each (benchmarks/hunt.py)")
     ap.add_argument("--corpus", type=Path, default=None,
                     help="with --cases hunt: the ESCU tree (default ../shared/corpus/escu)")
@@ -302,8 +306,10 @@ def main() -> int:
         return 2
     runs, refs, files = [], {}, {}
     lines = []
+    path = args.data or default_path(args.records, args.seed)
+    if args.cases == "session":
+        return _session_table(path, args)
     if args.cases in ("all", "search"):
-        path = args.data or default_path(args.records, args.seed)
         if not path.exists():
             print(f"generating {path} ...", file=sys.stderr)
             generate(path, args.records, args.seed)
@@ -366,10 +372,65 @@ def main() -> int:
     lines += ["", *[f"- {n}" for n in notes],
               "- all runs (s): " + "; ".join(f"{n}: " + ", ".join(f"{w:.2f}" for w in v)
                                              for n, v in walls.items())]
+    if args.cases == "all":
+        lines += ["", *_session_lines(path, args.repeat)]
     text = "\n".join(lines) + "\n"
     args.out.write_text(text)
     print(text)
     return 0
+
+
+def _session_table(path: Path, args) -> int:
+    if not path.exists():
+        print(f"generating {path} ...", file=sys.stderr)
+        generate(path, args.records, args.seed)
+    lines = [f"Machine: {_machine()}.", "", *_session_lines(path, args.repeat)]
+    text = "\n".join(lines) + "\n"
+    args.out.write_text(text)
+    print(text)
+    return 0
+
+
+def _session_lines(path: Path, repeat: int) -> list[str]:
+    """The REPL/Session table: open and five searches, spl against DuckDB (benchmarks/session.py)."""
+    from benchmarks.session import SEARCHES
+
+    kinds = {"spl": "spl.Session", "duckdb-file": "DuckDB over the file",
+             "duckdb-table": "DuckDB over a loaded table"}
+    runs: dict[str, list[dict]] = {k: [] for k in kinds}
+    peaks = dict.fromkeys(kinds, 0)
+    for k in range(repeat):
+        for kind in kinds:
+            argv = [sys.executable, "-m", "benchmarks.session", kind, str(path),
+                    str(ROOT / "macros")]
+            wall, peak, out = measure(argv)
+            runs[kind].append(json.loads(out))
+            peaks[kind] = max(peaks[kind], peak)
+            print(f"[{k + 1}/{repeat}] session {kind}: {wall:.2f} s, {peak / 2**20:.0f} MB",
+                  file=sys.stderr)
+
+    def med(kind: str, name: str) -> float:
+        return statistics.median(r["open"] if name == "open" else r["searches"][name]
+                                 for r in runs[kind])
+
+    lines = [f"REPL/Session: {_records(path):,} records; medians of {repeat} runs, each search "
+             "timed inside its process.", "",
+             "| step | spl.Session | DuckDB over the file | spl vs DuckDB (file) | "
+             "DuckDB over a loaded table |", "|---|---:|---:|---:|---:|"]
+    for name in ("open", *SEARCHES):
+        shown = "open (time to the prompt)" if name == "open" else f"`{SEARCHES[name][0]}`"
+        mine, file_, table = med("spl", name), med("duckdb-file", name), med("duckdb-table", name)
+        ratio = f"{mine / file_:.2f}x" if name != "open" else "-"  # the file: nothing to open
+        lines.append(f"| {shown} | {mine:.2f} s | {file_:.2f} s | {ratio} | {table:.2f} s |")
+    lines.append("| peak memory | " + " | ".join(
+        f"{peaks[k] / 2**20:.0f} MB" for k in ("spl", "duckdb-file")) + " | | "
+        f"{peaks['duckdb-table'] / 2**20:.0f} MB |")
+    rows = {k: runs[k][-1]["rows"] for k in kinds}
+    lines.append("")
+    lines.append("- rows returned (spl / DuckDB file / DuckDB table): " + "; ".join(
+        f"{n}: {rows['spl'][n]} / {rows['duckdb-file'][n]} / {rows['duckdb-table'][n]}"
+        for n in SEARCHES))
+    return lines
 
 
 if __name__ == "__main__":

@@ -326,26 +326,12 @@ def _on_cluster(scheduler: str, mapper, args, fields, terms):
 
 
 def _mapper(parsed, args):
-    """The map side of the search for the reader's workers (spl.mapreduce): only partial
-    results come back to this process. None when the search runs over one table: a strict
-    read, a generating search, a subsearch (it searches every event first), or a lookup that
-    a baseline must fill first (the map side runs while the data is read, before baselines)."""
-    from spl.mapjob import MapJob
-    from spl.syntax import ast
-
-    pipeline = parsed.pipeline
-    if args.strict or (pipeline.generating and not (
-            pipeline.commands and isinstance(pipeline.commands[0], ast.Search))):
-        return None
-    if any(isinstance(n, (ast.Subsearch, ast.SubsearchTerm)) for n in ast.walk(pipeline)):
-        return None
-    from spl.baselines import missing_lookups
+    """The map side of the search for the reader's workers (spl.mapjob.for_search)."""
     from spl.lookups import Lookups
+    from spl.mapjob import for_search
 
-    lookups = Lookups(args.lookups, args.lookup_output)
-    if missing_lookups(pipeline, lookups):
-        return None
-    return MapJob(pipeline, args.tz, time.time(), parsed.expanded, lookups)
+    return for_search(parsed.pipeline, tz=args.tz, now=time.time(), text=parsed.expanded,
+                      lookups=Lookups(args.lookups, args.lookup_output), strict=args.strict)
 
 SHOWN_PROBLEMS = 5  # problems listed without --problems
 

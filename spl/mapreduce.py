@@ -39,6 +39,7 @@ import pandas as pd
 
 from spl import commands
 from spl.context import Context
+from spl.data import BASE_FIELDS
 from spl.engine import check_supported, execute, finish, present_fields
 from spl.syntax import ast
 
@@ -345,10 +346,15 @@ def run_chunks(pipeline: ast.Pipeline, chunks, ctx: Context) -> pd.DataFrame:
 
 
 def events_table(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Loaded parts (in reading order) as one table in event order (spl.session.Session.events)."""
+    """Loaded parts (in reading order) as one table in event order (spl.session.Session.events),
+    its columns in the loader's order whatever part brought them: the base fields, then the
+    others by name (spl.data), as when the parts are read as one."""
     parts = [t for t in parts if len(t.columns)]
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         {"_time": pd.Series([], dtype=float)})
+    if len(parts) > 1:
+        table = table[sorted(table.columns, key=lambda c: (
+            (0, BASE_FIELDS.index(c), "") if c in BASE_FIELDS else (1, 0, c)))]
     table = table.iloc[::-1]
     table = table.sort_values("_time", ascending=False, kind="stable")
     return table.reset_index(drop=True)

@@ -98,6 +98,7 @@ class Repl:
         self._session = session
         self._session_options = session_options or {}
         self._columns: list[str] | None = None
+        self._sample = None  # a DataFrame of loaded events, for completion and .fields
         self._values: dict[str, list[str]] = {}
         self._library: MacroLibrary | None = None
 
@@ -116,20 +117,28 @@ class Repl:
     def tz(self) -> str:
         return self._session.tz if self._session is not None else self._session_options.get("tz", "UTC")
 
+    def sample(self):
+        """A sample of the loaded events with every field (spl.session.Session.sample): fields
+        are extracted by each search, so names and values to complete come from these."""
+        if self._sample is None:
+            self._sample = self.session.sample()
+        return self._sample
+
     def field_names(self) -> list[str]:
-        """Fields of the loaded events (the CIM ones included), for completion and highlighting."""
+        """Fields of a sample of the loaded events (the CIM ones included), for completion and
+        highlighting."""
         if self._session is None or not self._session.files:
             return []
         if self._columns is None:
-            self._columns = sorted(self._session.events.columns)
+            self._columns = sorted(self.sample().columns)
         return self._columns
 
     def field_values(self, field: str) -> list[str]:
-        """The most frequent values of a field in the loaded events, for completion."""
+        """The most frequent values of a field in a sample of the loaded events, for completion."""
         if field not in self._values:
             values = []
             if field in self.field_names():
-                _, _, top = _value_counts(self.session.events[field], VALUE_COMPLETIONS)
+                _, _, top = _value_counts(self.sample()[field], VALUE_COMPLETIONS)
                 values = [v for v, _ in top]
             self._values[field] = values
         return self._values[field]
@@ -318,7 +327,7 @@ class Repl:
 
     def _load_one(self, path: Path, sourcetype: str | None, options: dict) -> None:
         result = self.session.load([path], **options)
-        self._columns = None  # new fields, new values to complete
+        self._columns, self._sample = None, None  # new fields, new values to complete
         self._values.clear()
         if sourcetype is None:  # detected from the content (spl.data): the ones it found
             found = result.table["sourcetype"] if "sourcetype" in result.table else []
@@ -465,10 +474,12 @@ def _data(repl: Repl, arg: str) -> None:
     for file, sourcetype, events, skipped in repl.loads:
         table.add_row(Text(inert(file)), Text(inert(sourcetype)), str(events), str(skipped))
     repl.console.print(table)
-    events = repl.session.events
-    line = f"{len(events)} events"
-    times = events["_time"].dropna() if "_time" in events.columns else None
-    if times is not None and len(times):
+    import numpy as np
+
+    times = repl.session.times
+    line = f"{len(times)} events"
+    times = times[~np.isnan(times)]
+    if len(times):
         first = render.cell_value("_time", times.min(), repl.tz)
         last = render.cell_value("_time", times.max(), repl.tz)
         line += f" from {first} to {last}"
@@ -494,7 +505,9 @@ def _fields(repl: Repl, arg: str) -> None:
     if repl.last is not None and "_raw" in repl.last.columns:
         table, what = repl.last, "the last search's events"
     else:
-        table, what = repl.session.events, "the loaded events"
+        table = repl.sample()
+        what = ("the loaded events" if len(table) == len(repl.session.times) else
+                f"a sample of the loaded events (the first {len(table)} read)")
     n = len(table)
     names = sorted(c for c in table.columns if c not in ("_raw", "_time") and _name_matches(c, arg))
     out = Table(title=f"fields of {what} ({n})", show_edge=False)

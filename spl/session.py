@@ -4,23 +4,33 @@ The REPL, ``spl run``, ``spl detect`` and ``spl test`` are thin layers over ``Se
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import numbers
 import os
+import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from spl import _validate as check
 from spl import data as datalayer
+from spl import mapreduce
+from spl.commands import declarations
 from spl.context import Context
-from spl.engine import execute
+from spl.engine import check_supported, execute
 from spl.errors import SplError
+from spl.fieldnames import has_wildcard
 from spl.frontend import ParsedSearch, parse_search
 from spl.lookups import Lookups
 from spl.macros import MacroLibrary
+from spl.mapjob import MapJob, for_search
 from spl.plan import required_fields, search_terms
+from spl.search.literals import Needle, all_of, any_of
+from spl.syntax import ast
 
 PathLike = str | os.PathLike[str]
 
@@ -53,8 +63,45 @@ def _run_options() -> set[str]:
     return set(inspect.signature(Session).parameters) - {"data", "fields", "terms"}
 
 
+SAMPLE_EVENTS = 10_000  # events Session.sample reads: field names and values for completion
+HEAD_PICKED_MAX = 100  # head N up to this finds its events before reading them whole
+
+
+@dataclass
+class _Files:
+    """Files of one ``load``, kept as files: each search reads them again for its own fields.
+
+    ``times`` is every event's ``_time`` in reading order (the load read only that; None for
+    ``spl.run``'s one search, which reads the files once); ``stamps`` tells whether a file
+    changed since (size, modification time)."""
+
+    files: list
+    sourcetype: str
+    source: str | None
+    host: str | None
+    index: str
+    times: np.ndarray | None = None
+    stamps: list[tuple[int, int]] = dataclasses.field(default_factory=list)
+
+
+def _stamp(path) -> tuple[int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (-1, -1)
+    return (st.st_size, st.st_mtime_ns)
+
+
 class Session:
-    """Events loaded once, macros and time zone fixed, ready for any number of searches."""
+    """Events loaded once, macros and time zone fixed, ready for any number of searches.
+
+    Schema on read, as Splunk: loading reads each record's ``_time`` only (and reports the
+    data's problems); every search then reads the files again with ``spl run``'s reader,
+    planner and pre-filter, extracting only the fields it needs from only the records that can
+    match, and runs by map-reduce (spl.mapreduce) where it can, so no table of every field of
+    every event is built. ``fields``/``terms`` fix what every search reads instead of planning
+    it per search (``{"*"}``: every field; ``terms`` None: no pre-filter).
+    """
 
     def __init__(self, data: PathLike | Iterable[PathLike] | None = None, *,
                  sourcetype: str | None = None, source: str | None = None,
@@ -76,14 +123,13 @@ class Session:
         self.ta = Path(ta) if ta else None
         self.strict = strict
         self.progress = progress
-        self.fields = fields
-        self.terms = terms  # spl.search.literal_terms of the one search these events feed
+        self.fields = fields  # None: each search reads the fields it needs (spl.plan)
+        self.terms = terms  # with ``fields``: spl.search.literal_terms for the pre-filter
         self.problems: list = []
         self.last_warnings: list[str] = []  # the last search's: limits that cut a result short
         self.files: list[str] = []
-        self._parts: list[pd.DataFrame] = []
+        self._parts: list[pd.DataFrame | _Files] = []  # in loading order
         self.partials: list | None = None  # the map side's results of the one search (spl run)
-        self._events: pd.DataFrame | None = None
         self._macros: MacroLibrary | None = None
         paths = _paths(data)
         if paths:
@@ -92,36 +138,93 @@ class Session:
     def load(self, paths: PathLike | Iterable[PathLike], *, sourcetype: str | None = None,
              source: str | None = None, host: str | None = None,
              index: str = "main") -> datalayer.LoadResult:
-        """Read more files into the session; returns the loader's result (table, problems)."""
+        """Add files to the session: each record's ``_time`` is read now, and the problems of
+        the data are found; fields are extracted by each search. Returns the loader's result
+        (its table holds ``_time`` only, one row per event)."""
         _check_event_options(sourcetype, source, host, index)
-        result = datalayer.load(_paths(paths, "paths"), sourcetype=sourcetype, source=source,
-                                host=host, index=index, fields=self.fields, ta=self.ta,
-                                strict=self.strict, progress=self.progress, terms=self.terms)
-        self.add(result)
+        reading = datalayer.begin(_paths(paths, "paths"), sourcetype=sourcetype, fields={"_time"},
+                                  ta=self.ta, strict=self.strict)
+        try:
+            result = reading.finish(source=source, host=host, index=index,
+                                    progress=self.progress)
+        finally:
+            reading.cancel()
+        times = result.table["_time"].to_numpy(dtype=np.float64)
+        self._parts.append(_Files(list(reading.files), sourcetype, source, host, index, times,
+                                  [_stamp(f) for f in reading.files]))
+        self.problems.extend(result.problems)
+        self.files.extend(result.files)
         return result
 
     def add(self, result: datalayer.LoadResult) -> None:
         """Take events loaded elsewhere (spl.data.begin(...).finish(), which ``spl run`` starts
-        before the engine is imported)."""
+        before the engine is imported): a table, searched as it is."""
         self._parts.append(result.table)
         self.problems.extend(result.problems)
         self.files.extend(result.files)
-        self._events = None
+
+    @property
+    def times(self) -> np.ndarray:
+        """Every loaded event's ``_time``, in loading order (known without reading fields)."""
+        arrays = []
+        for part in self._parts:
+            if isinstance(part, _Files):
+                assert part.times is not None  # None only in spl.run's session, never asked
+                arrays.append(part.times)
+            else:
+                arrays.append(part["_time"].to_numpy(dtype=np.float64))
+        return np.concatenate(arrays) if arrays else np.empty(0)
 
     @property
     def events(self) -> pd.DataFrame:
-        """Every loaded event, newest first: the order in which Splunk's search returns them.
+        """Every loaded event with every field, newest first: the order in which Splunk's search
+        returns them. Events with the same ``_time`` come last-read first, as reading an index
+        backwards does.
 
-        Events with the same ``_time`` come last-read first, as reading an index backwards does.
+        Read from the files each time it is asked, and not kept: a large load does not fit in
+        memory as one table (:meth:`run` reads only what a search needs; :meth:`sample` a few).
         """
-        if self._events is None:
-            parts = [p for p in self._parts if len(p.columns)]
-            table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-                {"_time": pd.Series([], dtype=float)})
-            table = table.iloc[::-1]
-            table = table.sort_values("_time", ascending=False, kind="stable")
-            self._events = table.reset_index(drop=True)
-        return self._events
+        return self._table({"*"}, None)
+
+    def sample(self, n: int = SAMPLE_EVENTS) -> pd.DataFrame:
+        """At most ``n`` events with every field: the first read of each load's first files,
+        newest first. A sample, for field names and frequent values (the REPL's completion)."""
+        check.of_type("n", n, numbers.Integral, "an int")
+        tables = []
+        for part in self._parts:
+            if n <= 0:
+                break
+            if isinstance(part, _Files):
+                table = self._first_events(part, n)
+            else:
+                table = part.iloc[:n]
+            n -= len(table)
+            tables.append(table)
+        return mapreduce.events_table(tables)
+
+    def _first_events(self, part: _Files, n: int) -> pd.DataFrame:
+        """The first ``n`` records of a load's files (read record by record, and stopped)."""
+        from spl.data.readers import DataProblem, read_file, shown_name
+
+        tables = []
+        with tempfile.TemporaryDirectory(prefix="spl-sample-") as tmp:
+            for path in part.files:
+                if n <= 0:
+                    break
+                lines = []
+                for item in read_file(path):
+                    if not isinstance(item, DataProblem):
+                        lines.append(item.raw)
+                        if len(lines) == n:
+                            break
+                copy = Path(tmp) / "sample.ndjson"
+                copy.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+                source = part.source if part.source is not None else shown_name(path)
+                table = datalayer.load([copy], sourcetype=part.sourcetype, source=source,
+                                       host=part.host, index=part.index, ta=self.ta).table
+                n -= len(table)
+                tables.append(table)
+        return mapreduce.events_table(tables)
 
     def parse(self, search: str) -> ParsedSearch:
         """Expand macros and parse; raises SplError with the position in ``search``.
@@ -143,15 +246,99 @@ class Session:
             check.of_type("now", now, numbers.Real, "a time in epoch seconds")
             ctx.now = now
         try:
+            check_supported(parsed.pipeline)
             if self.partials is not None:  # read by map-reduce (spl.mapreduce): merge them
-                from spl import mapreduce
-
-                mapreduce.check_supported(parsed.pipeline)
-                return mapreduce.reduce_partials(mapreduce.plan(parsed.pipeline),
-                                                 self.partials, ctx)
-            return execute(parsed.pipeline, self.events, ctx)
+                return self._reduce(parsed, self.partials, ctx)
+            pipeline = parsed.pipeline
+            fields, terms = ((self.fields, self.terms) if self.fields is not None else
+                             (required_fields(pipeline), search_terms(pipeline)))
+            mapper = for_search(pipeline, tz=self.tz, now=ctx.now, text=parsed.expanded,
+                                lookups=self.lookups, strict=self.strict)
+            if mapper is not None and all(isinstance(p, _Files) for p in self._parts):
+                if fields is None and self.fields is None:
+                    terms = self._picked_by_head(mapper, terms, ctx)
+                return self._reduce(parsed, self._mapped(mapper, fields, terms, ctx), ctx)
+            return execute(pipeline, self._table(fields, terms, ctx), ctx)
         except SplError as err:
             raise parsed.relocate(err) from None
+
+    def _reduce(self, parsed: ParsedSearch, partials: list, ctx: Context) -> pd.DataFrame:
+        return mapreduce.reduce_partials(mapreduce.plan(parsed.pipeline), partials, ctx)
+
+    def _picked_by_head(self, mapper: MapJob, terms, ctx: Context):
+        """The pre-filter terms for a search that returns whole events picked by ``head N``
+        (a leading search, then head): reading every field of every event to keep N is what
+        made ``| head 10`` slow. The N events are found first, reading only the fields that
+        pick them and ``_raw``; the search then reads every field of only the records holding
+        one of their texts, a set that holds them, so it picks the same N. ``terms`` as they
+        are when the search is not of that shape or picks nothing."""
+        p = mapreduce.plan(mapper.pipeline)
+        head = p.split
+        if (not p.chunkable or not isinstance(head, ast.Head) or head.expr is not None
+                or head.options or (head.limit or 10) > HEAD_PICKED_MAX
+                or not all(isinstance(c, ast.Search) for c in p.map)):
+            return terms
+        picking: set[str] = {"_raw"}
+        specs = declarations()
+        for cmd in (*p.map, head):
+            read = specs[cmd.name].reads(cmd)
+            if read is None or any(has_wildcard(n) for n in read):
+                return terms
+            picking |= read
+        partials = self._mapped(mapper, picking, terms, ctx)
+        picked = mapreduce.reduce_partials(dataclasses.replace(p, reduce=()), partials, ctx)
+        if not len(picked):
+            return terms
+        texts = any_of(Needle(raw, True, None) for raw in picked["_raw"])
+        return texts if terms is None else all_of([terms, texts])
+
+    def _mapped(self, mapper: MapJob, fields, terms, ctx: Context) -> list:
+        """The map side's partials over every load's files, read as ``spl run`` reads them."""
+        partials: list = []
+        base = 0
+        for part in self._parts:
+            assert isinstance(part, _Files)  # run() maps only loads of files
+            self._check_unchanged(part, ctx)
+            reading = datalayer.begin(part.files, sourcetype=part.sourcetype, fields=fields,
+                                      ta=self.ta, strict=self.strict, terms=terms,
+                                      mapper=dataclasses.replace(mapper, base=base),
+                                      source=part.source, host=part.host, index=part.index)
+            try:
+                got, found = reading.finish_mapped(progress=self.progress)
+            finally:
+                reading.cancel()
+            partials.extend(got)
+            self._found(found)
+            base += len(reading.files) << 44  # after every major of this load (spl.data.begin)
+        return partials
+
+    def _table(self, fields, terms, ctx: Context | None = None) -> pd.DataFrame:
+        """The loaded events as one table in event order, with ``fields`` (None: the fields
+        some search may read, i.e. every one) of the records that can hold ``terms``."""
+        tables = []
+        for part in self._parts:
+            if not isinstance(part, _Files):
+                tables.append(part)
+                continue
+            if ctx is not None:
+                self._check_unchanged(part, ctx)
+            result = datalayer.load(part.files, sourcetype=part.sourcetype, source=part.source,
+                                    host=part.host, index=part.index, fields=fields, ta=self.ta,
+                                    strict=self.strict, progress=self.progress, terms=terms)
+            self._found(result.problems)
+            tables.append(result.table)
+        return mapreduce.events_table(tables)
+
+    def _found(self, problems) -> None:
+        """Problems a search's reading met that loading had not (fields it alone extracts)."""
+        known = {(p.file, p.line, p.reason) for p in self.problems}
+        self.problems.extend(p for p in problems if (p.file, p.line, p.reason) not in known)
+
+    def _check_unchanged(self, part: _Files, ctx: Context) -> None:
+        for path, stamp in zip(part.files, part.stamps):
+            if _stamp(path) != stamp:
+                ctx.warn(f"{path} changed since it was loaded: this search read it as it is "
+                         "now (.load it again for its new times and problems)")
 
 
 def run(search: str, data: PathLike | Iterable[PathLike] | None = None, **options) -> pd.DataFrame:
@@ -162,9 +349,14 @@ def run(search: str, data: PathLike | Iterable[PathLike] | None = None, **option
     check.known_options(options, _run_options(), "spl.run")
     check.search_text(search)
     parsed = parse_search(search, [Path(m) for m in _paths(options.get("macros"), "macros")])
-    # one search: only its fields are extracted, and records it cannot match are skipped
-    session = Session(data, fields=required_fields(parsed.pipeline),
-                      terms=search_terms(parsed.pipeline), **options)
+    where = dict(sourcetype=options.pop("sourcetype", "aws:cloudtrail"),
+                 source=options.pop("source", None), host=options.pop("host", None),
+                 index=options.pop("index", "main"))
+    _check_event_options(**where)
+    session = Session(**options)
+    paths = _paths(data)
+    if paths:  # read once, by the search itself, not first for the times as Session.load does
+        session._parts.append(_Files(paths, **where, stamps=[_stamp(p) for p in paths]))
     return session.run(parsed)
 
 

@@ -248,8 +248,22 @@ def corpus(tmp_path_factory):
                    lookups=[ESCU / "lookups"], lookup_output=tmp_path_factory.mktemp("lookups"))
 
 
+@pytest.fixture(scope="module")
+def loaded(corpus):
+    """The corpus with every field, in reading order: the single table."""
+    from spl import data
+
+    return data.load(sorted(CLOUDTRAIL.glob("*.ndjson"))).table
+
+
+def _single_table(parsed, corpus, loaded):
+    """The search over the one table of every event and every field (no map-reduce)."""
+    return execute(parsed.pipeline, mapreduce.events_table([loaded]),
+                   Context(now=NOW, text=parsed.expanded, session=corpus))
+
+
 @pytest.mark.parametrize("name", _escu_searches() or ["(no corpus)"])
-def test_escu_detection_chunked_equals_single_table(name, corpus):
+def test_escu_detection_chunked_equals_single_table(name, corpus, loaded):
     """Each ESCU CloudTrail detection, verbatim, over the corpus cut into chunks of 61 events
     (events as loaded, in reading order) gives the single table's rows."""
     import yaml
@@ -258,9 +272,8 @@ def test_escu_detection_chunked_equals_single_table(name, corpus):
 
     search = yaml.safe_load((ESCU / "detections" / "cloud" / name).read_text())["search"]
     parsed = corpus.parse(search)
-    loaded = pd.concat(corpus._parts, ignore_index=True)
     try:
-        want = _rows(corpus.run(parsed, now=NOW))
+        want = _rows(_single_table(parsed, corpus, loaded))
     except SplError as e:
         want = type(e).__name__ + e.message
     chunks = [(loaded.iloc[i:i + 61].reset_index(drop=True), i)
@@ -273,7 +286,7 @@ def test_escu_detection_chunked_equals_single_table(name, corpus):
     assert got == want
 
 
-def test_reader_maps_pieces_as_it_reads(corpus, monkeypatch):
+def test_reader_maps_pieces_as_it_reads(corpus, loaded, monkeypatch):
     """spl run's path (spl.data.begin with a map job, Reading.finish_mapped) over the corpus
     files, mapped 50 events at a time, gives the single table's rows."""
     from spl import data
@@ -294,7 +307,8 @@ def test_reader_maps_pieces_as_it_reads(corpus, monkeypatch):
         partials, _ = reading.finish_mapped()
         got = mapreduce.reduce_partials(mapreduce.plan(parsed.pipeline), partials,
                                         Context(now=NOW, text=parsed.expanded, session=corpus))
-        assert _rows(got) == _rows(corpus.run(parsed, now=NOW)), search
+        assert _rows(got) == _rows(_single_table(parsed, corpus, loaded)), search
+        assert _rows(corpus.run(parsed, now=NOW)) == _rows(got), search  # the Session's way
 
 
 def test_explain_shows_the_split(capsys):

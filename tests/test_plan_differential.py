@@ -338,7 +338,7 @@ def check_planned_loads(tmp_path, lookups, command, case, lines):
     path = tmp_path / f"d{random.getrandbits(40)}.ndjson"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     options = dict(macros=MACROS, lookups=[lookups], lookup_output=tmp_path / "out")
-    whole = Session(path, fields=None, terms=None, **options)
+    whole = Session(path, fields={"*"}, terms=None, **options)
     for end in ends:
         search = f"{text} | {end}" if end else text
         try:
@@ -369,7 +369,7 @@ def everything(tmp_path_factory):
     files = sorted((SHARED / "corpus" / "cloudtrail").glob("*.ndjson"))
     options = dict(macros=[ESCU / "macros"], lookups=[ESCU / "lookups"],
                    lookup_output=tmp_path_factory.mktemp("out"))
-    return files, options, Session(files, fields=None, terms=None, **options)
+    return files, options, Session(files, fields={"*"}, terms=None, **options)
 
 
 @pytest.mark.parametrize("name", _escu_searches() or ["(no corpus)"])

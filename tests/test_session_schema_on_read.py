@@ -1,0 +1,182 @@
+"""Session reads schema at search time (spl.session): loading keeps the files and each event's
+_time; each search reads only what it needs. Its answers must be those of the old way, a table
+of every field of every event built at load and searched whole (spl.engine.execute over
+Session.events): hypothesis pipelines of every command over generated records, loaded in two
+``load`` calls (a later load's events are read after an earlier's)."""
+from __future__ import annotations
+
+import json
+import os
+import random
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from spl import data
+from spl.context import Context
+from spl.engine import execute
+from spl.errors import SplError
+from spl.frontend import parse_search
+from spl.session import Session
+from test_mapreduce import _rows
+from test_plan_differential import MACROS, MENU, NOW, outcome, pipelines, records
+
+
+def full_table(session: Session, search: str):
+    """The search over one table of every field of every loaded event (the old Session.run)."""
+    parsed = session.parse(search)
+    ctx = Context(now=NOW, tz=session.tz, text=parsed.expanded, session=session)
+    try:
+        return execute(parsed.pipeline, session.events, ctx)
+    except SplError as err:
+        raise parsed.relocate(err) from None
+
+
+@pytest.fixture(scope="module")
+def lookups(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("lookups")
+    (folder / "ip.csv").write_text("ip,place\n8.8.8.8,dns\n10.0.0.1,lan\nbob,person\n")
+    return folder
+
+
+@pytest.mark.parametrize("command", sorted(set(MENU) - {"makeresults"}))
+def test_schema_on_read_gives_the_full_tables_answer(tmp_path, lookups, command):
+    check_schema_on_read(tmp_path, lookups, command)
+
+
+def assert_same(got, want):
+    """Same columns in the same order, same rows, same values of the same types; a null is a
+    null (a cell of a field some chunk's events lack is NaN, of one table's None: both are
+    Splunk's null), as in tests/test_mapreduce.py."""
+    if isinstance(want, str) or isinstance(got, str):
+        assert got == want
+    else:
+        assert _rows(got) == _rows(want)
+
+
+# no shrinking: a failing case is printed as found (each run is a read of files: slow to shrink)
+@settings(max_examples=int(os.environ.get("SPL_EXAMPLES", 5)), deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=st.data(), first=st.lists(records(), min_size=1, max_size=8),
+       second=st.lists(records(), max_size=8))
+def check_schema_on_read(tmp_path, lookups, command, case, first, second):
+    text, ends = case.draw(pipelines(command))
+    session = Session(macros=MACROS, lookups=[lookups], lookup_output=tmp_path / "out")
+    paths = []
+    for lines in (first, second):
+        path = tmp_path / f"d{random.getrandbits(40)}.ndjson"
+        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        session.load(path)
+        paths.append(path)
+    for end in ends:
+        search = f"{text} | {end}" if end else text
+        try:
+            parse_search(search, MACROS)
+        except SplError:
+            continue
+        got = outcome(lambda s=search: session.run(s, now=NOW))
+        want = outcome(lambda s=search: full_table(session, s))
+        assert_same(got, want)
+    for path in paths:
+        path.unlink()
+
+
+def record(second: int, name: str, **more) -> str:
+    return json.dumps({"eventTime": f"2026-03-09T14:00:{second:02d}Z", "eventName": name,
+                       **more}) + "\n"
+
+
+def test_loading_reads_times_not_fields(tmp_path):
+    path = tmp_path / "a.ndjson"
+    path.write_text(record(1, "A") + record(3, "B") + "not json\n" + record(2, "C"))
+    session = Session()
+    loaded = session.load(path)
+    # the load's table holds _time only: fields are extracted by each search
+    assert list(loaded.table.columns) == ["_time"]
+    # by hand: 14:00:01, :03, :02 on 2026-03-09 UTC, in reading order; the bad line skipped
+    base = 1773064800.0  # 2026-03-09T14:00:00Z
+    assert session.times.tolist() == [base + 1, base + 3, base + 2]
+    assert [p.line for p in session.problems] == [3]
+    got = session.run("* | table eventName")
+    assert got["eventName"].tolist() == ["B", "C", "A"]  # newest first
+    assert [p.line for p in session.problems] == [3]  # the search met the same one: said once
+
+
+def test_a_later_load_is_read_after_an_earlier(tmp_path):
+    a, b = tmp_path / "a.ndjson", tmp_path / "b.ndjson"
+    a.write_text(record(5, "A1") + record(5, "A2"))
+    b.write_text(record(5, "B1"))
+    session = Session(a)
+    session.load(b)
+    # equal times: the last read first (Splunk reads an index backwards)
+    assert session.run("* | table eventName")["eventName"].tolist() == ["B1", "A2", "A1"]
+    assert session.run("* | head 2 | table eventName")["eventName"].tolist() == ["B1", "A2"]
+    assert session.run("* | stats first(eventName) last(eventName)").iloc[0].tolist() == [
+        "B1", "A1"]
+
+
+def test_each_search_reads_only_its_fields(tmp_path, monkeypatch):
+    path = tmp_path / "a.ndjson"
+    path.write_text(record(1, "A", errorCode="X") + record(2, "B"))
+    session = Session(path)
+    asked = []
+    real = data.begin
+
+    def begin(*args, **kw):
+        asked.append((kw.get("fields"), kw.get("terms") is not None))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(data, "begin", begin)
+    assert session.run("errorCode=X | stats count by eventName").to_dict("records") == [
+        {"eventName": "A", "count": 1}]
+    fields, filtered = asked[-1]
+    assert fields == {"errorCode", "eventName"} and filtered  # planned, pre-filtered
+
+
+def test_a_file_changed_since_loading_is_said(tmp_path):
+    path = tmp_path / "a.ndjson"
+    path.write_text(record(1, "A"))
+    session = Session(path)
+    path.write_text(record(1, "A") + record(2, "B"))
+    assert session.run("* | stats count")["count"].tolist() == [2]
+    assert any("changed since it was loaded" in w for w in session.last_warnings)
+
+
+def test_sample_and_events_say_what_they_are(tmp_path):
+    path = tmp_path / "a.ndjson"
+    path.write_text("".join(record(i, f"E{i}", k=str(i)) for i in range(6)))
+    session = Session(path)
+    sample = session.sample(4)
+    # the first 4 read (E0..E3), newest first, with every field
+    assert sample["eventName"].tolist() == ["E3", "E2", "E1", "E0"]
+    assert {"k", "eventName", "_raw", "source"} <= set(sample.columns)
+    assert session.events["eventName"].tolist() == [f"E{i}" for i in range(5, -1, -1)]
+    assert np.isclose(session.times, session.events["_time"].to_numpy()[::-1]).all()
+
+
+def test_head_finds_its_events_before_reading_them_whole(tmp_path, monkeypatch):
+    path = tmp_path / "a.ndjson"
+    # two records with the same text but their place: both are candidates, the newer is picked
+    path.write_text(record(1, "A", k="x") + record(4, "B", k="y") + record(3, "C", k="z")
+                    + record(4, "B", k="y"))
+    session = Session(path)
+    asked = []
+    real = data.begin
+
+    def begin(*args, **kw):
+        asked.append((kw.get("fields"), kw.get("terms")))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(data, "begin", begin)
+    got = session.run("* | head 2")
+    # by hand: newest first, equal times last read first: the second "B", then the first "B"
+    assert got["eventName"].tolist() == ["B", "B"] and got["k"].tolist() == ["y", "y"]
+    (first_fields, first_terms), (second_fields, second_terms) = asked
+    assert list(got.columns) == list(full_table(session, "* | head 2").columns)
+    assert first_fields == {"_raw"}  # picking: `*` and head read no field but _raw
+    assert second_fields is None and second_terms != first_terms  # every field, of the picked
+    asked.clear()
+    session.run("* | head 200")  # past HEAD_PICKED_MAX: one reading
+    assert len(asked) == 1
