@@ -30,6 +30,10 @@ def run(node, table, ctx):
         raise SearchError(f"dedup: the count must be 1 or more, not {node.count}", span=node.span)
     if node.sortby:
         table = table.iloc[order(table, node.sortby)]
+    if not consecutive and not keepevents:
+        keep = _first_of_texts(table, node.fields, node.count, keepempty)
+        if keep is not None:
+            return table.iloc[keep]
     columns = [table[f].tolist() if f in table.columns else [None] * len(table)
                for f in node.fields]
     seen: dict[tuple, int] = {}
@@ -61,6 +65,28 @@ def run(node, table, ctx):
             if f in out.columns:
                 out.loc[labels, f] = None
     return out.iloc[keep]
+
+
+def _first_of_texts(table, fields, count: int, keepempty: bool):
+    """The positions dedup keeps, found column-wise when every compared cell is a text or null
+    (the usual case: one value an event); None when a cell is a number or multivalue (the
+    row-by-row loop compares their texts)."""
+    import numpy as np
+    import pandas as pd
+
+    if not all(f in table.columns for f in fields) or not all(
+            pd.api.types.infer_dtype(table[f], skipna=True) in ("string", "empty")
+            for f in fields):
+        return None
+    null = np.zeros(len(table), dtype=bool)
+    codes = []
+    for f in fields:
+        col = table[f]
+        null |= col.isna().to_numpy()
+        codes.append(pd.factorize(col)[0])
+    key = pd.DataFrame({i: c for i, c in enumerate(codes)})
+    rank = key.groupby(list(key.columns), sort=False).cumcount().to_numpy()
+    return np.flatnonzero((rank < count) & ~null | (null & keepempty))
 
 
 # ---------------------------------------------------------------- map-reduce (spl.mapreduce)
