@@ -46,7 +46,10 @@ def reads(node) -> set[str]:
 
 
 # Splunk's type (spl.mapreduce; https://help.splunk.com/splunk-enterprise/spl-search-reference/10.0/quick-reference/command-types)
-COMMAND_TYPE = "distributable streaming"
+# Splunk's type, but spl runs it on the collected events (spl.mapreduce): the fields it makes
+# are named by each event's text, and the order they take over one table (first met first)
+# cannot be rebuilt from chunks
+COMMAND_TYPE = "centralized streaming"
 
 
 @command("extract", "kv", reads=reads,

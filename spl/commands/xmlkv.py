@@ -33,7 +33,10 @@ def reads(node) -> set[str]:
 
 
 # Splunk's type (the page: "a distributable streaming command")
-COMMAND_TYPE = "distributable streaming"
+# Splunk's type, but spl runs it on the collected events (spl.mapreduce): the fields it makes
+# are named by each event's text, and the order they take over one table (first met first)
+# cannot be rebuilt from chunks
+COMMAND_TYPE = "centralized streaming"
 
 
 @command("xmlkv", reads=reads,
