@@ -233,6 +233,8 @@ def _prepare(args, search: str, err: Console):
         from spl.distributed import scheduler_option
 
         scheduler = scheduler_option(getattr(args, "scheduler", None))
+    if scheduler is None and fields is None and _picks_by_head(parsed.pipeline):
+        return _head_session(args, parsed, err, progress), parsed
     if scheduler is not None and mapper is not None:
         reading = None
     else:
@@ -272,6 +274,40 @@ def _prepare(args, search: str, err: Console):
             terms is None or args.strict or not data.readers.has_record(reading.files)):
         raise _no_events(reading.files, session.problems)
     return session, parsed
+
+
+def _picks_by_head(pipeline) -> bool:
+    """A search of every field of a few events: searches, then a plain ``head N``."""
+    from spl.syntax import ast
+
+    cmds = pipeline.commands
+    k = next((i for i, c in enumerate(cmds) if not isinstance(c, ast.Search)), len(cmds))
+    return (not pipeline.generating and 0 < k < len(cmds) and isinstance(cmds[k], ast.Head)
+            and cmds[k].expr is None and not cmds[k].options)
+
+
+def _head_session(args, parsed, err: Console, progress: bool):
+    """The Session for a search that picks a few whole events by ``head`` (_picks_by_head):
+    loading reads every event's time and where its file's pieces are; the search then reads
+    every field of only the pieces holding the newest events (spl.session.Session._head),
+    instead of every field of every event to keep N."""
+    from spl import data
+    from spl.engine import check_supported
+    from spl.session import Session
+
+    try:
+        check_supported(parsed.pipeline)
+    except SplError as e:
+        raise parsed.relocate(e) from None
+    session = Session(macros=args.macros, tz=args.tz, ta=args.ta, strict=args.strict,
+                      progress=progress, lookups=args.lookups,
+                      lookup_output=args.lookup_output, datamodels=args.datamodels)
+    session.load(args.data, sourcetype=args.sourcetype, source=args.source)
+    _report_problems(session.problems, err, args.problems, args.format == "json")
+    if not len(session.times):
+        files = [f for f in data.readers.expand(args.data) if isinstance(f, Path)]
+        raise _no_events(files, session.problems)
+    return session
 
 
 # Generating commands that make their results without reading events: a search starting with

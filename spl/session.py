@@ -21,8 +21,11 @@ from spl import data as datalayer
 from spl import mapreduce
 from spl.commands import declarations
 from spl.context import Context
+from spl.data import BASE_FIELDS
+from spl.data.prefilter import compile_filter
 from spl.engine import check_supported, execute
 from spl.errors import SplError
+from spl.eventindex import EventIndex, FilePieces, file_pieces, loader_order
 from spl.fieldnames import has_wildcard
 from spl.frontend import ParsedSearch, parse_search
 from spl.lookups import Lookups
@@ -65,6 +68,8 @@ def _run_options() -> set[str]:
 
 SAMPLE_EVENTS = 10_000  # events Session.sample reads: field names and values for completion
 HEAD_PICKED_MAX = 100  # head N up to this finds its events before reading them whole
+HEAD_FIRST = 64  # events a head first reads by the load's index (more as the search needs)
+HEAD_SHARE = 8  # a head reading more than 1/8 of the data by the index reads the files instead
 
 
 @dataclass
@@ -76,12 +81,13 @@ class _Files:
     changed since (size, modification time)."""
 
     files: list
-    sourcetype: str
+    sourcetype: str | None  # None: each file's found from its content (spl.data)
     source: str | None
     host: str | None
     index: str
     times: np.ndarray | None = None
     stamps: list[tuple[int, int]] = dataclasses.field(default_factory=list)
+    pieces: list | None = None  # spl.data.LoadResult.pieces of the files (None: not known)
 
 
 def _stamp(path) -> tuple[int, int]:
@@ -131,6 +137,7 @@ class Session:
         self._parts: list[pd.DataFrame | _Files] = []  # in loading order
         self.partials: list | None = None  # the map side's results of the one search (spl run)
         self._macros: MacroLibrary | None = None
+        self._index: EventIndex | None = None  # built by the first search after a load
         paths = _paths(data)
         if paths:
             self.load(paths, sourcetype=sourcetype, source=source, host=host, index=index)
@@ -142,7 +149,8 @@ class Session:
         the data are found; fields are extracted by each search. Returns the loader's result
         (its table holds ``_time`` only, one row per event)."""
         _check_event_options(sourcetype, source, host, index)
-        reading = datalayer.begin(_paths(paths, "paths"), sourcetype=sourcetype, fields={"_time"},
+        reading = datalayer.begin(_paths(paths, "paths"), sourcetype=sourcetype,
+                                  fields={"_time", "sourcetype"},
                                   ta=self.ta, strict=self.strict)
         try:
             result = reading.finish(source=source, host=host, index=index,
@@ -151,7 +159,8 @@ class Session:
             reading.cancel()
         times = result.table["_time"].to_numpy(dtype=np.float64)
         self._parts.append(_Files(list(reading.files), sourcetype, source, host, index, times,
-                                  [_stamp(f) for f in reading.files]))
+                                  [_stamp(f) for f in reading.files], result.pieces))
+        self._index = None
         self.problems.extend(result.problems)
         self.files.extend(result.files)
         return result
@@ -160,6 +169,7 @@ class Session:
         """Take events loaded elsewhere (spl.data.begin(...).finish(), which ``spl run`` starts
         before the engine is imported): a table, searched as it is."""
         self._parts.append(result.table)
+        self._index = None
         self.problems.extend(result.problems)
         self.files.extend(result.files)
 
@@ -252,6 +262,11 @@ class Session:
             pipeline = parsed.pipeline
             fields, terms = ((self.fields, self.terms) if self.fields is not None else
                              (required_fields(pipeline), search_terms(pipeline)))
+            index = self._event_index() if self.fields is None else None
+            if index is not None:
+                table = self._from_index(index, pipeline, fields, terms, ctx)
+                if table is not None:
+                    return table
             mapper = for_search(pipeline, tz=self.tz, now=ctx.now, text=parsed.expanded,
                                 lookups=self.lookups, strict=self.strict)
             if mapper is not None and all(isinstance(p, _Files) for p in self._parts):
@@ -261,6 +276,121 @@ class Session:
             return execute(pipeline, self._table(fields, terms, ctx), ctx)
         except SplError as err:
             raise parsed.relocate(err) from None
+
+    # ------------------------------------------------------------ what the loads keep
+
+    def _event_index(self) -> EventIndex | None:
+        """The loads' times, pieces and cached fields (spl.eventindex); None when an event table
+        was added (``add``) or a load's times are not known (``spl.run``'s one search)."""
+        if self._index is None:
+            if not self._parts or not all(isinstance(p, _Files) and p.times is not None
+                                          for p in self._parts):
+                return None
+            files: list[FilePieces] | None = []
+            first = 0
+            for part in self._parts:
+                assert isinstance(part, _Files) and part.times is not None
+                these = (file_pieces(part, part.files, part.pieces, first)
+                         if part.pieces is not None else None)
+                files = files + these if files is not None and these is not None else None
+                first += len(part.times)
+            self._index = EventIndex(self.times, files)
+        return self._index
+
+    def _from_index(self, index: EventIndex, pipeline: ast.Pipeline, fields, terms,
+                    ctx: Context) -> pd.DataFrame | None:
+        """Run the search from what the loads keep, when it can: over cached fields (extracting
+        them over every event first when the search reads every event anyway), or over the
+        few whole events a ``head`` picks. None: read the files as ``spl run`` does."""
+        if pipeline.generating or any(_stamp(path) != stamp for part in self._parts
+                                      for path, stamp in zip(part.files, part.stamps)):
+            return None  # the files are read, as they are now (and the change is told)
+        cacheable = fields is not None and "_raw" not in fields and not any(
+            map(has_wildcard, fields))
+        if cacheable and index.has(fields):
+            return execute(pipeline, index.table(fields), ctx)
+        table = self._head(index, pipeline, ctx) if index.files is not None else None
+        if table is not None:
+            return table
+        if cacheable and (terms is None or compile_filter(terms, set()) is None):
+            self._extract(index, fields, ctx)  # the search reads every event anyway
+            if index.has(fields):
+                return execute(pipeline, index.table(fields), ctx)
+        return None
+
+    def _extract(self, index: EventIndex, fields: set[str], ctx: Context) -> None:
+        """Extract the fields not cached over every event, and cache them (if they fit)."""
+        missing = {f for f in fields if f != "_time" and f not in index.covered}
+        tables = []
+        for part in self._parts:
+            assert isinstance(part, _Files)
+            self._check_unchanged(part, ctx)
+            result = datalayer.load(part.files, sourcetype=part.sourcetype, source=part.source,
+                                    host=part.host, index=part.index, fields=missing, ta=self.ta,
+                                    strict=self.strict, progress=self.progress)
+            self._found(result.problems)
+            tables.append(result.table)
+        index.add(missing, pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0])
+
+    def _head(self, index: EventIndex, pipeline: ast.Pipeline,
+              ctx: Context) -> pd.DataFrame | None:
+        """A search whose map side ends at a plain ``head N`` (spl.mapreduce.plan) needs every
+        field of only its first N events: the newest events are known from the load's times,
+        so the pieces holding the newest few are read, the map side run over them, and more
+        taken (eight times as many) until N rows come through or every event is in. None when
+        the search has another shape or the events it needs are spread over more than
+        1/HEAD_SHARE of the data (reading the files is then as good)."""
+        p = mapreduce.plan(pipeline)
+        head = p.split
+        if not p.chunkable or not isinstance(head, ast.Head) or head.expr is not None \
+                or head.options:
+            return None
+        n = head.limit if head.limit is not None else 10
+        total = len(index.times)
+        k = max(n, HEAD_FIRST)
+        probe = ast.Pipeline((*p.map, head), pipeline.span)
+        while True:
+            k = min(k, total)
+            picked = index.order[:k]
+            pieces = index.pieces_of(picked)
+            if index.bytes_of(pieces) > index.total_bytes() // HEAD_SHARE and k > n:
+                return None
+            table = self._events_at(index, pieces, picked)
+            if table is None:
+                return None
+            quiet = Context(tz=ctx.tz, text=ctx.text, session=self, now=ctx.now)
+            if k == total or len(execute(probe, table, quiet)) >= n:
+                return execute(pipeline, table, ctx)
+            k *= 8
+
+    def _events_at(self, index: EventIndex, pieces, picked: np.ndarray) -> pd.DataFrame | None:
+        """Every field of the events at reading positions ``picked`` (in event order), read from
+        their files' pieces, in event order with their load's times; None when a piece does not
+        hold the events the load counted in it."""
+        tables, positions = [], []
+        wanted = np.sort(picked)
+        for f, ks in pieces:
+            load = f.load
+            table, problems = datalayer.read_pieces(
+                f.path, [f.spans[k] for k in ks], sourcetype=load.sourcetype, ta=self.ta,
+                source=load.source, host=load.host, index=load.index)
+            at = np.concatenate([np.arange(f.starts[k], f.starts[k + 1]) for k in ks])
+            if len(table) != len(at):
+                return None
+            self._found(problems)
+            keep = np.isin(at, wanted)
+            tables.append(table[keep])
+            positions.append(at[keep])
+        at = np.concatenate(positions)
+        table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+        table = table.reset_index(drop=True)
+        table["_time"] = index.times[at]
+        # each row's place in event order: picked[argsort(picked)[j]] is wanted[j]
+        ranks = np.argsort(picked)[np.searchsorted(wanted, at)]
+        table = table.iloc[np.argsort(ranks)]
+        names = loader_order(c for c in table.columns
+                             if c in BASE_FIELDS or table[c].notna().any())
+        return table[names].reset_index(drop=True)
 
     def _reduce(self, parsed: ParsedSearch, partials: list, ctx: Context) -> pd.DataFrame:
         return mapreduce.reduce_partials(mapreduce.plan(parsed.pipeline), partials, ctx)

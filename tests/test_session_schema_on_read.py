@@ -5,6 +5,7 @@ Session.events): hypothesis pipelines of every command over generated records, l
 ``load`` calls (a later load's events are read after an earlier's)."""
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import random
@@ -14,8 +15,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from spl import data
+from spl import data, eventindex
+from spl import session as session_module
 from spl.context import Context
+from spl.data import fast
 from spl.engine import execute
 from spl.errors import SplError
 from spl.frontend import parse_search
@@ -42,7 +45,11 @@ def lookups(tmp_path_factory):
 
 
 @pytest.mark.parametrize("command", sorted(set(MENU) - {"makeresults"}))
-def test_schema_on_read_gives_the_full_tables_answer(tmp_path, lookups, command):
+def test_schema_on_read_gives_the_full_tables_answer(tmp_path, lookups, command, monkeypatch):
+    # a piece a line and a head that starts from one event: the load's index and the head's
+    # growing reads are exercised on a few records
+    monkeypatch.setattr(fast, "PIECE", 1)
+    monkeypatch.setattr(session_module, "HEAD_FIRST", 1)
     check_schema_on_read(tmp_path, lookups, command)
 
 
@@ -93,8 +100,9 @@ def test_loading_reads_times_not_fields(tmp_path):
     path.write_text(record(1, "A") + record(3, "B") + "not json\n" + record(2, "C"))
     session = Session()
     loaded = session.load(path)
-    # the load's table holds _time only: fields are extracted by each search
-    assert list(loaded.table.columns) == ["_time"]
+    # the load's table holds _time and each event's sourcetype only (.data lists the types
+    # it found): fields are extracted by each search
+    assert list(loaded.table.columns) == ["_time", "sourcetype"]
     # by hand: 14:00:01, :03, :02 on 2026-03-09 UTC, in reading order; the bad line skipped
     base = 1773064800.0  # 2026-03-09T14:00:00Z
     assert session.times.tolist() == [base + 1, base + 3, base + 2]
@@ -156,11 +164,59 @@ def test_sample_and_events_say_what_they_are(tmp_path):
     assert np.isclose(session.times, session.events["_time"].to_numpy()[::-1]).all()
 
 
-def test_head_finds_its_events_before_reading_them_whole(tmp_path, monkeypatch):
+def test_head_reads_only_the_pieces_holding_its_events(tmp_path, monkeypatch):
+    monkeypatch.setattr(fast, "PIECE", 1)  # a piece a line
+    monkeypatch.setattr(session_module, "HEAD_FIRST", 1)
     path = tmp_path / "a.ndjson"
+    # times 1..9 s, the newest in the middle of the file
+    lines = [record(s, f"E{s}", k=str(s)) for s in (1, 2, 3, 9, 8, 4, 5, 6, 7)]
+    path.write_text("".join(lines))
+    session = Session(path)
+    read, asked = [], []
+    real_pieces, real_begin = data.read_pieces, data.begin
+
+    def read_pieces(path, spans, **kw):
+        read.extend(spans)
+        return real_pieces(path, spans, **kw)
+
+    def begin(*args, **kw):
+        asked.append(kw.get("fields"))
+        return real_begin(*args, **kw)
+
+    monkeypatch.setattr(data, "read_pieces", read_pieces)
+    monkeypatch.setattr(data, "begin", begin)
+    got = session.run("* | head 2")
+    # by hand: the two newest are E9 and E8, lines 4 and 5; the head asks for 2 events first
+    assert got["eventName"].tolist() == ["E9", "E8"] and got["k"].tolist() == ["9", "8"]
+    starts = [sum(map(len, lines[:i])) for i in range(len(lines) + 1)]
+    assert read == [(starts[3], starts[4]), (starts[4], starts[5])] and asked == []
+    assert list(got.columns) == list(full_table(session, "* | head 2").columns)
+    read.clear()
+    asked.clear()
+    # a head that keeps a few fields reads the same pieces, not that field of every event
+    got = session.run("* | head 2 | table k")
+    assert got["k"].tolist() == ["9", "8"] and asked == [] and len(read) == 2
+    read.clear()
+    # a filter the newest event fails: the 8 newest are read next (1 x 8), E9 down to E2,
+    # every line but the first, E5 among them
+    monkeypatch.setattr(session_module, "HEAD_SHARE", 1)  # the index may read all the data
+    got = session.run("eventName=E5 | head 1")
+    assert got["eventName"].tolist() == ["E5"] and asked == []
+    assert read == [(starts[3], starts[4])] + [(starts[i], starts[i + 1]) for i in range(1, 9)]
+    # by default a head reads at most 1/8 of the data by the index: 8 of 9 lines is the files'
+    monkeypatch.setattr(session_module, "HEAD_SHARE", 8)
+    read.clear()
+    got = session.run("eventName=E5 | head 1")
+    assert got["eventName"].tolist() == ["E5"]
+    assert read == [(starts[3], starts[4])] and len(asked) >= 1
+
+
+def test_head_over_a_gzipped_load_finds_its_events_before_reading_them_whole(tmp_path,
+                                                                              monkeypatch):
+    path = tmp_path / "a.ndjson.gz"
     # two records with the same text but their place: both are candidates, the newer is picked
-    path.write_text(record(1, "A", k="x") + record(4, "B", k="y") + record(3, "C", k="z")
-                    + record(4, "B", k="y"))
+    path.write_bytes(gzip.compress((record(1, "A", k="x") + record(4, "B", k="y")
+                                    + record(3, "C", k="z") + record(4, "B", k="y")).encode()))
     session = Session(path)
     asked = []
     real = data.begin
@@ -180,3 +236,63 @@ def test_head_finds_its_events_before_reading_them_whole(tmp_path, monkeypatch):
     asked.clear()
     session.run("* | head 200")  # past HEAD_PICKED_MAX: one reading
     assert len(asked) == 1
+
+
+def test_fields_read_over_every_event_are_kept_for_later_searches(tmp_path, monkeypatch):
+    path = tmp_path / "a.ndjson"
+    path.write_text(record(1, "A", k="x") + record(2, "B", k="y") + record(3, "A", k="z"))
+    session = Session(path)
+    asked = []
+    real = data.begin
+
+    def begin(*args, **kw):
+        asked.append(kw.get("fields"))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(data, "begin", begin)
+    # every event is read for eventName: extracted once, over every event
+    got = session.run("* | stats count by eventName")
+    assert got.to_dict("records") == [{"eventName": "A", "count": 2},
+                                      {"eventName": "B", "count": 1}]
+    assert asked == [{"eventName"}]
+    # the same field again: no reading; newest first, the first of each name kept (by hand:
+    # A at 14:00:03, B at 14:00:02)
+    got = session.run("* | dedup eventName | table _time eventName")
+    assert got["eventName"].tolist() == ["A", "B"] and asked == [{"eventName"}]
+    # a field not kept and a search that skips records: read from the files, pre-filtered
+    got = session.run("k=y | table eventName")
+    assert got["eventName"].tolist() == ["B"] and asked[-1] == {"k", "eventName"}
+    # a change of the files: read again, as they are now
+    path.write_text(record(1, "A", k="x"))
+    assert session.run("* | stats count by eventName")["count"].tolist() == [1]
+    assert any("changed since it was loaded" in w for w in session.last_warnings)
+
+
+def test_the_field_cache_keeps_to_its_budget(tmp_path, monkeypatch):
+    path = tmp_path / "a.ndjson"
+    path.write_text(record(1, "A", k="x") + record(2, "B", k="y"))
+    monkeypatch.setattr(eventindex, "CACHE_BYTES", 0)  # nothing fits
+    session = Session(path)
+    for _ in range(2):  # each time from the files, the same answer
+        assert session.run("* | table eventName k").values.tolist() == [["B", "y"], ["A", "x"]]
+    index = session._event_index()
+    assert index is not None and index.columns == {} and index.covered == set()
+    # room for one column: the one used longest ago goes
+    one = eventindex.column_bytes(np.array(["A", "B"], dtype=object))
+    index.budget = one + 1
+    session.run("* | stats count by eventName")
+    assert set(index.columns) == {"eventName"}
+    session.run("* | stats count by k")
+    assert set(index.columns) == {"k"} and index.covered == {"k"}
+
+
+def test_a_head_search_of_spl_run_reads_the_pieces_of_its_events(tmp_path, capsys):
+    from spl.cli import main
+
+    path = tmp_path / "a.ndjson"
+    path.write_text(record(1, "A") + "not json\n" + record(9, "Z") + record(5, "M"))
+    code = main(["run", "* | head 2 | table eventName", "--data", str(path), "--format", "csv"])
+    out, err = capsys.readouterr()
+    # by hand: the newest two are Z (14:00:09) and M (14:00:05); the bad line (line 2) said once
+    assert code == 0 and out.splitlines() == ["eventName", "Z", "M"]
+    assert err.count("a.ndjson:2: not JSON") == 1

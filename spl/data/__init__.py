@@ -75,7 +75,7 @@ if TYPE_CHECKING:  # pandas is imported when the table is built: begin() runs wi
     from spl.mapjob import MapJob
 
 __all__ = ["load", "begin", "Reading", "LoadResult", "DataProblem", "BASE_FIELDS",
-           "load_sourcetype"]
+           "load_sourcetype", "read_pieces"]
 
 BASE_FIELDS = ("_time", "_raw", "sourcetype", "source", "host", "index")
 FALLBACK = "aws:cloudtrail"  # the sourcetype of a file no rule types
@@ -86,6 +86,9 @@ class LoadResult:
     table: pd.DataFrame
     problems: list[DataProblem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # Of each file read as plain NDJSON, its pieces: (first byte, end byte, events) in order, so
+    # that a piece's events can be read again alone (spl.session's head); None for another file.
+    pieces: list[list[tuple[int, int, int]] | None] = field(default_factory=list)
 
 
 def load(paths: Sequence[str | os.PathLike[str]], *, sourcetype: str | None = None,
@@ -215,6 +218,25 @@ def map_piece(path: str, start: int, end: int, k: int, build: _Build):
     table = build.table([(cols, len(t))], t, r, [src] * len(t), [build.types[k]])
     assert build.mapper is not None  # spl.distributed plans with one
     return build.mapper(table, (k << 44) + start), problems
+
+
+def read_pieces(path: Path, spans: Sequence[tuple[int, int]], *, sourcetype: str | None,
+                ta=None, source: str | None = None, host: str | None = None,
+                index: str = "main") -> tuple[pd.DataFrame, list[DataProblem]]:
+    """Every field of the events of byte ranges (line starts to line ends, in order) of a plain
+    NDJSON file, in reading order: a few events found by an index of the file's pieces
+    (LoadResult.pieces), read without the rest of it. A record without a valid time in them
+    takes the file's modification time here: the caller has their times from the whole load."""
+    _, early, build = plan_reading([path], sourcetype=sourcetype, ta=ta, source=source,
+                                   host=host, index=index)
+    kind = build.kind(0)
+    mtime = file_mtime(path)
+    problems: list[DataProblem] = list(early)
+    chunks = [fast._unpacked(c) for a, b in spans
+              for c in fast.read_range(str(path), a, b, kind.opts)]
+    cols, t, r = fast.merge(chunks, str(path), mtime, problems, False)
+    src = source if source is not None else shown_name(path)
+    return build.table([(cols, len(t))], t, r, [src] * len(t), [build.types[0]]), problems
 
 
 def map_whole(path: str, k: int, build: _Build):
@@ -410,6 +432,7 @@ class Reading:
         times: list[float] = []
         raws: list[str] = []
         sources: list[str] = []
+        pieces: list[list[tuple[int, int, int]] | None] = []
         for k, (path, jobs) in enumerate(zip(files, self.jobs), 1):
             if progress:
                 print(f"reading {path} ({k}/{len(files)})", file=sys.stderr)
@@ -420,9 +443,14 @@ class Reading:
                 # a line that is not a record but holds some (spl.data.readers.unwrap)
                 part, t, r, found = _read_records(path, plan.kind(k - 1).opts, strict)
                 problems.extend(found)
+                pieces.append(None)
             elif chunks is not None:
                 part, t, r = fast.merge(chunks, str(path), file_mtime(path), problems, strict)
+                whole = plan.kind(k - 1).opts.line_filter is None  # no record skipped
+                pieces.append([(*c.span, c.n) for c in chunks if c.span is not None]
+                              if whole and all(c.span is not None for c in chunks) else None)
             else:
+                pieces.append(None)
                 assert isinstance(jobs, fast.Job)  # chunks is None only for a file's one job
                 part, t, r, found = jobs.result()
                 problems.extend(found)
@@ -432,7 +460,7 @@ class Reading:
             sources.extend([src] * (len(times) - before))
         table = dataclasses.replace(plan, host=host if host is not None else socket.gethostname(),
                                     index=index).table(parts, times, raws, sources, plan.types)
-        return LoadResult(table, _shown(problems), [shown_name(f) for f in files])
+        return LoadResult(table, _shown(problems), [shown_name(f) for f in files], pieces)
 
 
 @dataclass

@@ -115,6 +115,7 @@ class Chunk:
     tail_time: float | None = None                 # last eventTime of the chunk that is valid
     has_records: bool = False
     unusual: bool = False  # a line holds records without being one: read the file by records
+    span: tuple[int, int] | None = None  # the bytes [start, end) of the buffer read for it
 
     @property
     def n(self) -> int:
@@ -447,11 +448,13 @@ def read_chunk(buf, lo: int, hi: int, opts: Options, base: int = 0) -> list[Chun
     if opts.line_filter is not None:
         chunk = _read_lines(buf, opts.line_filter.candidates(buf, lo, hi), opts, lo, hi, base)
         if chunk is not None:
+            chunk.span = (base + lo, base + hi)
             return [chunk]
     out = []
     while lo < hi:
         cut = buf.find(b"\n", min(lo + PIECE, hi) - 1, hi) + 1 or hi
         out.append(_read_lines(buf, None, opts, lo, cut, base))
+        out[-1].span = (base + lo, base + cut)
         lo = cut
     return out
 
