@@ -103,6 +103,12 @@ print(json.dumps([dict(zip(cols, row)) for row in cur.fetchall()], default=str))
 
 
 DASK_FULL = "spl: full scan on a 2-worker Dask LocalCluster (--scheduler local:2)"
+HEAD_ONE = "spl: `cloudtrail` | head 1"
+DUCK_HEAD = "DuckDB: the newest record (SQL)"
+DUCK_NEWEST = """
+SELECT json->>'eventID' AS eventID FROM read_ndjson_objects('{path}')
+ORDER BY json->>'eventTime' DESC LIMIT 1
+"""
 
 
 def cases(path: Path) -> list[tuple[str, list[str]]]:
@@ -123,6 +129,9 @@ def cases(path: Path) -> list[tuple[str, list[str]]]:
          [py, "-m", "spl.cli", "run", FULL_SCAN, "--data", str(path), "--format", "json"]),
         ("DuckDB: full scan (SQL)", [py, "-c", DUCK_SCRIPT, DUCK_FULL.format(path=path)]),
         *dask,
+        (HEAD_ONE, [py, "-m", "spl.cli", "run", "`cloudtrail` | head 1", "--data", str(path),
+                    "--format", "json"]),
+        (DUCK_HEAD, [py, "-c", DUCK_SCRIPT, DUCK_NEWEST.format(path=path)]),
         ("grep -c -F ListFoundationModels (floor)", ["grep", "-c", "-F", "ListFoundationModels",
                                                      str(path)]),
     ]
@@ -254,6 +263,12 @@ def _agree(outputs: dict[str, bytes]) -> list[str]:
     same = sorted(map(key, spl_full)) == sorted(map(key, duck_full))
     notes.append(f"full scan: spl {len(spl_full)} rows, DuckDB {len(duck_full)} rows, "
                  f"same counts: {'yes' if same else 'NO'}")
+    if HEAD_ONE in outputs and DUCK_HEAD in outputs:
+        # equal times: spl takes the last read first, DuckDB any of them; the times must agree
+        spl_time = json.loads(outputs[HEAD_ONE])[0]["eventTime"]
+        duck_id = json.loads(outputs[DUCK_HEAD])[0]["eventID"]
+        notes.append(f"head 1: spl's event {json.loads(outputs[HEAD_ONE])[0]['eventID']} at "
+                     f"{spl_time}, DuckDB's {duck_id}")
     if DASK_FULL in outputs:
         same = json.loads(outputs[DASK_FULL]) == spl_full
         notes.append(f"full scan on Dask: the same rows as in one process: {'yes' if same else 'NO'}")
@@ -366,7 +381,7 @@ def main() -> int:
     ]
     for name, _ in runs:
         other = refs.get(name) or (ref["seed"] if "seed" in name or "grep" in name
-                                   else ref["full"])
+                                   else DUCK_HEAD if name in (HEAD_ONE, DUCK_HEAD) else ref["full"])
         lines.append(f"| {name} | {med[name]:.2f} s | {med[name] / med[other]:.2f}x | "
                      f"{peaks[name] / 2**20:.0f} MB | {peaks[name] / peaks[other]:.2f}x |")
     lines += ["", *[f"- {n}" for n in notes],
