@@ -15,17 +15,20 @@ import sys
 import time
 import warnings
 from collections import Counter
-from importlib import resources
 from pathlib import Path
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, cast
 
 from spl._validate import known_zone
 from spl.errors import DataError, MacroError, SplError, SplSyntaxError, UsageError
-from spl.render import error_text, inert
 
-EXAMPLES = resources.files("spl") / "examples"
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+    from rich.console import Console
+
+# Start-up: what ``spl --help`` and ``spl --version`` need is imported here; rich, spl.render,
+# importlib.resources, the parser and pandas are imported where they are first used.
+# tests/test_startup.py checks which modules each path imports.
 DISTRIBUTION = "spl-cloudtrail"  # the [project] name in pyproject.toml
 EXAMPLE_DETECTION = "aws_bedrock_high_number_list_foundation_model_failures.yml"
 EXAMPLE_DATA = "bedrock_cloudtrail.json"
@@ -39,6 +42,43 @@ FORMATS = ("--format json (the default when piped) prints one array of result ob
            "multivalue field is an array); csv a header and rows; table the first --max-rows.")
 MACROS_HELP = ("directory of macro definitions (YAML or macros.conf), added to those of the "
                "content tree; repeatable")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "EXAMPLES":  # the bundled examples (a Traversable), looked up when asked for
+        return _examples()
+    raise AttributeError(f"module 'spl.cli' has no attribute {name!r}")
+
+
+def _examples() -> Traversable:
+    from importlib import resources
+
+    return resources.files("spl") / "examples"
+
+
+class _LazyConsole:
+    """A rich Console made on first use. ``file`` needs none: JSON and CSV output write to it
+    alone, and importing rich costs a start ~35 ms."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    @property
+    def file(self):
+        return sys.stderr if self._options.get("stderr") else sys.stdout
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+def _console(**options: Any) -> Console:
+    """A Console that imports rich only when something other than its file is used."""
+    return cast("Console", _LazyConsole(**options))
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
@@ -381,6 +421,8 @@ def _report_problems(problems, err: Console, every: bool, as_json: bool) -> None
         parts.append(f"{len(notes)} skipped as not events ({_kinds(notes)})")
     err.print(f"{'warning' if real else 'note'}: {'; '.join(parts)}", markup=False,
               highlight=False)
+    from spl.render import inert
+
     for p in shown:
         err.print(f"  {inert(p.render())}", markup=False, highlight=False)
     if len(shown) < len(problems):
@@ -439,7 +481,9 @@ def _not_shown(out: Console, total: int, shown: int) -> None:
 
 def _cmd_detect(args, out: Console, err: Console) -> int:
     if args.example:
-        with resources.as_file(EXAMPLES) as folder:
+        from importlib import resources
+
+        with resources.as_file(_examples()) as folder:
             args.detection = str(folder / EXAMPLE_DETECTION)
             args.data = args.data or [str(folder / EXAMPLE_DATA)]
             args.source = args.source or "aws_cloudtrail"
@@ -482,6 +526,10 @@ def _detect(args, out, err) -> int:
     if args.format == "csv":
         render.show(table, "csv", out, args.tz)
         return 0
+    from rich.text import Text
+
+    from spl.render import inert
+
     out.print(Text(inert(det.name), style="bold"))
     shown = render.show(table, "table", out, args.tz, args.max_rows)
     for m in messages[:shown]:
@@ -608,11 +656,17 @@ def _stdout_gone() -> None:
         os.close(devnull)
 
 
+def _error_text(exc: SplError) -> str:
+    from spl.render import error_text
+
+    return error_text(exc)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    out = Console(soft_wrap=False, emoji=False)  # data's ":smile:" is text, not an emoji
-    err = Console(stderr=True, soft_wrap=True, emoji=False)  # a wrapped line would move the caret
+    out = _console(soft_wrap=False, emoji=False)  # data's ":smile:" is text, not an emoji
+    err = _console(stderr=True, soft_wrap=True, emoji=False)  # a wrapped line would move the caret
     if args.command is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
             args = parser.parse_args(["repl"])
@@ -634,10 +688,10 @@ def main(argv: list[str] | None = None) -> int:
             Lookups(args.lookups, args.lookup_output)
         return COMMANDS[args.command](args, out, err)
     except (SplSyntaxError, MacroError, UsageError) as exc:
-        err.print(error_text(exc), markup=False, highlight=False)
+        err.print(_error_text(exc), markup=False, highlight=False)
         return 2
     except SplError as exc:
-        err.print(error_text(exc), markup=False, highlight=False)
+        err.print(_error_text(exc), markup=False, highlight=False)
         return 1
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -648,6 +702,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: say so plainly, without a traceback
         if os.environ.get("SPL_DEBUG"):
             raise
+        from spl.render import inert
+
         err.print(f"internal error: {type(exc).__name__}: {inert(str(exc))} "
                   "(set SPL_DEBUG=1 for details)",
                   markup=False, highlight=False)
