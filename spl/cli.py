@@ -18,17 +18,18 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from spl._validate import known_zone
-from spl.errors import DataError, MacroError, SplError, SplSyntaxError, UsageError
-
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
     from rich.console import Console
 
-# Start-up: what ``spl --help`` and ``spl --version`` need is imported here; rich, spl.render,
-# importlib.resources, the parser and pandas are imported where they are first used.
-# tests/test_startup.py checks which modules each path imports.
+    from spl.errors import DataError, SplError
+
+    EXAMPLES: Traversable  # the bundled examples: made by __getattr__ when first asked for
+
+# Start-up: only what ``spl --help`` and ``spl --version`` need is imported here; spl.errors
+# (dataclasses), rich, spl.render, importlib.resources, the parser and pandas are imported where
+# they are first used. tests/test_startup.py checks which modules each path imports.
 DISTRIBUTION = "spl-cloudtrail"  # the [project] name in pyproject.toml
 EXAMPLE_DETECTION = "aws_bedrock_high_number_list_foundation_model_failures.yml"
 EXAMPLE_DATA = "bedrock_cloudtrail.json"
@@ -45,7 +46,7 @@ MACROS_HELP = ("directory of macro definitions (YAML or macros.conf), added to t
 
 
 def __getattr__(name: str) -> Any:
-    if name == "EXAMPLES":  # the bundled examples (a Traversable), looked up when asked for
+    if name == "EXAMPLES":  # importlib.resources is imported only when they are used
         return _examples()
     raise AttributeError(f"module 'spl.cli' has no attribute {name!r}")
 
@@ -258,6 +259,7 @@ def _prepare(args, search: str, err: Console):
     the engine: worker processes read a large file while pandas and the commands load.
     Returns (session, parsed)."""
     from spl import data
+    from spl.errors import SplError
     from spl.frontend import parse_search
     from spl.plan import required_fields, search_terms
 
@@ -322,6 +324,8 @@ NO_EVENTS_NEEDED = ("makeresults", "inputlookup")
 def _without_data(args, parsed):
     """A Session with no events, for a search that starts with a command of NO_EVENTS_NEEDED;
     any other search without --data is a usage error saying so."""
+    from spl.errors import SplError, UsageError
+
     commands = parsed.pipeline.commands
     if not (parsed.pipeline.generating and commands
             and commands[0].name in NO_EVENTS_NEEDED):
@@ -438,6 +442,7 @@ def _kinds(problems) -> str:
 def _no_events(files, problems) -> DataError:
     """The error for a load that read no event: why, and what the files suggest."""
     from spl.data.readers import hint, shown_name
+    from spl.errors import DataError
 
     real = [p for p in problems if not p.notice]
     if not files:
@@ -664,7 +669,10 @@ def _error_text(exc: SplError) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # --help and --version end here
+    from spl._validate import known_zone
+    from spl.errors import MacroError, SplError, SplSyntaxError, UsageError
+
     out = _console(soft_wrap=False, emoji=False)  # data's ":smile:" is text, not an emoji
     err = _console(stderr=True, soft_wrap=True, emoji=False)  # a wrapped line would move the caret
     if args.command is None:
