@@ -26,7 +26,8 @@ Each case runs ``--repeat`` times, cases interleaved (the machine may be shared)
 quotes the median wall time, the median CPU time (user + system of the process and the children
 it waited for: on a busy machine it moves less than the wall time) and the largest peak memory:
 the resident set summed over the process and its children, sampled every 10 ms (spl reads with
-worker processes), and at least the kernel's max RSS of the process (os.wait4). The results of spl and DuckDB are compared.
+worker processes), and at least the kernel's max RSS of the process (os.wait4). The results of
+spl and DuckDB are compared.
 """
 from __future__ import annotations
 
