@@ -25,25 +25,42 @@ OPTIONAL = ("rich", "prompt_toolkit", "jinja2", "matplotlib", "dask", "distribut
 ENGINE = ("pandas", "numpy", "lark", "yaml", "msgspec", "spl.errors", "spl.syntax", "spl.data",
           "spl.commands", "spl.render")
 
+# spl as a command (main() reads sys.argv), then a report: what was imported, whether the
+# cyclic garbage collector was on when the reader started and after the run (spl.cli._StartGC)
 RUN = """
-import json, sys
+import gc, json, sys
+began = []
+if sys.argv[1] == "run" and "--help" not in sys.argv:  # (spl.data imports numpy)
+    from spl import data
+    begin = data.begin
+    def spy(*args, **kwargs):
+        began.append(gc.isenabled())
+        return begin(*args, **kwargs)
+    data.begin = spy
 from spl.cli import main
 try:
-    code = main(sys.argv[1:])
+    code = main()
 except SystemExit as stop:
     code = stop.code
 sys.stdout.flush()
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
+report = {"code": code, "modules": sorted(sys.modules), "gc_at_begin": began,
+          "gc_after": gc.isenabled()}
+print(json.dumps(report), file=sys.stderr)
 """
+
+
+def command(*argv: str) -> tuple[dict, str]:
+    """Run ``spl argv`` in a fresh interpreter: the report above, and its output."""
+    done = subprocess.run([sys.executable, "-c", RUN, *argv], capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+    return json.loads(done.stderr.strip().splitlines()[-1]), done.stdout
 
 
 def imported(*argv: str) -> tuple[int, set[str], str]:
     """Run ``spl argv`` in a fresh interpreter: its exit code, the modules it imported, its
     output."""
-    done = subprocess.run([sys.executable, "-c", RUN, *argv], capture_output=True, text=True,
-                          cwd=REPO, timeout=120)
-    report = json.loads(done.stderr.strip().splitlines()[-1])
-    return report["code"], set(report["modules"]), done.stdout
+    report, out = command(*argv)
+    return report["code"], set(report["modules"]), out
 
 
 def loaded(modules: set[str], packages) -> set[str]:
@@ -78,6 +95,17 @@ def test_a_search_imports_only_the_commands_it_runs():
     for module in ("spl.commands.xmlkv", "spl.commands.iplocation", "spl.commands.transaction",
                    "spl.commands.map_", "xml.sax.saxutils", "urllib.request", "geoip2fast"):
         assert module not in modules
+
+
+@pytest.mark.parametrize("search, code", [("`cloudtrail` | stats count", 0),
+                                          ("`cloudtrail` | stats count(", 2)])
+def test_the_collector_is_on_when_data_is_read_and_after(search, code):
+    # spl pauses the cyclic collector only while modules load (spl.cli._StartGC): it is on
+    # when the reader's workers fork, and again after a syntax error stopped the start
+    report, _ = command("run", search, "--data", str(EXAMPLE), "--format", "json")
+    assert report["code"] == code
+    assert report["gc_at_begin"] == ([True] if code == 0 else [])
+    assert report["gc_after"] is True
 
 
 def test_a_table_on_a_terminal_imports_rich():
