@@ -7,29 +7,33 @@ spl cannot use (a search that is not a str, an unknown time zone or option) are 
 """
 from typing import TYPE_CHECKING
 
-from spl.errors import (
-    ConfigError,
-    DataError,
-    MacroError,
-    SearchError,
-    SplError,
-    SplSyntaxError,
-    UnsupportedError,
-    UsageError,
-)
-
 __all__ = ["run", "parse", "Session", "SplError", "SplSyntaxError", "MacroError",
            "UnsupportedError", "SearchError", "DataError", "ConfigError", "UsageError"]
 
 
 if TYPE_CHECKING:  # type checkers see the real signatures, not __getattr__'s
+    from spl.errors import (
+        ConfigError,
+        DataError,
+        MacroError,
+        SearchError,
+        SplError,
+        SplSyntaxError,
+        UnsupportedError,
+        UsageError,
+    )
     from spl.session import Session, parse, run
 
 
 def __getattr__(name: str) -> object:
-    # Imported on first use so that `import spl` (and the CLI's start) stays light.
+    # Imported on first use so that `import spl` (and so `spl --help`, which imports spl.cli)
+    # stays light: spl.session imports pandas, spl.errors dataclasses.
     if name in ("run", "parse", "Session"):
         from spl import session
 
         return getattr(session, name)
+    if name in __all__:
+        from spl import errors
+
+        return getattr(errors, name)
     raise AttributeError(f"module 'spl' has no attribute {name!r}")

@@ -9,23 +9,30 @@ SPL_DEBUG=1 to see the traceback of an internal error).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import json
 import os
 import sys
 import time
 import warnings
 from collections import Counter
-from importlib import resources
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
-from rich.console import Console
-from rich.text import Text
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
-from spl._validate import known_zone
-from spl.errors import DataError, MacroError, SplError, SplSyntaxError, UsageError
-from spl.render import error_text, inert
+    from rich.console import Console
 
-EXAMPLES = resources.files("spl") / "examples"
+    from spl.errors import DataError, SplError
+
+    EXAMPLES: Traversable  # the bundled examples: made by __getattr__ when first asked for
+
+# Start-up: only what ``spl --help`` and ``spl --version`` need is imported here; spl.errors
+# (dataclasses), rich, spl.render, importlib.resources, the parser and pandas are imported where
+# they are first used. tests/test_startup.py checks which modules each path imports.
 DISTRIBUTION = "spl-cloudtrail"  # the [project] name in pyproject.toml
 EXAMPLE_DETECTION = "aws_bedrock_high_number_list_foundation_model_failures.yml"
 EXAMPLE_DATA = "bedrock_cloudtrail.json"
@@ -39,6 +46,77 @@ FORMATS = ("--format json (the default when piped) prints one array of result ob
            "multivalue field is an array); csv a header and rows; table the first --max-rows.")
 MACROS_HELP = ("directory of macro definitions (YAML or macros.conf), added to those of the "
                "content tree; repeatable")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "EXAMPLES":  # importlib.resources is imported only when they are used
+        return _examples()
+    raise AttributeError(f"module 'spl.cli' has no attribute {name!r}")
+
+
+def _examples() -> Traversable:
+    from importlib import resources
+
+    return resources.files("spl") / "examples"
+
+
+class _LazyConsole:
+    """A rich Console made on first use. ``file`` needs none: JSON and CSV output write to it
+    alone, and importing rich costs a start ~35 ms."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    @property
+    def file(self):
+        return sys.stderr if self._options.get("stderr") else sys.stdout
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+def _console(**options: Any) -> Console:
+    """A Console that imports rich only when something other than its file is used."""
+    return cast("Console", _LazyConsole(**options))
+
+
+class _StartGC:
+    """Python's cyclic garbage collector while ``spl`` starts as a command (not when main() is
+    called by a program: gc.freeze acts on the whole process).
+
+    Loading lark, the grammar, numpy and pandas makes a few hundred thousand long-lived objects
+    and almost no garbage, yet each collection walks all of them (a quarter of a small search's
+    CPU time). So the collector is off while a block of loading runs, then on again with what
+    was loaded frozen (gc.freeze: left out of every later collection); no data is read and no
+    search runs inside such a block. At the end, freezing again spares the exit's full
+    collections of everything still alive."""
+
+    def __init__(self) -> None:
+        self.active = False
+
+    @contextlib.contextmanager
+    def loading(self) -> Iterator[None]:
+        if not (self.active and gc.isenabled()):
+            yield
+            return
+        gc.disable()
+        try:
+            yield
+        finally:
+            gc.freeze()
+            gc.enable()
+
+    def exiting(self) -> None:
+        if self.active:
+            gc.freeze()
+
+
+_GC = _StartGC()
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
@@ -217,11 +295,13 @@ def _prepare(args, search: str, err: Console):
     """Parse first (a typo should not wait for the data), start reading, and only then import
     the engine: worker processes read a large file while pandas and the commands load.
     Returns (session, parsed)."""
-    from spl import data
-    from spl.frontend import parse_search
-    from spl.plan import required_fields, search_terms
+    with _GC.loading():
+        from spl import data
+        from spl.errors import SplError
+        from spl.frontend import parse_search
+        from spl.plan import required_fields, search_terms
 
-    parsed = parse_search(search, [Path(m) for m in args.macros])
+        parsed = parse_search(search, [Path(m) for m in args.macros])
     if not args.data:
         return _without_data(args, parsed), parsed
     fields = required_fields(parsed.pipeline)
@@ -318,6 +398,8 @@ NO_EVENTS_NEEDED = ("makeresults", "inputlookup")
 def _without_data(args, parsed):
     """A Session with no events, for a search that starts with a command of NO_EVENTS_NEEDED;
     any other search without --data is a usage error saying so."""
+    from spl.errors import SplError, UsageError
+
     commands = parsed.pipeline.commands
     if not (parsed.pipeline.generating and commands
             and commands[0].name in NO_EVENTS_NEEDED):
@@ -403,6 +485,8 @@ def _report_problems(problems, err: Console, every: bool, as_json: bool) -> None
         parts.append(f"{len(notes)} skipped as not events ({_kinds(notes)})")
     err.print(f"{'warning' if real else 'note'}: {'; '.join(parts)}", markup=False,
               highlight=False)
+    from spl.render import inert
+
     for p in shown:
         err.print(f"  {inert(p.render())}", markup=False, highlight=False)
     if len(shown) < len(problems):
@@ -418,6 +502,7 @@ def _kinds(problems) -> str:
 def _no_events(files, problems) -> DataError:
     """The error for a load that read no event: why, and what the files suggest."""
     from spl.data.readers import hint, shown_name
+    from spl.errors import DataError
 
     real = [p for p in problems if not p.notice]
     if not files:
@@ -461,7 +546,9 @@ def _not_shown(out: Console, total: int, shown: int) -> None:
 
 def _cmd_detect(args, out: Console, err: Console) -> int:
     if args.example:
-        with resources.as_file(EXAMPLES) as folder:
+        from importlib import resources
+
+        with resources.as_file(_examples()) as folder:
             args.detection = str(folder / EXAMPLE_DETECTION)
             args.data = args.data or [str(folder / EXAMPLE_DATA)]
             args.source = args.source or "aws_cloudtrail"
@@ -504,6 +591,10 @@ def _detect(args, out, err) -> int:
     if args.format == "csv":
         render.show(table, "csv", out, args.tz)
         return 0
+    from rich.text import Text
+
+    from spl.render import inert
+
     out.print(Text(inert(det.name), style="bold"))
     shown = render.show(table, "table", out, args.tz, args.max_rows)
     for m in messages[:shown]:
@@ -630,11 +721,28 @@ def _stdout_gone() -> None:
         os.close(devnull)
 
 
+def _error_text(exc: SplError) -> str:
+    from spl.render import error_text
+
+    return error_text(exc)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _GC.active = argv is None  # spl as the process's command (see _StartGC)
+    try:
+        return _main(argv)
+    finally:
+        _GC.exiting()
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    out = Console(soft_wrap=False, emoji=False)  # data's ":smile:" is text, not an emoji
-    err = Console(stderr=True, soft_wrap=True, emoji=False)  # a wrapped line would move the caret
+    args = parser.parse_args(argv)  # --help and --version end here
+    from spl._validate import known_zone
+    from spl.errors import MacroError, SplError, SplSyntaxError, UsageError
+
+    out = _console(soft_wrap=False, emoji=False)  # data's ":smile:" is text, not an emoji
+    err = _console(stderr=True, soft_wrap=True, emoji=False)  # a wrapped line would move the caret
     if args.command is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
             args = parser.parse_args(["repl"])
@@ -651,15 +759,16 @@ def main(argv: list[str] | None = None) -> int:
         warnings.simplefilter("ignore")  # a library's warning is ours to fix, not the user's
     try:
         if hasattr(args, "lookup_output"):  # before any data is read: the directories apart
-            from spl.lookups import Lookups
+            with _GC.loading():
+                from spl.lookups import Lookups
 
             Lookups(args.lookups, args.lookup_output)
         return COMMANDS[args.command](args, out, err)
     except (SplSyntaxError, MacroError, UsageError) as exc:
-        err.print(error_text(exc), markup=False, highlight=False)
+        err.print(_error_text(exc), markup=False, highlight=False)
         return 2
     except SplError as exc:
-        err.print(error_text(exc), markup=False, highlight=False)
+        err.print(_error_text(exc), markup=False, highlight=False)
         return 1
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -670,6 +779,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: say so plainly, without a traceback
         if os.environ.get("SPL_DEBUG"):
             raise
+        from spl.render import inert
+
         err.print(f"internal error: {type(exc).__name__}: {inert(str(exc))} "
                   "(set SPL_DEBUG=1 for details)",
                   markup=False, highlight=False)

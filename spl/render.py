@@ -21,15 +21,14 @@ import shutil
 import unicodedata
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from spl import timefmt
 from spl.values import is_null, to_number, to_str
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # rich is imported by the functions that draw: JSON and CSV output need none
     import pandas as pd
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
     from spl.errors import SplError
 
@@ -129,12 +128,17 @@ def to_csv(table: pd.DataFrame, tz: str = "UTC") -> str:
 
 def _text(value) -> Text:
     """A cell as plain text: data is never read as rich markup (``[aws-sdk-go]`` stays)."""
+    from rich.text import Text
+
     if value is None:
         return Text("")
     return Text("\n".join(inert(v) for v in value) if isinstance(value, list) else inert(value))
 
 
 def to_rich(table: pd.DataFrame, tz: str = "UTC", title: str | None = None) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     columns = display_columns(table)
     out = Table(title=Text(inert(title)) if title else None, show_lines=True)
     for c in columns:
@@ -147,6 +151,9 @@ def to_rich(table: pd.DataFrame, tz: str = "UTC", title: str | None = None) -> T
 
 def to_cards(table: pd.DataFrame, tz: str = "UTC") -> list[Table]:
     """One two-column (field, value) table per result: for results too wide for the terminal."""
+    from rich.table import Table
+    from rich.text import Text
+
     cards = []
     columns = display_columns(table)
     for i, row in enumerate(table[columns].itertuples(index=False, name=None), 1):

@@ -2,7 +2,9 @@
 
 A command function takes its AST node, the table of results so far and the run context, and
 returns the new table. Adding a command touches one file: write ``spl/commands/<name>.py`` with
-``@command("name", reads=reads)``; every module of this package is imported on first use.
+``@command("name", reads=reads)``. A command's module is imported when the command is first
+looked up (the index of which module declares which name is read from the modules' source), so
+a search imports only the commands it runs; ``supported()`` imports them all.
 
 Beside its implementation, every command declares what it is, as keyword arguments of
 ``@command`` (``reads`` is required, so a new command cannot forget it):
@@ -31,8 +33,9 @@ import importlib.machinery
 import importlib.util
 import pkgutil
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the registry itself needs no pandas (spl.plan and macros import it early)
@@ -96,20 +99,28 @@ def _load() -> None:
     """Import every command module once (a module imported directly may have registered first)."""
     global _loaded
     if not _loaded:
-        for module in pkgutil.iter_modules(__path__):
-            importlib.import_module(f"{__name__}.{module.name}")
+        for module in _modules():
+            importlib.import_module(module)
         _loaded = True
+
+
+def _imported(name: str) -> None:
+    """Import the module that declares command ``name`` (spl.commands.<module>), if any."""
+    if name not in _REGISTRY and not _loaded:
+        module = _index().get(name)
+        if module is not None:
+            importlib.import_module(module)
 
 
 def lookup(name: str) -> CommandFn | None:
     """The implementation of command ``name`` (lower case), or None when the engine lacks it."""
-    _load()
+    _imported(name)
     return _REGISTRY.get(name)
 
 
 def spec(name: str) -> Spec | None:
-    """What command ``name`` declares, from the imported modules (the engine's view)."""
-    _load()
+    """What command ``name`` declares, from its imported module (the engine's view)."""
+    _imported(name)
     return _SPECS.get(name)
 
 
@@ -123,21 +134,65 @@ def supported() -> list[str]:
 
 _DECORATOR = re.compile(r"^@command\(", re.M)
 _NEXT = re.compile(r"^(?:@|def |async def )", re.M)  # what follows a decorator's text
-_declared: dict[str, Spec] | None = None
+_names: dict[str, str] | None = None  # command name -> the module declaring it
+_by_module: dict[str, dict[str, Spec]] = {}  # a module's declarations, read when first asked
 
 
-def declarations() -> dict[str, Spec]:
+def _modules() -> list[str]:
+    """The command modules of this package (helpers such as _args declare no command)."""
+    return [f"{__name__}.{m.name}" for m in pkgutil.iter_modules(__path__)]
+
+
+def _index() -> dict[str, str]:
+    """Which module declares each command name, from the decorators' names alone (no
+    function is compiled: only the modules a search uses are read further)."""
+    global _names
+    if _names is None:
+        found: dict[str, str] = {}
+        for module in _modules():
+            for call in _decorators(_source(module)):
+                for name in _call_names(call):
+                    if found.setdefault(name, module) != module:
+                        raise TypeError(f"command {name!r} is declared by {found[name]} "
+                                        f"and {module}")
+        _names = found
+    return _names
+
+
+def declaration(name: str) -> Spec | None:
+    """What command ``name`` declares, read from its module's source without running it (so
+    without pandas); None for a name no module declares."""
+    module = _index().get(name)
+    if module is None:
+        return None
+    if module not in _by_module:
+        _by_module[module] = _module_declarations(module, _source(module))
+    return _by_module[module].get(name)
+
+
+class _Declarations(Mapping[str, Spec]):
+    """Every command's declarations by name; a module's are read when one of them is asked."""
+
+    def __getitem__(self, name: str) -> Spec:
+        found = declaration(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return name in _index()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_index())
+
+    def __len__(self) -> int:
+        return len(_index())
+
+
+def declarations() -> Mapping[str, Spec]:
     """Every command's declarations, read from the modules' source without running them (so
     without pandas): the ``@command(...)`` call of each module and the functions it names."""
-    global _declared
-    if _declared is None:
-        found: dict[str, Spec] = {}
-        for module in pkgutil.iter_modules(__path__):
-            name = f"{__name__}.{module.name}"
-            source = _source(name)
-            found.update(_module_declarations(name, source))
-        _declared = found
-    return _declared
+    return _Declarations()
 
 
 def _source(module: str) -> str:
@@ -149,6 +204,7 @@ def _source(module: str) -> str:
     return source
 
 
+@cache
 def _spec_of(module: str) -> importlib.machinery.ModuleSpec:
     """The import spec of one of this package's modules (always found: it is listed)."""
     found = importlib.util.find_spec(module)
@@ -156,18 +212,30 @@ def _spec_of(module: str) -> importlib.machinery.ModuleSpec:
     return found
 
 
-def _module_declarations(module: str, source: str) -> dict[str, Spec]:
-    """The declarations of each ``@command(...)`` in one module's source, by command name.
+def _decorators(source: str) -> list[pyast.Call]:
+    """The ``@command(...)`` calls of one module's source, each parsed on its own.
 
     Only the decorator's own text is parsed (it runs from ``@command(`` to the line that
     starts the next decorator or the ``def``): parsing whole modules would slow every start."""
-    found: dict[str, Spec] = {}
+    calls = []
     for m in _DECORATOR.finditer(source):
         end = _NEXT.search(source, m.end())
         text = source[m.start() + 1:end.start() if end else len(source)]
         call = pyast.parse(text.strip(), mode="eval").body
         assert isinstance(call, pyast.Call)  # the text is "command(...)"
-        names = [pyast.literal_eval(arg) for arg in call.args]
+        calls.append(call)
+    return calls
+
+
+def _call_names(call: pyast.Call) -> list[str]:
+    return [pyast.literal_eval(arg) for arg in call.args]
+
+
+def _module_declarations(module: str, source: str) -> dict[str, Spec]:
+    """The declarations of each ``@command(...)`` in one module's source, by command name."""
+    found: dict[str, Spec] = {}
+    for call in _decorators(source):
+        names = _call_names(call)
         props: dict[str, Any] = {}
         for kw in call.keywords:
             if kw.arg not in _PROPERTIES:
