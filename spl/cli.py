@@ -297,7 +297,6 @@ def _prepare(args, search: str, err: Console):
     Returns (session, parsed)."""
     with _GC.loading():
         from spl import data
-        from spl.errors import SplError
         from spl.frontend import parse_search
         from spl.plan import required_fields, search_terms
 
@@ -321,17 +320,7 @@ def _prepare(args, search: str, err: Console):
         reading = data.begin(args.data, sourcetype=args.sourcetype, fields=fields, ta=args.ta,
                              strict=args.strict, terms=terms, mapper=mapper, source=args.source)
     try:
-        from spl.engine import check_supported
-        from spl.session import Session
-
-        try:
-            check_supported(parsed.pipeline)
-        except SplError as e:
-            raise parsed.relocate(e) from None
-        session = Session(macros=args.macros, tz=args.tz, ta=args.ta, strict=args.strict,
-                          progress=progress, lookups=args.lookups,
-                          lookup_output=args.lookup_output, fields=fields, terms=terms,
-                          datamodels=args.datamodels)
+        session = _session(args, parsed, progress=progress, fields=fields, terms=terms)
         events: int | None = None  # events read (None: not known, on a Dask cluster)
         if reading is None:  # on a Dask cluster
             assert scheduler is not None
@@ -372,16 +361,8 @@ def _head_session(args, parsed, err: Console, progress: bool):
     every field of only the pieces holding the newest events (spl.session.Session._head),
     instead of every field of every event to keep N."""
     from spl import data
-    from spl.engine import check_supported
-    from spl.session import Session
 
-    try:
-        check_supported(parsed.pipeline)
-    except SplError as e:
-        raise parsed.relocate(e) from None
-    session = Session(macros=args.macros, tz=args.tz, ta=args.ta, strict=args.strict,
-                      progress=progress, lookups=args.lookups,
-                      lookup_output=args.lookup_output, datamodels=args.datamodels)
+    session = _session(args, parsed, progress=progress)
     session.load(args.data, sourcetype=args.sourcetype, source=args.source)
     _report_problems(session.problems, err, args.problems, args.format == "json")
     if not len(session.times):
@@ -398,13 +379,19 @@ NO_EVENTS_NEEDED = ("makeresults", "inputlookup")
 def _without_data(args, parsed):
     """A Session with no events, for a search that starts with a command of NO_EVENTS_NEEDED;
     any other search without --data is a usage error saying so."""
-    from spl.errors import SplError, UsageError
+    from spl.errors import UsageError
 
     commands = parsed.pipeline.commands
     if not (parsed.pipeline.generating and commands
             and commands[0].name in NO_EVENTS_NEEDED):
         raise UsageError("give at least one --data PATH (only a search starting with "
                          "| makeresults or | inputlookup runs without data)")
+    return _session(args, parsed)
+
+
+def _session(args, parsed, **options):
+    """The engine's Session for the command line's options, once the search is known to run
+    (an unsupported command is told with its place in the search before anything else)."""
     from spl.engine import check_supported
     from spl.session import Session
 
@@ -414,7 +401,7 @@ def _without_data(args, parsed):
         raise parsed.relocate(e) from None
     return Session(macros=args.macros, tz=args.tz, ta=args.ta, strict=args.strict,
                    lookups=args.lookups, lookup_output=args.lookup_output,
-                   datamodels=args.datamodels)
+                   datamodels=args.datamodels, **options)
 
 
 def _content_tree(args, path: str) -> None:
