@@ -87,14 +87,14 @@ def test_pieces_are_bounded_and_cut_at_lines_and_between_records(tmp_path, monke
     recs = records(300)
     path = tmp_path / "a.ndjson.gz"
     path.write_bytes(gzip.compress("\n".join(recs).encode()))  # no newline at the end
-    got = list(stream.pieces(path, "ndjson"))
+    got = [(base, stream.joined(parts)) for base, parts in stream.pieces(path, "ndjson")]
     longest = max(map(len, recs)) + 1
     assert all(len(p) < 1000 + 2 * longest for _, p in got) and len(got) > 20
     assert b"".join(p for _, p in got) == "\n".join(recs).encode()
     assert [b for b, _ in got] == [sum(len(p) for _, p in got[:i]) for i in range(len(got))]
     doc = tmp_path / "d.json.gz"
     doc.write_bytes(gzip.compress(('{"Records": [' + ", ".join(recs) + "]}").encode()))
-    texts = [json.loads(b"[" + p + b"]") for _, p in stream.pieces(doc, "document")]
+    texts = [json.loads(b"[" + stream.joined(p) + b"]") for _, p in stream.pieces(doc, "document")]
     assert all(len(t) <= 1000 // 100 + 2 for t in texts) and len(texts) > 20
     assert [r for t in texts for r in t] == [json.loads(r) for r in recs]
 

@@ -435,12 +435,12 @@ class Reading:
         arrive; False when the file must be read by the record reader."""
         build = self.build
         assert build is not None and build.mapper is not None
-        last, lines, mtime = None, stream.LineNumbers(), file_mtime(path)
+        last, lines, mtime = None, stream.TextLines(path), file_mtime(path)
         batch: list = []
         major = k << 44
         try:
             for piece in pieces.results():
-                batch.extend(lines.add(piece))
+                batch.extend(piece)
                 if sum(c.n for c in batch) < MAP_ROWS:
                     continue
                 last, major = self._map_batch(k, path, batch, src, partials, problems, last,
@@ -633,13 +633,12 @@ def _streamed(pieces: stream.Stream, opts: fast.Options, strict: bool, time: Tim
     """(columns, times, raws, problems) of a file read in pieces (spl.data.stream), or by the
     record reader when they cannot give its result."""
     path = pieces.path
-    got = pieces.collect()
-    if got is None:
+    chunks = pieces.collect()
+    if chunks is None:
         return _records(read_file(path), path, opts, strict, time)
-    chunks, lines = got
     problems: list[DataProblem] = []
     cols, t, r = fast.merge(chunks, str(path), file_mtime(path), problems, strict,
-                            line_numbers=lines)
+                            line_numbers=stream.TextLines(path))
     return cols, t, r, problems
 
 

@@ -31,7 +31,6 @@ an element starts are the document's own.
 """
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import queue
@@ -39,8 +38,11 @@ import re
 import shutil
 import tempfile
 import threading
+import types
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import CancelledError, Future, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import msgspec
@@ -53,7 +55,6 @@ from spl.data.fast import (
     _columnar,
     _digest,
     _every_field,
-    _Gap,
     _pubsub,
     _unpacked,
     check_stop,
@@ -62,17 +63,20 @@ from spl.data.fast import (
 )
 from spl.data.readers import GZIP_HEAD, _opens_document, is_gzip
 
+_inflater: types.ModuleType = zlib
 try:  # igzip inflates several times faster than zlib; the same streams, checksums checked
-    from isal import isal_zlib as _inflater
-except ImportError:  # pragma: no cover - the optional 'fast' extra
-    _inflater = zlib  # type: ignore[no-redef]
+    from isal import isal_zlib
+
+    _inflater = isal_zlib
+except ImportError:  # the 'fast' extra is not installed
+    pass
 
 STREAM_PIECE = 8 << 20  # bytes of text of a piece (cut at the next line or record boundary)
 STREAM_MIN = 8 << 20    # bytes on disk of a file read by all the workers (smaller: one's job)
 STREAM_AHEAD = 8        # pieces handed to the workers and not yet taken back
 STREAM_MAX = 64 << 20   # bytes of a document with no place to cut: it is read by the records
 _READ = 1 << 20         # bytes of the file inflated at a time
-_INFLATE_ERRORS = (zlib.error, _inflater.error, EOFError)
+_INFLATE_ERRORS: tuple[type[BaseException], ...] = (zlib.error, _inflater.error)
 _WS = rb"[ \t\r\n]*"
 # {"Records": [ or [, then the first element's first key (plain: no escape in it)
 _DOCUMENT = re.compile(_WS + rb'(?:\{' + _WS + rb'"Records"' + _WS + rb':' + _WS + rb')?\['
@@ -145,28 +149,48 @@ def _text(path: Path) -> Iterator[bytes]:
             raise GiveUp("gzip stream cut short")
 
 
-def pieces(path: Path, form: str) -> Iterator[tuple[int, bytearray]]:
-    """(offset in the text, text) of the file's pieces, in order; GiveUp when the file must be
-    read by spl.data.readers."""
+def pieces(path: Path, form: str) -> Iterator[tuple[int, list]]:
+    """(offset in the text, the buffers whose text it is) of the file's pieces, in order;
+    GiveUp when the file must be read by spl.data.readers. A piece's buffers are views of the
+    inflated blocks: handing a piece over copies it once, into the file the worker reads."""
     blocks = _text(path)
-    return _line_pieces(blocks) if form == "ndjson" else _document_pieces(blocks)
+    if form == "ndjson":
+        return _line_pieces(blocks)
+    return ((base, [piece]) for base, piece in _document_pieces(blocks))
 
 
-def _line_pieces(blocks: Iterator[bytes]) -> Iterator[tuple[int, bytearray]]:
-    """Pieces of whole lines, each about STREAM_PIECE bytes (a longer line is one piece)."""
-    buf, base = bytearray(), 0
+def _line_pieces(blocks: Iterator[bytes]) -> Iterator[tuple[int, list]]:
+    """Pieces of whole lines, each cut at the first line end from its STREAM_PIECE-th byte on
+    (a longer line is one piece)."""
+    parts: list = []
+    size = base = 0
     for block in blocks:
-        buf += block
-        while len(buf) >= STREAM_PIECE:
-            cut = buf.find(b"\n", STREAM_PIECE - 1) + 1
+        view = memoryview(block)
+        at = 0
+        while True:  # cut where the piece's first line end from its STREAM_PIECE-th byte is
+            start = at + max(STREAM_PIECE - size - 1, 0)
+            cut = block.find(b"\n", start) + 1 if start < len(block) else 0
             if not cut:
                 break
-            piece, buf = buf, buf[cut:]
-            del piece[cut:]
-            yield base, piece
-            base += cut
-    if buf:
-        yield base, buf
+            parts.append(view[at:cut])
+            yield base, parts
+            base += size + cut - at
+            parts, size, at = [], 0, cut
+        if at < len(block):
+            parts.append(view[at:])
+            size += len(block) - at
+    if parts:
+        yield base, parts
+
+
+def joined(parts: list) -> bytearray:
+    """A piece's text in one buffer."""
+    if len(parts) == 1 and type(parts[0]) is bytearray:
+        return parts[0]
+    out = bytearray()
+    for part in parts:
+        out += part
+    return out
 
 
 def _document_pieces(blocks: Iterator[bytes]) -> Iterator[tuple[int, bytearray]]:
@@ -212,29 +236,19 @@ def _document_pieces(blocks: Iterator[bytes]) -> Iterator[tuple[int, bytearray]]
         yield base, buf
 
 
-# A piece read: its chunks, the newlines in it, and the newlines before each problem's offset
-Piece = tuple[list[Chunk], int, dict[int, int]]
-
-
-def read_piece(data: bytearray, base: int, form: str, opts: Options) -> Piece | None:
-    """The records of a piece of text that begins at offset ``base`` of the file's text, as
-    spl.data.fast reads a plain file's; None when the file must be read by spl.data.readers."""
+def read_piece(data: bytearray, size: int, base: int, form: str,
+               opts: Options) -> list[Chunk] | None:
+    """The records of a piece of text, ``data[:size]``, that begins at offset ``base`` of the
+    file's text, as spl.data.fast reads a plain file's; None when the file must be read by
+    spl.data.readers."""
     check_stop()
     if form == "document":
-        return _document_chunks(data, opts)
-    chunks = read_chunk(data, 0, len(data), opts, base)
-    if any(c.unusual for c in chunks):
-        return None
-    lines: dict[int, int] = {}
-    at, count = base, 0
-    for offset in sorted({p.offset if isinstance(p, _Gap) else p[0]
-                          for c in chunks for p in c.problems}):
-        count += data.count(b"\n", at - base, offset - base)
-        lines[offset], at = count, offset
-    return chunks, data.count(b"\n"), lines
+        return _document_chunks(data[:size], opts)
+    chunks = read_chunk(data, 0, size, opts, base)
+    return None if any(c.unusual for c in chunks) else chunks
 
 
-def _document_chunks(data: bytearray, opts: Options) -> Piece | None:
+def _document_chunks(data: bytearray, opts: Options) -> list[Chunk] | None:
     """A document's piece read as spl.data.fast reads lines: its elements' texts as they stand
     in the file; None when an element is anything but a record the chunk reader takes whole."""
     data[:0] = b"["
@@ -246,46 +260,64 @@ def _document_chunks(data: bytearray, opts: Options) -> Piece | None:
     if opts.line_filter is not None:
         lines = [line for line in lines if opts.line_filter.line_ok(line)]
     if not lines:
-        return [], 0, {}
+        return []
     chunk = (_columnar(lines, tuple(opts.wanted), opts) if opts.wanted is not None
              else _every_field(lines, opts))
-    return None if chunk is None else ([chunk], 0, {})
+    return None if chunk is None else [chunk]
 
 
-def read_shared(name: str, base: int, form: str, opts: Options) -> Piece | None:
-    """read_piece of a piece handed over in the file ``name`` (removed once read), its chunks
-    packed for the trip back from a worker process."""
-    try:
-        with open(name, "rb") as f:
-            data = bytearray(f.read())
-    finally:
-        os.unlink(name)
-    return read_sent(data, base, form, opts)
+_BUFFER = bytearray()  # a worker's buffer for the pieces it reads: no fresh pages for each
 
 
-def read_sent(data: bytearray, base: int, form: str, opts: Options) -> Piece | None:
-    """read_piece, its chunks packed for the trip back from a worker process."""
-    got = read_piece(data, base, form, opts)
-    return None if got is None else (pack(got[0]), got[1], got[2])
+def read_shared(name: str, size: int, base: int, form: str,
+                opts: Options) -> list[Chunk] | None:
+    """read_piece of a piece handed over in the first ``size`` bytes of the file ``name``, its
+    chunks packed for the trip back from a worker process."""
+    global _BUFFER
+    if len(_BUFFER) < size:
+        _BUFFER = bytearray(size)
+    with open(name, "rb", buffering=0) as f, memoryview(_BUFFER) as view:
+        got = f.readinto(view[:size])
+    if got != size:
+        raise OSError(f"piece {name} is {got} bytes, not {size}")
+    return _packed(read_piece(_BUFFER, size, base, form, opts))
 
 
-class LineNumbers:
-    """Line numbers of the problems of a file's pieces, as merge asks for them (offsets in the
-    text): the newlines of the pieces before, and those of the piece before the offset."""
+def read_sent(data: bytearray, base: int, form: str, opts: Options) -> list[Chunk] | None:
+    """read_piece of a piece sent along, its chunks packed for the trip back."""
+    return _packed(read_piece(data, len(data), base, form, opts))
 
-    def __init__(self):
-        self.lines: dict[int, int] = {}
-        self.newlines = 0
 
-    def add(self, piece: Piece) -> list[Chunk]:
-        chunks, newlines, before = piece
-        for offset, n in before.items():
-            self.lines[offset] = self.newlines + n + 1
-        self.newlines += newlines
-        return chunks
+def _packed(got: list[Chunk] | None) -> list[Chunk] | None:
+    return None if got is None else pack(got)
+
+
+class TextLines:
+    """Line numbers of offsets of a file's text, as merge asks for them (ascending, call after
+    call), counted in the text read again from where the last call stopped: only a file with
+    problems pays for it, and its pieces never count their lines."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.blocks: Iterator[bytes] | None = None  # the text, from the start, when asked
+        self.block, self.at = b"", 0  # the block read last, and its offset in the text
+        self.pos, self.line = 0, 1    # the offset counted up to, and its line
 
     def __call__(self, file: str, offsets: list[int]) -> list[int]:
-        return [self.lines[o] for o in offsets]
+        out = []
+        for o in offsets:
+            if self.blocks is None or o < self.pos:  # (not asked in order: from the start)
+                self.blocks, self.block, self.at, self.pos, self.line = _text(self.path), b"", \
+                    0, 0, 1
+            while o > self.at + len(self.block):
+                self.line += self.block.count(b"\n", self.pos - self.at)
+                self.at += len(self.block)
+                self.pos = self.at
+                self.block = next(self.blocks)
+            self.line += self.block.count(b"\n", self.pos - self.at, o - self.at)
+            self.pos = o
+            out.append(self.line)
+        return out
 
 
 class Stream:
@@ -297,16 +329,18 @@ class Stream:
         self.jobs: queue.Queue = queue.Queue(STREAM_AHEAD)
         self.stopped = threading.Event()
         self.lock = threading.Lock()  # the pieces' folder is made and removed under it
+        self.slots: dict[int, Future] = {}  # the job that last used each file of the folder
         self.folder: str | None = None
 
-    def results(self) -> Iterator[Piece]:
+    def results(self) -> Iterator[list[Chunk]]:
         """Each piece read, in order; GiveUp when the file must be read by spl.data.readers."""
         if self.workers is None:
-            for base, data in pieces(self.path, self.form):
-                got = read_piece(data, base, self.form, self.opts)
+            for base, parts in pieces(self.path, self.form):
+                data = joined(parts)
+                got = read_piece(data, len(data), base, self.form, self.opts)
                 if got is None:
                     raise GiveUp("a piece the chunk reader does not take")
-                yield [_unpacked(c) for c in got[0]], got[1], got[2]
+                yield [_unpacked(c) for c in got]
             return
         while True:
             job = self.jobs.get()
@@ -314,19 +348,18 @@ class Stream:
                 return
             if isinstance(job, BaseException):
                 raise GiveUp(str(job))
-            try:
-                got = job.result()
-            except OSError:  # the worker died with the piece's text: read it all again
+            try:  # not run again here when the worker died: its file may hold another piece
+                got = job.future.result()
+            except (OSError, BrokenProcessPool, CancelledError):
                 got = None
             if got is None:
                 raise GiveUp("a piece the chunk reader does not take")
-            yield [_unpacked(c) for c in got[0]], got[1], got[2]
+            yield [_unpacked(c) for c in got]
 
-    def collect(self) -> tuple[list[Chunk], LineNumbers] | None:
-        """Every chunk of the file and their problems' lines; None: read it by the records."""
-        lines = LineNumbers()
+    def collect(self) -> list[Chunk] | None:
+        """Every chunk of the file; None: read it by the records."""
         try:
-            return [c for piece in self.results() for c in lines.add(piece)], lines
+            return [c for piece in self.results() for c in piece]
         except GiveUp:
             return None
         finally:
@@ -335,8 +368,8 @@ class Stream:
     def feed(self) -> None:
         """Inflate the file and hand its pieces to the workers (in the feeding thread)."""
         try:
-            for base, data in pieces(self.path, self.form):
-                if not self._put(self._hand(base, data)):
+            for k, (base, parts) in enumerate(pieces(self.path, self.form)):
+                if not self._put(self._hand(k, base, parts)):
                     return
             self._put(None)
         except BaseException as e:  # told to the reader, who reads the file again
@@ -352,10 +385,13 @@ class Stream:
                 continue
         return False
 
-    def _hand(self, base: int, data: bytearray) -> Job:
-        """A job reading a piece: the text in a file in shared memory when it can be written
-        there (a worker reads it far faster than through the pipe), else sent along."""
+    def _hand(self, k: int, base: int, parts: list) -> Job:
+        """A job reading piece number ``k``: its text written to one of STREAM_AHEAD + 2 files
+        in shared memory, each used again once the job before that used it is done (a worker
+        reads a file far faster than the pipe, and pages written again cost no allocation);
+        sent along when it cannot be written there."""
         assert self.workers is not None
+        size = sum(map(len, parts))
         with self.lock:
             if self.stopped.is_set():
                 raise GiveUp("stopped")
@@ -366,15 +402,30 @@ class Stream:
                                                    dir=shm if os.path.isdir(shm) else None)
                 except OSError:
                     self.folder = ""
+        job = None
         if self.folder:
-            name = os.path.join(self.folder, str(base))
+            slot = k % (STREAM_AHEAD + 2)
+            before = self.slots.get(slot)
+            while before is not None and not self.stopped.is_set():
+                if wait([before], timeout=0.1).done:
+                    break
+            name = os.path.join(self.folder, str(slot))
             try:
-                with open(name, "wb", buffering=0) as f:
-                    f.write(data)
-                return self.workers.submit(read_shared, name, base, self.form, self.opts)
+                fd = os.open(name, os.O_WRONLY | os.O_CREAT, 0o600)
+                try:
+                    for part in parts:
+                        with memoryview(part) as view:
+                            while view:
+                                view = view[os.write(fd, view):]
+                finally:
+                    os.close(fd)
+                job = self.workers.submit(read_shared, name, size, base, self.form, self.opts)
             except OSError:  # no room: this piece goes through the pipe
-                with contextlib.suppress(OSError):
-                    os.unlink(name)
+                pass
+            if job is not None and job.future is not None:
+                self.slots[slot] = job.future
+                return job
+        data = joined(parts)
         return self.workers.submit(read_sent, data, base, self.form, self.opts)
 
     def close(self) -> None:
@@ -408,7 +459,7 @@ def start_feeding(streams: list[Stream]) -> threading.Thread | None:
     return thread
 
 
-def read_whole(path: Path, opts: Options) -> tuple[list[Chunk], LineNumbers] | None:
+def read_whole(path: Path, opts: Options) -> list[Chunk] | None:
     """Every chunk of a gzipped file or a document, read here piece after piece (None: read it
     by spl.data.readers)."""
     form = stream_form(path)
