@@ -180,8 +180,8 @@ def test_the_workers_read_the_pieces_in_file_order(tmp_path, monkeypatch):
     monkeypatch.setattr(stream, "stream_form", lambda path: None)
     alone = load([tmp_path], source="s", fields={"eventName", "n"})
     pd.testing.assert_frame_equal(got.table, alone.table)
-    assert not [f for f in os.listdir("/dev/shm") if f.startswith("spl-piece-")] or \
-        not os.path.isdir("/dev/shm")
+    folders = [s.folder for s in reading._streams()]
+    assert all(folders) and not any(map(os.path.exists, folders))  # the pieces' files removed
 
 
 def test_a_file_the_pieces_cannot_read_is_read_again_by_the_record_reader(tmp_path, monkeypatch):

@@ -263,7 +263,8 @@ class Reading:
     """Files being read into events (see :func:`begin`).
 
     Every file is a job of the same worker processes (a large NDJSON file one job per core),
-    so a directory of many small or gzipped files is read in parallel too. A strict load reads
+    so a directory of many small or gzipped files is read in parallel too; a large gzipped file
+    or Records document is inflated here and its pieces are the workers' jobs (spl.data.stream). A strict load reads
     files that are not plain NDJSON in this process, where its first problem stops it.
     """
 
@@ -309,7 +310,7 @@ class Reading:
                     self.jobs.append(self.workers.submit(_read_records, path, opts, strict,
                                                          time))
             self._top_up()
-            self.feeder = stream.start_feeding(self._streams())
+            stream.start_feeding(self._streams())
         except BaseException:
             self.cancel()
             raise

@@ -443,20 +443,18 @@ class Stream:
                 shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_feeding(streams: list[Stream]) -> threading.Thread | None:
-    """Feed the streams, one after another, from a thread of this process (None: none)."""
+def start_feeding(streams: list[Stream]) -> None:
+    """Feed the streams, one after another, from a thread of this process."""
     streams = [s for s in streams if s.workers is not None]
     if not streams:
-        return None
+        return
     streams[0].workers.start()  # type: ignore[union-attr]  # forked here, not in the thread
 
     def feed_all():
         for s in streams:
             s.feed()
 
-    thread = threading.Thread(target=feed_all, name="spl-inflate", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=feed_all, name="spl-inflate", daemon=True).start()
 
 
 def read_whole(path: Path, opts: Options) -> list[Chunk] | None:
