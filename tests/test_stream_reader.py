@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_fast_reader import SHARED_FIELDS, by_records, lines, same
 
 from spl.data import begin, fast, load, stream
 from spl.data.readers import GZIP
+from test_fast_reader import SHARED_FIELDS, by_records, lines, same
 
 REC = '{{"eventVersion":"1.08","eventTime":"2026-03-09T14:{:02d}:{:02d}Z","eventName":"{}",' \
       '"resources":[{{"ARN":"a"}},{{"ARN":"b"}}],"n":{}}}'
