@@ -11,6 +11,7 @@ import gzip
 import json
 import multiprocessing
 import os
+import threading
 import zlib
 from pathlib import Path
 
@@ -120,8 +121,11 @@ def test_a_document_with_more_than_its_records_is_read_by_the_record_reader(tmp_
     same(load(path, source="s", fields={"eventName"}), by_records(path, {"eventName"}))
 
 
-def test_members_and_zero_padding_are_read_as_gzip_reads_them(tmp_path, monkeypatch):
+@pytest.mark.parametrize("step", [1, 7, 8 << 10])
+def test_members_and_zero_padding_are_read_as_gzip_reads_them(tmp_path, monkeypatch, step):
+    # inflated a byte at a time, members and padding straddle the steps
     monkeypatch.setattr(stream, "STREAM_PIECE", 100)
+    monkeypatch.setattr(stream, "INFLATE_STEP", step)
     text = "\n".join(records(50)).encode() + b"\n"
     path = tmp_path / "a.ndjson.gz"
     path.write_bytes(gzip.compress(text) + b"\0" * 5 + gzip.compress(text) + b"\0\0")
@@ -182,6 +186,40 @@ def test_the_workers_read_the_pieces_in_file_order(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(got.table, alone.table)
     folders = [s.folder for s in reading._streams()]
     assert all(folders) and not any(map(os.path.exists, folders))  # the pieces' files removed
+
+
+def test_pieces_go_through_the_pipe_without_shared_memory(tmp_path, monkeypatch):
+    in_workers(monkeypatch)
+    monkeypatch.setattr(stream, "STREAM_PIECE", 200)
+
+    def no_folder(**kw):
+        raise OSError("no room")
+
+    monkeypatch.setattr(stream.tempfile, "mkdtemp", no_folder)
+    path = tmp_path / "a.ndjson.gz"
+    path.write_bytes(gzip.compress(("\n".join(records(30)) + "\n{x\n").encode()))
+    reading = begin([path], fields={"n"})
+    got = reading.finish(source="s")
+    assert [s.folder for s in reading._streams()] == [""]
+    assert got.table["n"].tolist() == [str(i) for i in range(30)]
+    assert [p.line for p in got.problems] == [31]
+    same(got, by_records(path, {"n"}))
+
+
+def test_cancel_stops_the_feeding_and_removes_the_pieces(tmp_path, monkeypatch):
+    in_workers(monkeypatch)
+    monkeypatch.setattr(stream, "STREAM_PIECE", 100)
+    path = tmp_path / "a.ndjson.gz"
+    path.write_bytes(gzip.compress(("\n".join(records(3000)) + "\n").encode()))
+    reading = begin([path], fields={"n"})
+    [fed] = reading._streams()
+    reading.cancel()
+    for thread in threading.enumerate():
+        if thread.name == "spl-inflate":
+            thread.join(5)
+            assert not thread.is_alive()
+    assert fed.stopped.is_set() and (not fed.folder or not os.path.exists(fed.folder))
+    assert multiprocessing.active_children() == []
 
 
 def test_a_file_the_pieces_cannot_read_is_read_again_by_the_record_reader(tmp_path, monkeypatch):

@@ -75,7 +75,8 @@ STREAM_PIECE = 8 << 20  # bytes of text of a piece (cut at the next line or reco
 STREAM_MIN = 8 << 20    # bytes on disk of a file read by all the workers (smaller: one's job)
 STREAM_AHEAD = 8        # pieces handed to the workers and not yet taken back
 STREAM_MAX = 64 << 20   # bytes of a document with no place to cut: it is read by the records
-_READ = 1 << 20         # bytes of the file inflated at a time
+_READ = 1 << 20         # bytes of the file read at a time
+INFLATE_STEP = 8 << 10  # bytes of it inflated at a time (see _text)
 _INFLATE_ERRORS: tuple[type[BaseException], ...] = (zlib.error, _inflater.error)
 _WS = rb"[ \t\r\n]*"
 # {"Records": [ or [, then the first element's first key (plain: no escape in it)
@@ -119,7 +120,10 @@ def stream_form(path: Path) -> str | None:
 
 def _text(path: Path) -> Iterator[bytes]:
     """The file's text a block at a time, inflated when gzipped: every member, and the zero
-    bytes that may pad the end skipped, as Python's gzip module reads it. GiveUp on damage."""
+    bytes that may pad the end skipped, as Python's gzip module reads it. GiveUp on damage.
+
+    INFLATE_STEP bytes are inflated at a time: blocks of some 60 kB are taken from the memory
+    just freed, where blocks of megabytes would be fresh pages, each page a fault."""
     with open(path, "rb") as f:
         if not is_gzip(f.read(GZIP_HEAD)):
             f.seek(0)
@@ -129,22 +133,25 @@ def _text(path: Path) -> Iterator[bytes]:
         f.seek(0)
         member = _inflater.decompressobj(wbits=31)
         padding = False  # between members: zero bytes, then the next member or the end
-        while data := f.read(_READ):
-            while data:
-                if padding:
-                    data = data.lstrip(b"\0")
-                    if not data:
-                        break
-                    member, padding = _inflater.decompressobj(wbits=31), False
-                try:
-                    out = member.decompress(data)
-                except _INFLATE_ERRORS:
-                    raise GiveUp("gzip damage") from None
-                if out:
-                    yield out
-                if not member.eof:
-                    break
-                data, padding = member.unused_data, True
+        while read := f.read(_READ):
+            with memoryview(read) as view:
+                for at in range(0, len(read), INFLATE_STEP):
+                    data: bytes | memoryview = view[at:at + INFLATE_STEP]
+                    while data:
+                        if padding:
+                            data = bytes(data).lstrip(b"\0")
+                            if not data:
+                                break
+                            member, padding = _inflater.decompressobj(wbits=31), False
+                        try:
+                            out = member.decompress(data)
+                        except _INFLATE_ERRORS:
+                            raise GiveUp("gzip damage") from None
+                        if out:
+                            yield out
+                        if not member.eof:
+                            break
+                        data, padding = member.unused_data, True
         if not padding and not member.eof:
             raise GiveUp("gzip stream cut short")
 
