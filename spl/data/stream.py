@@ -1,8 +1,8 @@
 """Reading a gzipped file or a ``{"Records": [...]}`` document fast: its text in pieces.
 
 Such a file cannot be cut into byte ranges as plain NDJSON is (spl.data.fast): a gzip stream
-inflates only from its start. So its text is inflated (igzip from python-isal when installed,
-several times faster than zlib; zlib otherwise) a block at a time and cut into pieces of about
+inflates only from its start. So its text is inflated (igzip from python-isal, several times
+faster than zlib; zlib when isal cannot be imported) a block at a time and cut into pieces of about
 STREAM_PIECE bytes, at line boundaries for NDJSON and between records for a document. Each
 piece is read by spl.data.fast's chunk reader exactly as a piece of a plain file is (pre-filter,
 column-by-column decoding, the record-by-record loop for lines with anything unusual); no
@@ -22,8 +22,8 @@ holding records (an array, a Records document: spl.data.readers.unwrap), a docum
 not exactly ``{"Records": [records]}`` or ``[records]`` in plain ASCII around its records, or
 with a record that needs the record reader's care (a problem, a record without a valid time).
 
-A document is cut before an element that begins with the first element's first key (``{"e
-ventVersion"`` in CloudTrail): such a text may also stand inside a record, and a piece cut
+A document is cut before an element that begins with the first element's first key
+(``{"eventVersion"`` in CloudTrail): such a text may also stand inside a record, and a piece cut
 there does not decode as a list of whole values, so the file is then given up. A piece that
 decodes is the true list of the document's elements from its start: JSON is parsed from left
 to right, each value's end fixed by its text, so the values of a piece's text starting where
@@ -68,7 +68,7 @@ try:  # igzip inflates several times faster than zlib; the same streams, checksu
     from isal import isal_zlib
 
     _inflater = isal_zlib
-except ImportError:  # the 'fast' extra is not installed
+except ImportError:  # a platform with no isal wheel, installed without it
     pass
 
 STREAM_PIECE = 8 << 20  # bytes of text of a piece (cut at the next line or record boundary)
@@ -194,9 +194,10 @@ def joined(parts: list) -> bytearray:
     """A piece's text in one buffer."""
     if len(parts) == 1 and type(parts[0]) is bytearray:
         return parts[0]
-    out = bytearray()
+    out, at = bytearray(sum(map(len, parts))), 0
     for part in parts:
-        out += part
+        out[at:at + len(part)] = part
+        at += len(part)
     return out
 
 
