@@ -277,3 +277,25 @@ def test_shared_corpus_reads_the_same_gzipped_in_pieces(shared, tmp_path, monkey
         doc.write_bytes(gzip.compress(b"[" + b",".join(objects) + b"]"))
         for p in (packed, doc):
             same(load(p, source="s", fields=fields), by_records(p, fields))
+
+
+def test_records_without_a_time_across_mapped_batches(tmp_path, monkeypatch, capsys):
+    # the first five records have no eventTime: the first takes the file's modification time and
+    # says so, each later one the previous event's, batch after batch (three events a batch)
+    import spl.cli
+    from spl import data
+
+    in_workers(monkeypatch)
+    monkeypatch.setattr(stream, "STREAM_PIECE", 1)
+    monkeypatch.setattr(data, "MAP_ROWS", 3)
+    recs = [r.replace('"eventTime"', '"when"') if i < 5 else r for i, r in enumerate(records(9))]
+    path = tmp_path / "a.ndjson.gz"
+    path.write_bytes(gzip.compress(("\n".join(recs) + "\n").encode()))
+    code = spl.cli.main(["run", "`cloudtrail` | stats count", "--data", str(path),
+                         "--format", "json"])
+    out, err = capsys.readouterr()
+    told = [(p["line"], p["reason"]) for p in map(json.loads, err.splitlines()[1:])]
+    want = by_records(path, {"n"}).problems
+    assert code == 0 and [int(r["count"]) for r in json.loads(out)] == [9]
+    assert told == [(p.line, p.reason) for p in want] and len(told) == 5
+    assert "modification time" in told[0][1] and "previous event" in told[4][1]

@@ -264,8 +264,9 @@ class Reading:
 
     Every file is a job of the same worker processes (a large NDJSON file one job per core),
     so a directory of many small or gzipped files is read in parallel too; a large gzipped file
-    or Records document is inflated here and its pieces are the workers' jobs (spl.data.stream). A strict load reads
-    files that are not plain NDJSON in this process, where its first problem stops it.
+    or Records document is inflated here and its pieces are the workers' jobs (spl.data.stream).
+    A strict load reads files that are not plain NDJSON in this process, where its first
+    problem stops it.
     """
 
     def __init__(self, files: list[Path], build: _Build, strict: bool,
@@ -316,6 +317,7 @@ class Reading:
             raise
 
     def _streams(self) -> list[stream.Stream]:
+        """The files read in pieces by the workers."""
         return [j for j in self.jobs if isinstance(j, stream.Stream)]
 
     def _top_up(self) -> None:
@@ -456,7 +458,9 @@ class Reading:
         return True
 
     def _map_batch(self, k, path, batch, src, partials, problems, last, lines, mtime, major):
-        """Map a streamed file's chunks: (the last valid time so far, the next batch's key)."""
+        """Map a streamed file's chunks: (the time a record without a valid one takes next,
+        the next batch's key). Records before any valid time took the file's modification
+        time, which the next such record then takes too."""
         build = self.build
         assert build is not None and build.mapper is not None
         cols, t, r = fast.merge(batch, str(path), mtime, problems, False, last=last,
@@ -465,7 +469,11 @@ class Reading:
         table = build.table([(cols, len(t))], t, r, [src] * len(t), [build.types[k]])
         self.events += len(t)
         partials.append(build.mapper(table, major))
-        return (tails[-1] if tails else last), major + 1
+        if tails:
+            last = tails[-1]
+        elif last is None and t:
+            last = mtime
+        return last, major + 1
 
     def _finish(self, source, host, index, progress) -> LoadResult:
         files, strict, plan = self.files, self.strict, self.plan
