@@ -1,7 +1,7 @@
 """Time spl against DuckDB (and grep) on the same CloudTrail NDJSON file, in one run.
 
 Usage: python -m benchmarks.run [--records 1000000] [--seed 7] [--repeat 3] [--data FILE]
-                                [--cases all|search|events|startup|session|hunt]
+                                [--cases all|search|events|startup|session|hunt|gzip]
                                 [--events-records 200000]
 Needs the bench extra (pip install -e '.[bench]'): DuckDB. Writes benchmarks/results.md.
 
@@ -25,6 +25,10 @@ Cases, each run as its own process (so start-up counts, as it does for a user):
 - REPL/Session (``--cases session``, or all): ``spl.Session`` of the file (the time to the
   prompt) and five analyst searches, against DuckDB's same five queries over the file and over
   a table loaded once (benchmarks/session.py; each search timed inside its process).
+- gzip (``--cases gzip``, not part of ``all``): the seed detection and the full scan over the
+  same file gzipped (``gzip -6`` into a temporary folder, removed after), side by side with the
+  same two searches over the plain file and DuckDB's SQL over the ``.gz``; written to
+  benchmarks/results_gzip.md unless ``--out``.
 
 Each case runs ``--repeat`` times, cases interleaved (the machine may be shared); the table
 quotes the median wall time, the median CPU time (user + system of the process and the children
@@ -36,9 +40,11 @@ spl and DuckDB are compared.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -140,6 +146,56 @@ def cases(path: Path) -> list[tuple[str, list[str]]]:
         ("grep -c -F ListFoundationModels (floor)", ["grep", "-c", "-F", "ListFoundationModels",
                                                      str(path)]),
     ]
+
+
+GZ_SEED, GZ_FULL = "spl: seed detection, gzipped", "spl: full scan, gzipped"
+PLAIN_SEED, PLAIN_FULL = "spl: seed detection, plain file", "spl: full scan, plain file"
+DUCK_GZ_SEED, DUCK_GZ_FULL = "DuckDB: seed detection (SQL), gzipped", "DuckDB: full scan (SQL), gzipped"
+
+
+def gzip_cases(path: Path, gz: Path) -> list[tuple[str, list[str], str]]:
+    """(name, argv, the case it is set against) of the gzip group: spl over the gzipped file
+    against spl over the plain one, and DuckDB over the gzipped file."""
+    py = sys.executable
+    spl = {"seed": [py, "-m", "spl.cli", "detect", str(DETECTION), "--data"],
+           "full": [py, "-m", "spl.cli", "run", FULL_SCAN, "--data"]}
+    out = ["--format", "json"]
+    return [
+        (PLAIN_SEED, [*spl["seed"], str(path), *out], PLAIN_SEED),
+        (GZ_SEED, [*spl["seed"], str(gz), *out], PLAIN_SEED),
+        (DUCK_GZ_SEED, [py, "-c", DUCK_SCRIPT, DUCK_SEED.format(path=gz)], PLAIN_SEED),
+        (PLAIN_FULL, [*spl["full"], str(path), *out], PLAIN_FULL),
+        (GZ_FULL, [*spl["full"], str(gz), *out], PLAIN_FULL),
+        (DUCK_GZ_FULL, [py, "-c", DUCK_SCRIPT, DUCK_FULL.format(path=gz)], PLAIN_FULL),
+    ]
+
+
+def _gzip(path: Path, folder: Path) -> Path:
+    """The file gzipped (level 6, gzip's default) into ``folder``."""
+    gz = folder / (path.name + ".gz")
+    if shutil.which("gzip"):
+        with open(gz, "wb") as out:
+            subprocess.run(["gzip", "-6", "-c", str(path)], stdout=out, check=True)
+    else:
+        with open(path, "rb") as src, gzip.open(gz, "wb", compresslevel=6) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+    return gz
+
+
+def _agree_gzip(outputs: dict[str, bytes]) -> list[str]:
+    """Check that the gzipped file gives the plain file's results, and DuckDB's."""
+    notes = []
+    for plain, packed, duck, key in (
+            (PLAIN_SEED, GZ_SEED, DUCK_GZ_SEED, lambda r: (r["src"], r["user"], r["user_agent"],
+                                                          str(r["count"]), r["firstTime"],
+                                                          r["lastTime"])),
+            (PLAIN_FULL, GZ_FULL, DUCK_GZ_FULL, lambda r: (r["eventSource"], r["eventName"],
+                                                          str(r["count"])))):
+        a, b, c = (json.loads(outputs[n]) for n in (plain, packed, duck))
+        notes.append(f"{packed}: {len(b)} rows, the plain file's rows: "
+                     f"{'yes' if a == b else 'NO'}; DuckDB's groups and counts: "
+                     f"{'yes' if sorted(map(key, b)) == sorted(map(key, c)) else 'NO'}")
+    return notes
 
 
 EXAMPLE = ROOT / "spl" / "examples" / "bedrock_cloudtrail.json"
@@ -313,18 +369,24 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--data", type=Path, default=None, help="an NDJSON file instead of generating")
     ap.add_argument("--out", type=Path, default=None,
-                    help=f"default {RESULTS.name}; {RESULTS_STARTUP.name} for --cases startup")
-    ap.add_argument("--cases", choices=("all", "search", "events", "startup", "session", "hunt"),
+                    help=f"default {RESULTS.name}; {RESULTS_STARTUP.name} for --cases "
+                         "startup, results_gzip.md for gzip")
+    ap.add_argument("--cases", choices=("all", "search", "events", "startup", "session", "hunt",
+                                        "gzip"),
                     default="all",
                     help="the searches over --records, the events-out cases, start-up, the "
                          "REPL/Session rows, or all; hunt: spl hunt of the ESCU corpus's "
                          "CloudTrail detections against the sum of spl detect of each "
-                         "(benchmarks/hunt.py)")
+                         "(benchmarks/hunt.py); gzip: the searches over the --records file "
+                         "gzipped, against the plain file")
     ap.add_argument("--corpus", type=Path, default=None,
                     help="with --cases hunt: the ESCU tree (default ../shared/corpus/escu)")
     ap.add_argument("--events-records", type=int, default=200_000,
                     help="records of the events-out cases (table * to json and csv)")
     args = ap.parse_args()
+    if args.out is None and args.cases != "hunt":
+        args.out = {"gzip": RESULTS.with_name("results_gzip.md"),
+                    "startup": RESULTS_STARTUP}.get(args.cases, RESULTS)
     if args.cases == "hunt":
         from benchmarks import hunt
 
@@ -348,6 +410,20 @@ def main() -> int:
                      f"{path.stat().st_size / 1e9:.2f} GB NDJSON (benchmarks/generate.py, seed "
                      f"{args.seed}); median of {args.repeat} runs.")
     scratch = tempfile.TemporaryDirectory(prefix="spl-bench-")
+    if args.cases == "gzip":
+        path = args.data or default_path(args.records, args.seed)
+        if not path.exists():
+            print(f"generating {path} ...", file=sys.stderr)
+            generate(path, args.records, args.seed)
+        print(f"gzipping {path} into {scratch.name} ...", file=sys.stderr)
+        gz = _gzip(path, Path(scratch.name))
+        for name, argv, ref in gzip_cases(path, gz):
+            runs.append((name, argv))
+            refs[name] = ref
+        lines.append(f"Gzipped: {_records(path):,} CloudTrail records, "
+                     f"{path.stat().st_size / 1e9:.2f} GB NDJSON, gzipped (level 6) to "
+                     f"{gz.stat().st_size / 1e6:.0f} MB; median of {args.repeat} runs. The ratio "
+                     f"columns are against spl's same search over the plain file.")
     if args.cases in ("all", "startup"):
         for name, argv in startup_cases():
             runs.append((name, argv))
@@ -379,6 +455,8 @@ def main() -> int:
             print(f"[{k + 1}/{args.repeat}] {name}: {wall:.2f} s, {peak / 2**20:.0f} MB",
                   file=sys.stderr)
     notes = _agree(outputs) if args.cases in ("all", "search") else []
+    if args.cases == "gzip":
+        notes += _agree_gzip(outputs)
     for name, target in files.items():
         size = f"{target.stat().st_size / 1e6:.0f} MB"
         if target.suffix == ".json":
@@ -392,7 +470,10 @@ def main() -> int:
     lines += [
         f"Machine: {_machine()}.",
         "",
-        "| case | wall time (median) | vs DuckDB | CPU time (median) | peak memory | vs DuckDB |",
+        "| case | wall time (median) | vs DuckDB | CPU time (median) | peak memory | vs DuckDB |"
+        if args.cases != "gzip" else
+        "| case | wall time (median) | vs plain file | CPU time (median) | peak memory | vs plain "
+        "file |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, _ in runs:
@@ -407,7 +488,7 @@ def main() -> int:
     if args.cases == "all":
         lines += ["", *_session_lines(path, args.repeat)]
     text = "\n".join(lines) + "\n"
-    (args.out or (RESULTS_STARTUP if args.cases == "startup" else RESULTS)).write_text(text)
+    args.out.write_text(text)
     print(text)
     return 0
 
@@ -418,7 +499,7 @@ def _session_table(path: Path, args) -> int:
         generate(path, args.records, args.seed)
     lines = [f"Machine: {_machine()}.", "", *_session_lines(path, args.repeat)]
     text = "\n".join(lines) + "\n"
-    (args.out or RESULTS).write_text(text)
+    args.out.write_text(text)
     print(text)
     return 0
 

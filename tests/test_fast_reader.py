@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spl.data import begin, fast, load
+from spl.data import begin, fast, load, stream
 from spl.data.extract import parse_event_time
 
 KEYS = ["a", "b", "a.b", "a{}", "é", "eventName"]
@@ -79,10 +79,10 @@ def lines(draw) -> bytes:
 
 
 def by_records(path, fields):
-    """The oracle: spl.data.readers record by record (read_whole, the fast reader of gzipped
-    and Records files, turned off)."""
+    """The oracle: spl.data.readers record by record (spl.data.stream, the fast reader of
+    gzipped and Records files, turned off)."""
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(fast, "read_whole", lambda path, opts: None)
+        m.setattr(stream, "stream_form", lambda path: None)
         return load(path, source="s", fields=fields)
 
 
@@ -332,16 +332,3 @@ def test_a_document_with_bad_utf8_around_its_records_is_reported(tmp_path):
     assert got.table["eventName"].tolist() == ["A"]
     assert "byte 0xff is not UTF-8" in got.problems[0].reason  # as the record reader says it
     same(got, by_records(path, {"eventName"}))
-
-
-def test_a_gzipped_file_inflating_past_the_limit_is_read_record_by_record(tmp_path, monkeypatch):
-    lines = b"".join(b'{"eventTime":"2026-03-09T14:00:01Z","eventName":"A%d"}\n' % i
-                     for i in range(200))
-    path = tmp_path / "a.ndjson.gz"
-    path.write_bytes(gzip.compress(lines) + gzip.compress(lines))  # two members
-    opts = fast.Options({"eventName", "eventTime"}, 5000, False)
-    assert fast.read_whole(path, opts) is not None
-    monkeypatch.setattr(fast, "WHOLE_MAX", len(lines) + 100)
-    assert fast.read_whole(path, opts) is None  # 2 x len(lines) inflated
-    got = load(path, source="s", fields={"eventName"})
-    assert got.table["eventName"].tolist() == [f"A{i}" for i in range(200)] * 2

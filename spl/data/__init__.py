@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from spl.data import fast
+from spl.data import fast, stream
 from spl.data.extract import (
     InexactNumber,
     TooDeep,
@@ -285,8 +285,10 @@ class Reading:
     """Files being read into events (see :func:`begin`).
 
     Every file is a job of the same worker processes (a large NDJSON file one job per core),
-    so a directory of many small or gzipped files is read in parallel too. A strict load reads
-    files that are not plain NDJSON in this process, where its first problem stops it.
+    so a directory of many small or gzipped files is read in parallel too; a large gzipped file
+    or Records document is inflated here and its pieces are the workers' jobs (spl.data.stream).
+    A strict load reads files that are not plain NDJSON in this process, where its first
+    problem stops it.
     """
 
     def __init__(self, files: list[Path], build: _Build, strict: bool,
@@ -300,8 +302,16 @@ class Reading:
                  for k, f in enumerate(files)]
         # the record reader costs some ten times more a byte (and gzip packs ~10 bytes in one)
         self.workers = fast.Workers(sum(_size(f) * (1 if p else 10) for f, p in zip(files, plain)))
-        # a file's range jobs, its one job, or (mapped) the number of its pieces
-        self.jobs: list[list[fast.Job] | fast.Job | int] = []
+        # a large gzipped file or Records document is read in pieces by all the workers while
+        # such files are fewer than the cores (spl.data.stream), else each is one's job
+        streamed = [not p and not strict and self.workers.pool is not None
+                    and build.kind(k).st.time.fast_field is not None
+                    and _size(f) >= stream.STREAM_MIN for k, (f, p) in enumerate(zip(files, plain))]
+        if sum(streamed) >= fast.cores():
+            streamed = [False] * len(files)
+        # a file's range jobs, its one job, its pieces being read (streamed), or (mapped) the
+        # number of its pieces
+        self.jobs: list[list[fast.Job] | fast.Job | stream.Stream | int] = []
         self.pending: deque = deque()   # pieces of plain files to map, not yet given to a worker
         self.inflight: deque = deque()  # jobs reading the next pieces, in file order
         try:
@@ -315,15 +325,22 @@ class Reading:
                     self.jobs.append(len(spans))
                 elif is_plain:
                     self.jobs.append(fast.file_jobs(self.workers, path, opts))
+                elif streamed[k] and (form := stream.stream_form(path)) is not None:
+                    self.jobs.append(stream.Stream(path, form, opts, self.workers))
                 elif strict:
                     self.jobs.append(fast.Job(None, _read_records, (path, opts, strict, time)))
                 else:
                     self.jobs.append(self.workers.submit(_read_records, path, opts, strict,
                                                          time))
             self._top_up()
+            stream.start_feeding(self._streams())
         except BaseException:
             self.cancel()
             raise
+
+    def _streams(self) -> list[stream.Stream]:
+        """The files read in pieces by the workers."""
+        return [j for j in self.jobs if isinstance(j, stream.Stream)]
 
     def _top_up(self) -> None:
         """Keep up to MAP_AHEAD bytes of pieces being read (a quarter of it for a load of every
@@ -336,6 +353,8 @@ class Reading:
 
     def cancel(self) -> None:
         """Stop the worker processes (the events are not wanted after all)."""
+        for s in self._streams():
+            s.close()
         self.workers.close(cancel=True)
 
     def finish(self, *, source: str | None = None, host: str | None = None,
@@ -357,6 +376,8 @@ class Reading:
             self.cancel()
             raise
         finally:
+            for s in self._streams():
+                s.close()
             self.workers.close()
             if collecting:
                 gc.enable()
@@ -384,6 +405,14 @@ class Reading:
                     del partials[start[0]:], problems[start[1]:]
                     self.events = start[2]
                     part, t, r, found = _read_records(path, build.kind(k).opts, False)
+                elif isinstance(jobs, stream.Stream):  # its pieces, mapped MAP_ROWS at a time
+                    start = (len(partials), len(problems), self.events)
+                    if self._map_stream(k, path, jobs, src, partials, problems):
+                        continue
+                    del partials[start[0]:], problems[start[1]:]
+                    self.events = start[2]
+                    part, t, r, found = _records(read_file(path), path, build.kind(k).opts,
+                                                 False, build.kind(k).st.time)
                 else:  # read whole by the record reader
                     assert isinstance(jobs, fast.Job)
                     part, t, r, found = jobs.result()
@@ -425,6 +454,49 @@ class Reading:
             partials.append(build.mapper(table, major))
         return True
 
+    def _map_stream(self, k: int, path: Path, pieces: stream.Stream, src: str, partials: list,
+                    problems: list) -> bool:
+        """Map the pieces of streamed file number ``k`` MAP_ROWS events at a time as they
+        arrive; False when the file must be read by the record reader."""
+        build = self.build
+        assert build is not None and build.mapper is not None
+        last, lines, mtime = None, stream.TextLines(path), file_mtime(path)
+        batch: list = []
+        major = k << 44
+        try:
+            for piece in pieces.results():
+                batch.extend(piece)
+                if sum(c.n for c in batch) < MAP_ROWS:
+                    continue
+                last, major = self._map_batch(k, path, batch, src, partials, problems, last,
+                                              lines, mtime, major)
+                batch = []
+        except stream.GiveUp:
+            return False
+        finally:
+            pieces.close()
+        if batch:
+            self._map_batch(k, path, batch, src, partials, problems, last, lines, mtime, major)
+        return True
+
+    def _map_batch(self, k, path, batch, src, partials, problems, last, lines, mtime, major):
+        """Map a streamed file's chunks: (the time a record without a valid one takes next,
+        the next batch's key). Records before any valid time took the file's modification
+        time, which the next such record then takes too."""
+        build = self.build
+        assert build is not None and build.mapper is not None
+        cols, t, r = fast.merge(batch, str(path), mtime, problems, False, last=last,
+                                line_numbers=lines)
+        tails = [c.tail_time for c in batch if c.tail_time is not None]
+        table = build.table([(cols, len(t))], t, r, [src] * len(t), [build.types[k]])
+        self.events += len(t)
+        partials.append(build.mapper(table, major))
+        if tails:
+            last = tails[-1]
+        elif last is None and t:
+            last = mtime
+        return last, major + 1
+
     def _finish(self, source, host, index, progress) -> LoadResult:
         files, strict, plan = self.files, self.strict, self.plan
         problems: list[DataProblem] = list(self.early)
@@ -439,7 +511,11 @@ class Reading:
             src = source if source is not None else shown_name(path)
             before = len(times)
             chunks = fast.chunks(jobs) if isinstance(jobs, list) else None
-            if chunks is not None and any(c.unusual for c in chunks):
+            if isinstance(jobs, stream.Stream):
+                part, t, r, found = _streamed(jobs, plan.kind(k - 1).opts, strict,
+                                              plan.kind(k - 1).st.time)
+                problems.extend(found)
+            elif chunks is not None and any(c.unusual for c in chunks):
                 # a line that is not a record but holds some (spl.data.readers.unwrap)
                 part, t, r, found = _read_records(path, plan.kind(k - 1).opts, strict)
                 problems.extend(found)
@@ -581,13 +657,26 @@ def _size(path: Path) -> int:
 
 def _read_records(path: Path, opts: fast.Options, strict: bool, time: TimeSpec = CLOUDTRAIL_TIME):
     """A file that is not plain NDJSON (gzip, Records documents), or whose sourcetype's time
-    time needs more than one ISO 8601 field: (columns, times, raws, problems). Read whole by the
-    fast reader when it can (spl.data.fast.read_whole), else record by record."""
+    time needs more than one ISO 8601 field: (columns, times, raws, problems). Read in pieces
+    by the fast reader when it can (spl.data.stream), else record by record."""
     if not strict and time.fast_field is not None:
-        chunks = fast.read_whole(path, opts)
-        if chunks is not None:
-            return (*fast.merge(chunks, str(path), 0.0, [], False), [])
+        form = stream.stream_form(path)
+        if form is not None:
+            return _streamed(stream.Stream(path, form, opts), opts, strict, time)
     return _records(read_file(path), path, opts, strict, time)
+
+
+def _streamed(pieces: stream.Stream, opts: fast.Options, strict: bool, time: TimeSpec):
+    """(columns, times, raws, problems) of a file read in pieces (spl.data.stream), or by the
+    record reader when they cannot give its result."""
+    path = pieces.path
+    chunks = pieces.collect()
+    if chunks is None:
+        return _records(read_file(path), path, opts, strict, time)
+    problems: list[DataProblem] = []
+    cols, t, r = fast.merge(chunks, str(path), file_mtime(path), problems, strict,
+                            line_numbers=stream.TextLines(path))
+    return cols, t, r, problems
 
 
 def _records(items, path: Path, opts: fast.Options, strict: bool, time: TimeSpec,

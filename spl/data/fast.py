@@ -1,5 +1,8 @@
 """Reading a plain (not gzipped) NDJSON file fast: byte ranges in parallel, chunks, a pre-filter.
 
+(A gzipped file or a Records document is read in pieces of its text by spl.data.stream, each
+piece by this module's chunk reader.)
+
 The result is exactly what spl.data.readers + spl.data.load give for the same file (same rows,
 values, ``_time``, problems for the lines that are read), built faster:
 
@@ -37,7 +40,6 @@ import multiprocessing
 import operator
 import os
 import re
-import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -65,7 +67,6 @@ from spl.data.readers import (
     _bad_utf8,
     _is_document,
     _opens_document,
-    is_gzip,
     parse_exact,
     parse_line,
     shape,
@@ -214,6 +215,12 @@ class Workers:
                 pass
         return Job(future, fn, args)
 
+    def start(self) -> None:
+        """Fork the workers now, from this thread: a fork from another thread could copy a lock
+        some thread holds, which the child would then wait for for ever."""
+        if self.pool is not None:
+            self.submit(os.getpid)
+
     def close(self, cancel: bool = False) -> None:
         """Let the workers go; ``cancel``: their results are not wanted, stop them now."""
         if self.pool is not None:
@@ -256,102 +263,6 @@ class Job:
         return self.fn(*self.args)
 
 
-WHOLE_MAX = 64 << 20  # bytes (inflated) of a gzipped or Records file read_whole takes in memory
-
-
-class _Document(msgspec.Struct):
-    Records: list[msgspec.Raw]
-
-
-_DOCUMENT = msgspec.json.Decoder(_Document)
-_ARRAY = msgspec.json.Decoder(list[msgspec.Raw])
-
-
-def read_whole(path: Path, opts: Options) -> list[Chunk] | None:
-    """A gzipped file or a ``{"Records": [...]}`` document (gzipped or not) read like plain
-    NDJSON, whole in memory, when nothing in it needs spl.data.readers' care: a problem to
-    report (with its line), a record without a valid time, a document its decoder reads more
-    leniently (stray commas, a second "Records" key...), more than WHOLE_MAX bytes. None: read
-    it with spl.data.readers.
-
-    A document's records are its array's elements, each record's text exactly as it stands in
-    the file (spl.data.readers' ``_raw``). As for NDJSON lines, the pre-filter tests each
-    record's text, and a record it skips is never parsed, so its problems are not reported.
-    """
-    try:
-        if opts.wanted is None or os.path.getsize(path) > WHOLE_MAX:
-            return None
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:  # the record reader reports it
-        return None
-    if is_gzip(data):
-        inflated = _inflate(data, WHOLE_MAX)
-        if inflated is None:
-            return None
-        data = inflated
-    head = data[:4096].lstrip(b" \t\r\n")
-    if not head.startswith((b"{", b"[")):  # also a BOM, or no text at all
-        return None
-    if _opens_document(head) or _digest(head):  # the record reader's
-        return None
-    if not _is_document(head):
-        chunks = read_chunk(data, 0, len(data), opts)
-        return None if any(c.problems or c.unusual for c in chunks) else chunks
-    try:
-        records = (_ARRAY.decode(data) if head.startswith(b"[") else
-                   _DOCUMENT.decode(data).Records)
-    except (msgspec.DecodeError, RecursionError):
-        return None
-    lines = [bytes(r) for r in records]  # an element that is no object fails _columnar
-    if not _plain_skeleton(data, lines):
-        return None
-    if opts.line_filter is not None:
-        lines = [line for line in lines if opts.line_filter.line_ok(line)]
-    if not lines:
-        return []
-    chunk = _columnar(lines, tuple(opts.wanted), opts)
-    return None if chunk is None else [chunk]
-
-
-def _plain_skeleton(data: bytes, records: list[bytes]) -> bool:
-    """Whether the document around its records (brackets, keys, other values) is plain:
-    ASCII with no escape, so that no key is a second "Records" in disguise
-    (``"Rec\\u006frds"``) and nothing there is bad UTF-8 the record reader would report."""
-    gaps, pos = [], 0
-    for r in records:  # in document order, each after the previous one and a comma
-        at = data.find(r[:1], pos)
-        if not data.startswith(r, at):
-            at = data.find(r, pos)
-            if at < 0:
-                return False
-        gaps.append(data[pos:at])
-        pos = at + len(r)
-    gaps.append(data[pos:])
-    skeleton = b"".join(gaps)
-    if not skeleton.isascii() or b"\\" in skeleton:
-        return False
-    return skeleton.lstrip().startswith(b"[") or skeleton.count(b'"Records"') == 1
-
-
-def _inflate(data: bytes, limit: int) -> bytes | None:
-    """The gzip members of ``data`` inflated, or None past ``limit`` bytes or on anything but
-    whole members (the record reader then reports what is wrong)."""
-    out, size = [], 0
-    while data:
-        member = zlib.decompressobj(wbits=31)
-        try:
-            piece = member.decompress(data, limit + 1 - size)
-        except zlib.error:
-            return None
-        size += len(piece)
-        if size > limit or not member.eof:
-            return None
-        out.append(piece)
-        data = member.unused_data
-    return b"".join(out)
-
-
 @dataclass
 class _Packed:
     """A column of strings and None as codes into its distinct values (None last): a worker
@@ -368,7 +279,11 @@ _STR_OR_NONE = {str, type(None)}
 
 def read_packed(path: str, start: int, end: int, opts: Options) -> list[Chunk]:
     """read_range, its chunks packed for the trip back from a worker process."""
-    chunks = read_range(path, start, end, opts)
+    return pack(read_range(path, start, end, opts))
+
+
+def pack(chunks: list[Chunk]) -> list[Chunk]:
+    """The chunks packed for the trip back from a worker process (_unpacked undoes it)."""
     for c in chunks:
         c.times = np.array(c.times, dtype=np.float64)
         for k, col in c.cols.items():
