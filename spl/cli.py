@@ -393,6 +393,7 @@ def _session(args, parsed, **options):
     """The engine's Session for the command line's options, once the search is known to run
     (an unsupported command is told with its place in the search before anything else)."""
     from spl.engine import check_supported
+    from spl.errors import SplError
     from spl.session import Session
 
     try:
