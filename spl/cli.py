@@ -291,14 +291,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _prepare(args, search: str, err: Console):
+def _prepare(args, search: str, err: Console, streamed: bool = False):
     """Parse first (a typo should not wait for the data), start reading, and only then import
     the engine: worker processes read a large file while pandas and the commands load.
-    Returns (session, parsed)."""
+    Returns (session, parsed). ``streamed``: the results are written as they come, so a search
+    of events as they are (spl.session.Session.stream) is read by the loads' index."""
     with _GC.loading():
         from spl import data
+        from spl.data.prefilter import keeps_every_line
         from spl.frontend import parse_search
-        from spl.plan import required_fields, search_terms
+        from spl.plan import required_fields, returns_events, search_terms
 
         parsed = parse_search(search, [Path(m) for m in args.macros])
     if not args.data:
@@ -312,7 +314,9 @@ def _prepare(args, search: str, err: Console):
         from spl.distributed import scheduler_option
 
         scheduler = scheduler_option(getattr(args, "scheduler", None))
-    if scheduler is None and fields is None and _picks_by_head(parsed.pipeline):
+    if scheduler is None and fields is None and (
+            _picks_by_head(parsed.pipeline) or streamed and returns_events(parsed.pipeline)
+            and keeps_every_line(terms)):
         return _head_session(args, parsed, err, progress), parsed
     if scheduler is not None and mapper is not None:
         reading = None
@@ -515,9 +519,19 @@ def _report_warnings(session, err: Console) -> None:
 
 
 def _cmd_run(args, out: Console, err: Console) -> int:
-    session, parsed = _prepare(args, args.search, err)
-    from spl import render  # after _prepare: it imports pandas
+    streamed = args.format in ("json", "csv")  # written a batch at a time, never all held
+    session, parsed = _prepare(args, args.search, err, streamed)
+    from spl import output, render  # after _prepare: they import pandas
 
+    parts = session.stream(parsed) if streamed else None
+    if parts is not None:
+        if args.format == "csv":
+            from spl.eventindex import loader_order
+
+            parts = output.uniform(parts, loader_order)
+        output.write(args.format, parts, output.byte_stream(out.file), args.tz)
+        _report_warnings(session, err)
+        return 0
     table = session.run(parsed)
     _report_warnings(session, err)
     _not_shown(out, len(table), render.show(table, args.format, out, args.tz, args.max_rows))

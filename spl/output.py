@@ -233,6 +233,28 @@ def byte_stream(file) -> ByteSink:
     return buffer if buffer is not None else _TextSink(file)
 
 
+def uniform(parts: Iterable[pd.DataFrame], order) -> Iterator[pd.DataFrame]:
+    """Batches that may each have their own columns (spl.session.Session.stream), given back
+    with one set: every batch's columns, in ``order`` (a function of the names). CSV needs its
+    header first, so the batches wait in a temporary file (pickled), not in memory."""
+    import pickle
+    import tempfile
+
+    names: set[str] = set()
+    count = 0
+    with tempfile.TemporaryFile(prefix="spl-batches-") as spill:
+        for batch in parts:
+            names.update(batch.columns)
+            pickle.dump(batch, spill, protocol=pickle.HIGHEST_PROTOCOL)
+            count += 1
+        header = order(names)
+        if not count:
+            yield pd.DataFrame({c: pd.Series([], dtype=object) for c in header})
+        spill.seek(0)
+        for _ in range(count):
+            yield pickle.load(spill).reindex(columns=header)
+
+
 def write(fmt: str, parts: Iterable[pd.DataFrame], stream: ByteSink, tz: str = "UTC",
           extra: Sequence[dict] | None = None) -> int:
     """Write in format ``fmt`` (json or csv) and flush; returns the number of rows."""

@@ -43,6 +43,17 @@ def required_fields(pipeline: ast.Pipeline) -> set[str] | None:
     return None
 
 
+def returns_events(pipeline: ast.Pipeline) -> bool:
+    """Whether a search returns events as they are: searches and ``where``, then at most
+    ``table *`` (spl.session.Session.stream can then give them a batch at a time, each batch's
+    columns the loader's order of its fields)."""
+    cmds = pipeline.commands
+    if cmds and isinstance(cmds[-1], ast.Table) and cmds[-1].fields == ("*",):
+        cmds = cmds[:-1]
+    return (not pipeline.generating and bool(cmds) and isinstance(cmds[0], ast.Search)
+            and all(isinstance(c, (ast.Search, ast.Where)) for c in cmds))
+
+
 def search_terms(pipeline: ast.Pipeline):
     """What a record must contain to survive the pipeline's first search (spl.search.literal_terms),
     or None when the pipeline does not start by searching the events.

@@ -9,7 +9,7 @@ import inspect
 import numbers
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,16 +22,16 @@ from spl import mapreduce
 from spl.commands import declarations
 from spl.context import Context
 from spl.data import BASE_FIELDS
-from spl.data.prefilter import compile_filter
+from spl.data.prefilter import keeps_every_line
 from spl.engine import check_supported, execute
-from spl.errors import SplError
+from spl.errors import DataError, SplError
 from spl.eventindex import EventIndex, FilePieces, file_pieces, loader_order
 from spl.fieldnames import has_wildcard
 from spl.frontend import ParsedSearch, parse_search
 from spl.lookups import Lookups
 from spl.macros import MacroLibrary
 from spl.mapjob import MapJob, for_search
-from spl.plan import required_fields, search_terms
+from spl.plan import required_fields, returns_events, search_terms
 from spl.search.literals import Needle, all_of, any_of
 from spl.syntax import ast
 
@@ -70,6 +70,7 @@ SAMPLE_EVENTS = 10_000  # events Session.sample reads: field names and values fo
 HEAD_PICKED_MAX = 100  # head N up to this finds its events before reading them whole
 HEAD_FIRST = 64  # events a head first reads by the load's index (more as the search needs)
 HEAD_SHARE = 8  # a head reading more than 1/8 of the data by the index reads the files instead
+STREAM_ROWS = 20_000  # events a streamed search (Session.stream) reads and gives at a time
 
 
 @dataclass
@@ -312,7 +313,7 @@ class Session:
         table = self._head(index, pipeline, ctx) if index.files is not None else None
         if table is not None:
             return table
-        if cacheable and (terms is None or compile_filter(terms, set()) is None):
+        if cacheable and keeps_every_line(terms):
             self._extract(index, fields, ctx)  # the search reads every event anyway
             if index.has(fields):
                 return execute(pipeline, index.table(fields), ctx)
@@ -391,6 +392,45 @@ class Session:
         names = loader_order(c for c in table.columns
                              if c in BASE_FIELDS or table[c].notna().any())
         return table[names].reset_index(drop=True)
+
+    def stream(self, search: str | ParsedSearch, *,
+               now: float | None = None) -> Iterator[pd.DataFrame] | None:
+        """The results of a search that returns events as they are (searches and ``where``,
+        then at most ``table *``), a batch of STREAM_ROWS events at a time in event order, read
+        by the loads' index: memory holds a batch, not every event with every field. None when
+        the search is of another shape, or its events are too scattered over the files for
+        reading them in event order to pay (:meth:`run` it)."""
+        parsed = search if isinstance(search, ParsedSearch) else self.parse(search)
+        index = self._event_index() if self.fields is None else None
+        if index is None or index.files is None or not returns_events(parsed.pipeline) or not \
+                keeps_every_line(search_terms(parsed.pipeline)) or any(
+                _stamp(path) != stamp for part in self._parts
+                for path, stamp in zip(part.files, part.stamps)):
+            return None  # a search that skips records reads them pre-filtered (run)
+        order = index.order
+        batches = [order[k:k + STREAM_ROWS] for k in range(0, len(order), STREAM_ROWS)]
+        pieces = [index.pieces_of(b) for b in batches]
+        if sum(map(index.bytes_of, pieces)) > 2 * index.total_bytes():
+            return None
+        ctx = Context(tz=self.tz, text=parsed.expanded, session=self)
+        self.last_warnings = ctx.warnings
+        if now is not None:
+            check.of_type("now", now, numbers.Real, "a time in epoch seconds")
+            ctx.now = now
+        check_supported(parsed.pipeline)
+        return self._streamed(parsed, index, batches, pieces, ctx)
+
+    def _streamed(self, parsed: ParsedSearch, index: EventIndex, batches, pieces,
+                  ctx: Context) -> Iterator[pd.DataFrame]:
+        for batch, these in zip(batches, pieces):
+            table = self._events_at(index, these, batch)
+            if table is None:
+                raise DataError(f"{', '.join(str(f.path) for f, _ in these)} changed while "
+                                "the search read it")
+            try:
+                yield execute(parsed.pipeline, table, ctx)
+            except SplError as err:
+                raise parsed.relocate(err) from None
 
     def _reduce(self, parsed: ParsedSearch, partials: list, ctx: Context) -> pd.DataFrame:
         return mapreduce.reduce_partials(mapreduce.plan(parsed.pipeline), partials, ctx)

@@ -296,3 +296,71 @@ def test_a_head_search_of_spl_run_reads_the_pieces_of_its_events(tmp_path, capsy
     # by hand: the newest two are Z (14:00:09) and M (14:00:05); the bad line (line 2) said once
     assert code == 0 and out.splitlines() == ["eventName", "Z", "M"]
     assert err.count("a.ndjson:2: not JSON") == 1
+
+
+def _written(fmt: str, parts) -> bytes:
+    import io
+
+    from spl import output
+
+    sink = io.BytesIO()
+    output.write(fmt, parts, sink)
+    return sink.getvalue()
+
+
+def test_events_are_streamed_in_event_order_a_batch_at_a_time(tmp_path, monkeypatch):
+    from spl import output
+    from spl.eventindex import loader_order
+
+    monkeypatch.setattr(fast, "PIECE", 1)  # a piece a line
+    monkeypatch.setattr(session_module, "STREAM_ROWS", 2)
+    path = tmp_path / "a.ndjson"
+    # in time order, as CloudTrail writes them; fields differ from event to event
+    path.write_text(record(1, "A", k="x") + record(2, "B") + record(3, "C", z="1")
+                    + record(4, "D", k="y") + record(5, "E"))
+    session = Session(path)
+    parts = session.stream("* | table *")
+    assert parts is not None
+    parts = list(parts)
+    # by hand: newest first, two a batch: E D | C B | A; each batch with its own fields
+    assert [p["eventName"].tolist() for p in parts] == [["E", "D"], ["C", "B"], ["A"]]
+    assert "z" not in parts[0].columns and "z" in parts[1].columns
+    whole = session.run("* | table *")
+    assert _written("json", parts) == _written("json", output.batches(whole))
+    assert _written("csv", output.uniform(iter(parts), loader_order)) == _written(
+        "csv", output.batches(whole))
+    # a search that skips records is read pre-filtered, not streamed
+    assert session.stream("k=y | table *") is None
+    assert session.stream("* | stats count") is None
+
+
+def test_events_too_scattered_for_event_order_are_not_streamed(tmp_path, monkeypatch):
+    lines = [record(s, f"E{s}") for s in (1, 6, 2, 5, 3, 4)]
+    assert len(set(map(len, lines))) == 1
+    monkeypatch.setattr(fast, "PIECE", 2 * len(lines[0]) + 1)  # three lines a piece
+    monkeypatch.setattr(session_module, "STREAM_ROWS", 1)
+    path = tmp_path / "a.ndjson"
+    path.write_text("".join(lines))
+    session = Session(path)
+    assert session.stream("* | table eventName") is None  # not a search of events as they are
+    # by hand: one event a batch, newest first (6 5 4 3 2 1), each in a piece of three lines:
+    # six pieces read, three times the file, more than twice it: read by run() instead
+    assert session.stream("*") is None
+    # three a batch: (6 5 4) in both pieces, (3 2 1) in both: four pieces, twice the file
+    monkeypatch.setattr(session_module, "STREAM_ROWS", 3)
+    got = session.stream("*")
+    assert got is not None
+    assert [p["eventName"].tolist() for p in got] == [["E6", "E5", "E4"], ["E3", "E2", "E1"]]
+
+
+def test_spl_run_streams_events_to_json_and_csv(tmp_path, capsys):
+    from spl.cli import main
+
+    path = tmp_path / "a.ndjson"
+    path.write_text(record(1, "A", k="x") + record(2, "B", z="1"))
+    assert main(["run", "* | table *", "--data", str(path), "--format", "csv"]) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    # by hand: the base fields, then the others by name; B (newest) first, its k empty
+    names = header.split(",")
+    assert names[:2] == ["_time", "_raw"] and names.index("k") < names.index("z")
+    assert len(rows) == 2 and rows[0].split(",")[names.index("eventName")] == "B"

@@ -49,6 +49,12 @@ def compile_filter(terms, computed: set[str]):
     return None if formula == ANYTHING else LineFilter(formula)
 
 
+def keeps_every_line(terms) -> bool:
+    """Whether ``terms`` (literal_terms, or None) can skip no line: a search of them reads
+    every event (terms on base fields such as ``sourcetype=`` only)."""
+    return terms is None or compile_filter(terms, set()) is None
+
+
 def _bytes_formula(node, computed):
     if isinstance(node, AllOf):
         return all_of(_bytes_formula(x, computed) for x in node.items)
