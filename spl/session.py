@@ -5,10 +5,12 @@ The REPL, ``spl run``, ``spl detect`` and ``spl test`` are thin layers over ``Se
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import numbers
 import os
 import tempfile
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,7 @@ from spl import data as datalayer
 from spl import mapreduce
 from spl.commands import declarations
 from spl.context import Context
-from spl.data import BASE_FIELDS
+from spl.data import BASE_FIELDS, fast
 from spl.data.prefilter import keeps_every_line
 from spl.engine import check_supported, execute
 from spl.errors import DataError, SplError
@@ -368,13 +370,23 @@ class Session:
         """Every field of the events at reading positions ``picked`` (in event order), read from
         their files' pieces, in event order with their load's times; None when a piece does not
         hold the events the load counted in it."""
+        return self._assemble(index, pieces, [self._reader(f)(f.path, [f.spans[k] for k in ks])
+                                              for f, ks in pieces], picked)
+
+    def _reader(self, f: FilePieces):
+        """spl.data.read_pieces for the pieces of ``f``, with its load's options: a picklable
+        function of (path, spans), for this process or a worker's."""
+        load = f.load
+        return functools.partial(datalayer.read_pieces, sourcetype=load.sourcetype, ta=self.ta,
+                                 source=load.source, host=load.host, index=load.index)
+
+    def _assemble(self, index: EventIndex, pieces, reads: list,
+                  picked: np.ndarray) -> pd.DataFrame | None:
+        """The events at ``picked`` from what reading ``pieces`` gave (a (table, problems)
+        each); None when a piece does not hold the events the load counted in it."""
         tables, positions = [], []
         wanted = np.sort(picked)
-        for f, ks in pieces:
-            load = f.load
-            table, problems = datalayer.read_pieces(
-                f.path, [f.spans[k] for k in ks], sourcetype=load.sourcetype, ta=self.ta,
-                source=load.source, host=load.host, index=load.index)
+        for (f, ks), (table, problems) in zip(pieces, reads):
             at = np.concatenate([np.arange(f.starts[k], f.starts[k + 1]) for k in ks])
             if len(table) != len(at):
                 return None
@@ -422,15 +434,34 @@ class Session:
 
     def _streamed(self, parsed: ParsedSearch, index: EventIndex, batches, pieces,
                   ctx: Context) -> Iterator[pd.DataFrame]:
-        for batch, these in zip(batches, pieces):
-            table = self._events_at(index, these, batch)
-            if table is None:
-                raise DataError(f"{', '.join(str(f.path) for f, _ in these)} changed while "
-                                "the search read it")
-            try:
-                yield execute(parsed.pipeline, table, ctx)
-            except SplError as err:
-                raise parsed.relocate(err) from None
+        """The batches' results; the worker processes read (and extract) the next batches'
+        pieces while this one is searched and written."""
+        workers = fast.Workers(index.total_bytes())
+        ahead: deque = deque()
+        todo = iter(zip(batches, pieces))
+
+        def submit() -> None:
+            for batch, these in todo:
+                ahead.append((batch, these, [
+                    workers.submit(self._reader(f), f.path, [f.spans[k] for k in ks])
+                    for f, ks in these]))
+                return
+        try:
+            for _ in range(fast.cores()):
+                submit()
+            while ahead:
+                batch, these, jobs = ahead.popleft()
+                submit()
+                table = self._assemble(index, these, [job.result() for job in jobs], batch)
+                if table is None:
+                    raise DataError(f"{', '.join(str(f.path) for f, _ in these)} changed "
+                                    "while the search read it")
+                try:
+                    yield execute(parsed.pipeline, table, ctx)
+                except SplError as err:
+                    raise parsed.relocate(err) from None
+        finally:
+            workers.close(cancel=True)
 
     def _reduce(self, parsed: ParsedSearch, partials: list, ctx: Context) -> pd.DataFrame:
         return mapreduce.reduce_partials(mapreduce.plan(parsed.pipeline), partials, ctx)

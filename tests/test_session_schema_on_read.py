@@ -308,10 +308,13 @@ def _written(fmt: str, parts) -> bytes:
     return sink.getvalue()
 
 
-def test_events_are_streamed_in_event_order_a_batch_at_a_time(tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", [False, True])
+def test_events_are_streamed_in_event_order_a_batch_at_a_time(tmp_path, monkeypatch, workers):
     from spl import output
     from spl.eventindex import loader_order
 
+    if workers:  # the batches read by worker processes, ahead of the one searched
+        monkeypatch.setattr(fast, "PARALLEL_MIN", 0)
     monkeypatch.setattr(fast, "PIECE", 1)  # a piece a line
     monkeypatch.setattr(session_module, "STREAM_ROWS", 2)
     path = tmp_path / "a.ndjson"
