@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from spl import commands
+from spl import data as datalayer
 from spl.commands import declarations
 from spl.errors import SplError
 from spl.frontend import parse_search
@@ -57,7 +58,14 @@ def assert_same(got, want):
     if isinstance(want, str) or isinstance(got, str):
         assert got == want
     else:
-        pd.testing.assert_frame_equal(got, want)
+        # a null is a null: map-reduce gives NaN for a field some chunk lacked, one table
+        # None; and an empty result's column types mean nothing
+        pd.testing.assert_frame_equal(_nulls(got), _nulls(want), check_dtype=False,
+                                      check_column_type=False, check_index_type=False)
+
+
+def _nulls(table: pd.DataFrame) -> pd.DataFrame:
+    return table.astype(object).where(table.notna(), None)
 
 
 # ------------------------------------------------------------------ the registry
@@ -338,7 +346,7 @@ def check_planned_loads(tmp_path, lookups, command, case, lines):
     path = tmp_path / f"d{random.getrandbits(40)}.ndjson"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     options = dict(macros=MACROS, lookups=[lookups], lookup_output=tmp_path / "out")
-    whole = Session(path, fields={"*"}, terms=None, **options)
+    whole = _loaded_whole([path], options)
     for end in ends:
         search = f"{text} | {end}" if end else text
         try:
@@ -369,7 +377,15 @@ def everything(tmp_path_factory):
     files = sorted((SHARED / "corpus" / "cloudtrail").glob("*.ndjson"))
     options = dict(macros=[ESCU / "macros"], lookups=[ESCU / "lookups"],
                    lookup_output=tmp_path_factory.mktemp("out"))
-    return files, options, Session(files, fields={"*"}, terms=None, **options)
+    return files, options, _loaded_whole(files, options)
+
+
+def _loaded_whole(files, options) -> Session:
+    """A Session holding one table of every field of every record, loaded once (each search
+    runs over it: nothing is read again)."""
+    session = Session(**options)
+    session.add(datalayer.load(files))
+    return session
 
 
 @pytest.mark.parametrize("name", _escu_searches() or ["(no corpus)"])
