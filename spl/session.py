@@ -93,6 +93,11 @@ class _Files:
     pieces: list | None = None  # spl.data.LoadResult.pieces of the files (None: not known)
 
 
+def _changed_files(part: _Files) -> list:
+    """The files of a load that changed since (size or modification time)."""
+    return [path for path, stamp in zip(part.files, part.stamps) if _stamp(path) != stamp]
+
+
 def _stamp(path) -> tuple[int, int]:
     try:
         st = os.stat(path)
@@ -305,8 +310,7 @@ class Session:
         """Run the search from what the loads keep, when it can: over cached fields (extracting
         them over every event first when the search reads every event anyway), or over the
         few whole events a ``head`` picks. None: read the files as ``spl run`` does."""
-        if pipeline.generating or any(_stamp(path) != stamp for part in self._parts
-                                      for path, stamp in zip(part.files, part.stamps)):
+        if pipeline.generating or self._changed():
             return None  # the files are read, as they are now (and the change is told)
         cacheable = fields is not None and "_raw" not in fields and not any(
             map(has_wildcard, fields))
@@ -415,9 +419,7 @@ class Session:
         parsed = search if isinstance(search, ParsedSearch) else self.parse(search)
         index = self._event_index() if self.fields is None else None
         if index is None or index.files is None or not returns_events(parsed.pipeline) or not \
-                keeps_every_line(search_terms(parsed.pipeline)) or any(
-                _stamp(path) != stamp for part in self._parts
-                for path, stamp in zip(part.files, part.stamps)):
+                keeps_every_line(search_terms(parsed.pipeline)) or self._changed():
             return None  # a search that skips records reads them pre-filtered (run)
         order = index.order
         batches = [order[k:k + STREAM_ROWS] for k in range(0, len(order), STREAM_ROWS)]
@@ -535,11 +537,15 @@ class Session:
         known = {(p.file, p.line, p.reason) for p in self.problems}
         self.problems.extend(p for p in problems if (p.file, p.line, p.reason) not in known)
 
+    def _changed(self) -> bool:
+        """Whether a loaded file changed since its load (its index no longer says where its
+        events are)."""
+        return any(_changed_files(part) for part in self._parts if isinstance(part, _Files))
+
     def _check_unchanged(self, part: _Files, ctx: Context) -> None:
-        for path, stamp in zip(part.files, part.stamps):
-            if _stamp(path) != stamp:
-                ctx.warn(f"{path} changed since it was loaded: this search read it as it is "
-                         "now (.load it again for its new times and problems)")
+        for path in _changed_files(part):
+            ctx.warn(f"{path} changed since it was loaded: this search read it as it is "
+                     "now (.load it again for its new times and problems)")
 
 
 def run(search: str, data: PathLike | Iterable[PathLike] | None = None, **options) -> pd.DataFrame:
