@@ -187,7 +187,7 @@ class Rows:
 
     table: pd.DataFrame
     keys: np.ndarray  # KEY records
-    loaded: tuple = ()  # the chunk's columns as loaded (for the column order, merged_columns)
+    present: tuple = ()  # the chunk's fields one table would hold (for the column order, merged_columns)
     map_cmds: tuple = ()  # the map side's commands (idem)
 
 
@@ -196,7 +196,7 @@ def map_chunk(p: Plan, events: pd.DataFrame, major: int, ctx: Context):
     positions, order = Order.of(events["_time"].to_numpy(dtype=np.float64), major)
     table = events.iloc[positions]
     table.index = pd.Index(positions, dtype=np.int64)
-    table = run_streaming(p.map, table, ctx)
+    table, present = run_streaming(p.map, table, ctx)
     labels = table.index.to_numpy(dtype=np.int64)
     if p.split is None:
         part = Rows(table.reset_index(drop=True), order.keys(labels, np.arange(len(labels))))
@@ -205,7 +205,7 @@ def map_chunk(p: Plan, events: pd.DataFrame, major: int, ctx: Context):
         part = map_half(p.split, table.reset_index(drop=True), ctx,
                         lambda positions: order.keys(labels[positions], positions).tolist())
     if isinstance(part, Rows):
-        part.loaded, part.map_cmds = tuple(events.columns), p.map
+        part.present, part.map_cmds = present, p.map
     return part
 
 
@@ -216,8 +216,11 @@ def _command(name: str) -> commands.CommandFn:
     return fn
 
 
-def run_streaming(cmds, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    """Run distributable streaming commands, keeping each row's label (its index)."""
+def run_streaming(cmds, table: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame, tuple]:
+    """Run distributable streaming commands, keeping each row's label (its index). Also says
+    which loaded fields are there when they start: after a leading search, only those some
+    found event has (present_fields), as over one table."""
+    present = tuple(table.columns)
     for k, cmd in enumerate(cmds):
         mod = _module(cmd.name)
         fn = _command(cmd.name)
@@ -230,7 +233,8 @@ def run_streaming(cmds, table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
             table = fn(cmd, table, ctx)
         if k == 0 and isinstance(cmd, ast.Search):
             table = present_fields(table)
-    return table
+            present = tuple(table.columns)
+    return table, present
 
 
 # ---------------------------------------------------------------- reduce side
@@ -250,7 +254,7 @@ def merge_rows(parts: list[Rows]) -> tuple[pd.DataFrame, np.ndarray]:
         return pd.DataFrame(), np.empty(0, dtype=KEY)
     columns = merged_columns([list(r.table.columns) for r in parts],
                              _reference_columns(parts[0].map_cmds,
-                                                {c for r in parts for c in r.loaded}))
+                                                {c for r in parts for c in r.present}))
     keys = np.concatenate([r.keys for r in parts])
     frames = [r.table for r in parts if len(r.table)]
     if not frames:
@@ -274,7 +278,7 @@ def merged_columns(lists: list[list[str]], reference: Sequence[str] = ()) -> lis
     order (base fields, then by name) less the fields it lacks, plus what commands added.
 
     ``reference``: the columns the map side gives over one table holding every loaded field
-    (_reference_columns). A field some chunk lacked and a command made there (eval, fillnull)
+    some found event has (_reference_columns). A field some chunk lacked and a command made there (eval, fillnull)
     sits where it does over one table; those columns are put back in that order.
     """
     from spl.data import BASE_FIELDS
@@ -304,7 +308,7 @@ def merged_columns(lists: list[list[str]], reference: Sequence[str] = ()) -> lis
 
 
 def _reference_columns(cmds, loaded: set) -> list[str]:
-    """The columns of the map side over an empty table of every loaded field, in order."""
+    """The columns of the map side over an empty table of the ``loaded`` fields, in order."""
     from spl.data import BASE_FIELDS
     from spl.errors import SplError
 

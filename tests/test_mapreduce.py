@@ -95,7 +95,8 @@ def events(draw):
 MAP = ["search y=p OR y=q", "search GET", "where isnotnull(x)", "eval v=x*2",
        'eval k=y.":".x', "eval _time=_time+1", "fields _time y x z", "fields - w",
        "rename w as ww", "mvexpand z", "fillnull value=0 x", "bin _time span=2",
-       'rex field=_raw "(?<verb>\\w+)"', "convert num(x)"]
+       'rex field=_raw "(?<verb>\\w+)"', "convert num(x)", "eval w=1",
+       "convert ctime(_time) AS x"]
 AGGS = ["count", "count(x)", "dc(x)", "values(z)", "list(x)", "min(x)", "max(x)", "sum(x)",
         "avg(x)", "stdev(x)", "var(w)", "median(x)", "perc90(x)", "mode(y)", "range(x)",
         "first(z)", "last(x)", "earliest(x)", "latest(y)", "earliest_time(x)",
@@ -118,7 +119,9 @@ AFTER = st.sampled_from(["", " | eval q=1", " | head 2", " | sort - count", " | 
 
 @st.composite
 def pipeline(draw):
-    parts = ["search *"] + draw(st.lists(st.sampled_from(MAP), max_size=3))
+    # the first search decides which loaded fields exist (only those some found event has)
+    first = draw(st.sampled_from(["search *", "search y=p", "search GET"]))
+    parts = [first] + draw(st.lists(st.sampled_from(MAP), max_size=3))
     if draw(st.integers(0, 4)):
         parts.append(draw(SPLIT))
     return " | ".join(parts) + draw(AFTER)
@@ -201,6 +204,16 @@ def test_options_decide_the_type():
 
 def test_a_subsearch_runs_over_one_table():
     assert not _plan("search a [search b | fields c] | stats count").chunkable
+
+
+def test_a_made_field_no_found_event_has_comes_last():
+    # one table: after the search, w is no field of the results (no found event has it), so the
+    # eval adds a new field, and a new field comes after the existing ones; in the chunk whose
+    # events have w it was a loaded field, which sits in the loader's place (before x)
+    rows = [{"_time": 2.0, "_raw": "a", "x": "1"}, {"_time": 1.0, "_raw": "b", "w": "5"}]
+    out = chunked("search a | eval w=7", _table(rows), 1)
+    assert list(out.columns) == ["_time", "_raw", "x", "w"]
+    assert out["w"].tolist() == [7]
 
 
 def test_empty_input_gives_what_one_table_gives():

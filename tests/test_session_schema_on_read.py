@@ -64,9 +64,9 @@ def assert_same(got, want):
 
 
 # no shrinking: a failing case is printed as found (each run is a read of files: slow to shrink);
-# derandomized, so CI runs the same examples each time: a random draw once found that map-reduce
-# orders a field differently from one table when `convert ... AS f` makes a loaded field f that
-# no found event has (spl.mapreduce.merged_columns' reference; left open in issue 13's note)
+# derandomized, so CI runs the same examples each time (a random draw once found map-reduce
+# ordering a field differently from one table: `convert ... AS f` making a loaded field f that no
+# found event has; tests/test_mapreduce.py's generated pipelines now cover it)
 @settings(max_examples=int(os.environ.get("SPL_EXAMPLES", 5)), deadline=None, derandomize=True,
           phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
