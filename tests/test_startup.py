@@ -144,3 +144,14 @@ def test_a_command_declared_by_two_modules_is_refused(monkeypatch):
     monkeypatch.setattr(commands, "_names", None)
     with pytest.raises(TypeError, match="'twice' is declared by spl.commands.a and spl.commands.b"):
         commands._index()
+
+
+def test_a_module_loaded_by_a_loader_without_source_is_read_from_its_file(monkeypatch):
+    # pytest's assertion rewriter is such a loader: it loads spl's modules when spl's pytest
+    # plugin comes from a regular install
+    import importlib.machinery
+
+    path = REPO / "spl" / "commands" / "stats.py"
+    spec = importlib.machinery.ModuleSpec("spl.commands.stats", loader=object(), origin=str(path))
+    monkeypatch.setattr(commands, "_spec_of", lambda module: spec)
+    assert commands._source("spl.commands.stats") == path.read_text(encoding="utf-8")

@@ -196,12 +196,18 @@ def declarations() -> Mapping[str, Spec]:
 
 
 def _source(module: str) -> str:
-    """The source text of one of this package's modules (always found: it is listed)."""
-    loader = _spec_of(module).loader
-    assert isinstance(loader, importlib.abc.InspectLoader)
-    source = loader.get_source(module)
-    assert source is not None
-    return source
+    """The source text of one of this package's modules (always found: it is listed). Read from
+    its file when the loader cannot say (pytest's assertion rewriter loads spl when spl's pytest
+    plugin is in use from a regular install)."""
+    spec = _spec_of(module)
+    loader = spec.loader
+    if isinstance(loader, importlib.abc.InspectLoader):
+        source = loader.get_source(module)
+        if source is not None:
+            return source
+    assert spec.origin is not None
+    with open(spec.origin, "rb") as f:
+        return importlib.util.decode_source(f.read())
 
 
 @cache
