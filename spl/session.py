@@ -390,14 +390,18 @@ class Session:
         each); None when a piece does not hold the events the load counted in it."""
         tables, positions = [], []
         wanted = np.sort(picked)
+        trimmed = False  # some piece holds events not picked
         for (f, ks), (table, problems) in zip(pieces, reads):
             at = np.concatenate([np.arange(f.starts[k], f.starts[k + 1]) for k in ks])
             if len(table) != len(at):
                 return None
             self._found(problems)
             keep = np.isin(at, wanted)
-            tables.append(table[keep])
-            positions.append(at[keep])
+            if not keep.all():
+                trimmed = True
+                table, at = table[keep], at[keep]
+            tables.append(table)
+            positions.append(at)
         at = np.concatenate(positions)
         table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
         table = table.reset_index(drop=True)
@@ -405,8 +409,10 @@ class Session:
         # each row's place in event order: picked[argsort(picked)[j]] is wanted[j]
         ranks = np.argsort(picked)[np.searchsorted(wanted, at)]
         table = table.iloc[np.argsort(ranks)]
+        # a piece's table has no field without a value (spl.data.load): only the events left
+        # out of one may take a field's last values with them
         names = loader_order(c for c in table.columns
-                             if c in BASE_FIELDS or table[c].notna().any())
+                             if not trimmed or c in BASE_FIELDS or table[c].notna().any())
         return table[names].reset_index(drop=True)
 
     def stream(self, search: str | ParsedSearch, *,

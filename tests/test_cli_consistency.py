@@ -182,7 +182,7 @@ def test_each_detection_yaml_is_parsed_once(monkeypatch, capsys):
 # ---------------------------------------------------------------- empty columns
 
 def test_empty_columns_are_found_slice_by_slice(monkeypatch):
-    monkeypatch.setattr(engine, "_CELLS", 10)  # slices of 1024 rows
+    monkeypatch.setattr(engine, "_CELLS", 10)  # slices of 256 rows, then of 1024
     n = 5000
     table = pd.DataFrame({"first": ["x"] + [None] * (n - 1), "last": [None] * (n - 1) + ["y"],
                           "none": [None] * n, "number": [float("nan")] * n})
