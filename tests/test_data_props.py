@@ -237,3 +237,49 @@ def test_evals_of_distinct_inputs_equal_evals_of_each_event(rows):
         alone = definition.apply_columns({f: [row[f]] for f in _INPUTS}, 1)
         for calc in definition.evals:
             assert together[calc.field][i] == alone[calc.field][0], (calc.field, row)
+
+
+# An EVAL's case()/if()/coalesce() branches are evaluated over only the rows that reach them
+# (spl.data.props._Split): the oracle is the evaluator over the whole table, row by row.
+_CELLS = st.one_of(st.none(), st.sampled_from(["1", "2", "a", "", "AssumeRole", "x:y/z"]),
+                   st.lists(st.sampled_from(["a", "1"]), min_size=2, max_size=2))
+_LEAVES = st.sampled_from(["f", "g", "h", "missing", '"lit"', "null()", "1", "1==1", 'f=="a"',
+                           'like(g, "Assume%")', "isnull(h)", 'mvindex(split(h, "/"), -1)',
+                           "f.g", "tonumber(f)", 'f=="1" OR g=="2"', "len(h)"])
+
+
+def _expressions():
+    def grow(inner):
+        pairs = st.lists(st.tuples(inner, inner), min_size=1, max_size=3)
+        return st.one_of(
+            st.builds(lambda p: "case(" + ", ".join(f"{c}, {v}" for c, v in p) + ")", pairs),
+            st.builds(lambda c, a, b: f"if({c}, {a}, {b})", inner, inner, inner),
+            st.builds(lambda a: "coalesce(" + ", ".join(a) + ")",
+                      st.lists(inner, min_size=1, max_size=3)))
+    return st.recursive(_LEAVES, grow, max_leaves=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.fixed_dictionaries({f: _CELLS for f in "fgh"}), max_size=12),
+       text=_expressions())
+def test_branches_over_the_rows_that_reach_them_equal_the_evaluator(rows, text):
+    import numpy as np
+
+    from spl.context import Context
+    from spl.data.props import _Split
+    from spl.errors import SplError
+    from spl.eval import evaluate
+    from spl.syntax import parse_expression
+
+    expr = parse_expression(text)
+    cols = {f: [r[f] for r in rows] for f in "fgh"}
+    frame = table(**cols) if rows else pd.DataFrame(index=range(0))
+    try:
+        want = ("value", evaluate(expr, frame, Context()).tolist())
+    except SplError as e:
+        want = ("error", e.message)
+    try:
+        got = ("value", _Split(cols, {}, Context()).values(expr, np.arange(len(rows))).tolist())
+    except SplError as e:
+        got = ("error", e.message)
+    assert got == want

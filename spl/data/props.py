@@ -369,26 +369,21 @@ class Sourcetype:
         codes: dict[str, np.ndarray] = {}  # each column read, as codes of its distinct values
         for calc in self.evals:
             expr = self._parsed(calc)
-            # every EVAL sees the pre-EVAL fields; it is given only the ones it reads, and
-            # each distinct combination of their values once (events repeat them a lot)
-            refs = sorted(f for f in field_refs(expr) if f in cols)
-            if _deterministic(expr):
-                for f in refs:
-                    if f not in codes:
-                        codes[f] = _codes(cols[f])
-                rows, inverse = _combinations([codes[f] for f in refs], n)
-            else:
-                rows = inverse = np.arange(n)
-            frame = pd.DataFrame({f: pd.Series([cols[f][i] for i in rows.tolist()], dtype=object)
-                                  for f in refs}, index=range(len(rows)))
+            # every EVAL sees the pre-EVAL fields (``cols``, not ``results``)
             try:
-                result = evaluate(expr, frame, ctx).tolist()
+                evaluate(expr, pd.DataFrame(index=range(0)), ctx)  # its errors, reached or not
+                if _deterministic(expr):
+                    values = _Split(cols, codes, ctx).values(expr, np.arange(n))
+                else:  # each event draws its own random numbers
+                    refs = sorted(f for f in field_refs(expr) if f in cols)
+                    frame = pd.DataFrame({f: pd.Series(cols[f], dtype=object) for f in refs},
+                                         index=range(n))
+                    values = np.fromiter(evaluate(expr, frame, ctx).tolist(), dtype=object,
+                                         count=n)
             except SplError as e:
                 raise ConfigError(f"EVAL-{calc.field} of [{self.name}] fails: {e.message}",
                                   file=self.files[0] if self.files else None) from None
-            result = [None if is_null(v) else v for v in result]
-            results[calc.field] = np.fromiter(result, dtype=object, count=len(result))[
-                inverse].tolist()
+            results[calc.field] = [None if is_null(v) else v for v in values.tolist()]
         cols.update(results)
 
     def _parsed(self, calc: Calc):
@@ -402,6 +397,77 @@ class Sourcetype:
                                   f"expression: {e.render()}",
                                   file=self.files[0] if self.files else None) from None
         return calc.expr
+
+
+class _Split:
+    """An EVAL's value over rows of an event table, worked out as events repeat values: each
+    branch of ``case()``, ``if()`` and ``coalesce()`` over only the rows that reach it (as the
+    evaluator takes them, spl/eval/functions.py), and any other expression once for each
+    distinct combination of the fields it reads among its rows. A CloudTrail EVAL reads eight
+    fields, some of them near unique, but decides on eventName: its branches read few."""
+
+    def __init__(self, cols: dict[str, list], codes: dict[str, np.ndarray], ctx):
+        self.cols, self.codes, self.ctx = cols, codes, ctx
+
+    def values(self, expr, rows: np.ndarray) -> np.ndarray:
+        """``expr`` at each of ``rows`` (an object array)."""
+        from spl.syntax import ast
+
+        name = expr.name.lower() if isinstance(expr, ast.Call) else None
+        args = expr.args if name else ()
+        if name == "if" and len(args) == 3:
+            return self._first_true(((args[0], args[1]), (None, args[2])), rows)
+        if name == "case" and args and len(args) % 2 == 0:
+            return self._first_true(tuple(zip(args[::2], args[1::2])), rows)
+        if name == "coalesce" and args:
+            out = np.full(len(rows), None, dtype=object)
+            left = np.arange(len(rows))
+            for arg in args:
+                if not len(left):
+                    break
+                got = self.values(arg, rows[left])
+                found = np.fromiter((v is not None for v in got.tolist()), dtype=bool,
+                                    count=len(got))
+                out[left[found]] = got[found]
+                left = left[~found]
+            return out
+        distinct, inverse = self._distinct(expr, rows)
+        return distinct[inverse]
+
+    def _first_true(self, pairs, rows: np.ndarray) -> np.ndarray:
+        """The value of the first pair whose condition is true (None: always), else null."""
+        out = np.full(len(rows), None, dtype=object)
+        left = np.arange(len(rows))
+        for cond, value in pairs:
+            if not len(left):
+                break
+            if cond is None:
+                taken = np.ones(len(left), dtype=bool)
+            else:
+                distinct, inverse = self._distinct(cond, rows[left])
+                taken = np.fromiter((v is True for v in distinct.tolist()), dtype=bool,
+                                    count=len(distinct))[inverse]
+            if taken.any():
+                out[left[taken]] = self.values(value, rows[left[taken]])
+            left = left[~taken]
+        return out
+
+    def _distinct(self, expr, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``expr`` over each distinct combination of its fields among ``rows`` (an object
+        array), and each row's combination."""
+        import pandas as pd
+
+        from spl.eval import evaluate
+        refs = sorted(f for f in field_refs(expr) if f in self.cols)
+        for f in refs:
+            if f not in self.codes:
+                self.codes[f] = _codes(self.cols[f])
+        firsts, inverse = _combinations([self.codes[f][rows] for f in refs], len(rows))
+        at = rows[firsts].tolist()
+        frame = pd.DataFrame({f: pd.Series([self.cols[f][i] for i in at], dtype=object)
+                              for f in refs}, index=range(len(at)))
+        got = evaluate(expr, frame, self.ctx).tolist()
+        return np.fromiter(got, dtype=object, count=len(got)), inverse
 
 
 def _hashable(cell):
