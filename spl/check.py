@@ -497,8 +497,7 @@ def _missing_sourcetypes(pipeline: ast.Pipeline, session) -> list[str]:
             wanted.extend(node.values)
     if not wanted:
         return []
-    events = session.events
-    loaded = set(events["sourcetype"].dropna()) if "sourcetype" in events else set()
+    loaded = session.sourcetypes()
     pattern = re.compile("|".join(
         "(?:" + ".*".join(re.escape(part) for part in w.split("*")) + r")\Z" for w in wanted),
         re.IGNORECASE)

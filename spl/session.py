@@ -68,6 +68,7 @@ def _run_options() -> set[str]:
     return set(inspect.signature(Session).parameters) - {"data", "fields", "terms"}
 
 
+EVENTS_KEPT = 16 << 20  # bytes of files under which Session.events keeps its table
 SAMPLE_EVENTS = 10_000  # events Session.sample reads: field names and values for completion
 HEAD_PICKED_MAX = 100  # head N up to this finds its events before reading them whole
 HEAD_FIRST = 64  # events a head first reads by the load's index (more as the search needs)
@@ -91,6 +92,14 @@ class _Files:
     times: np.ndarray | None = None
     stamps: list[tuple[int, int]] = dataclasses.field(default_factory=list)
     pieces: list | None = None  # spl.data.LoadResult.pieces of the files (None: not known)
+    types: frozenset = frozenset()  # the sourcetypes of its events
+
+
+def _types(table: pd.DataFrame) -> frozenset:
+    """The sourcetypes of a table's events."""
+    if "sourcetype" not in table:
+        return frozenset()
+    return frozenset(table["sourcetype"].dropna().unique().tolist())
 
 
 def _changed_files(part: _Files) -> list:
@@ -146,6 +155,7 @@ class Session:
         self.partials: list | None = None  # the map side's results of the one search (spl run)
         self._macros: MacroLibrary | None = None
         self._index: EventIndex | None = None  # built by the first search after a load
+        self._events: pd.DataFrame | None = None  # every field of a small load (events)
         paths = _paths(data)
         if paths:
             self.load(paths, sourcetype=sourcetype, source=source, host=host, index=index)
@@ -167,8 +177,9 @@ class Session:
             reading.cancel()
         times = result.table["_time"].to_numpy(dtype=np.float64)
         self._parts.append(_Files(list(reading.files), sourcetype, source, host, index, times,
-                                  [_stamp(f) for f in reading.files], result.pieces))
-        self._index = None
+                                  [_stamp(f) for f in reading.files], result.pieces,
+                                  _types(result.table)))
+        self._index = self._events = None
         self.problems.extend(result.problems)
         self.files.extend(result.files)
         return result
@@ -177,7 +188,7 @@ class Session:
         """Take events loaded elsewhere (spl.data.begin(...).finish(), which ``spl run`` starts
         before the engine is imported): a table, searched as it is."""
         self._parts.append(result.table)
-        self._index = None
+        self._index = self._events = None
         self.problems.extend(result.problems)
         self.files.extend(result.files)
 
@@ -193,16 +204,29 @@ class Session:
                 arrays.append(part["_time"].to_numpy(dtype=np.float64))
         return np.concatenate(arrays) if arrays else np.empty(0)
 
+    def sourcetypes(self) -> set[str]:
+        """The sourcetypes of the loaded events (known without reading fields)."""
+        return set().union(*(part.types if isinstance(part, _Files) else _types(part)
+                             for part in self._parts))
+
     @property
     def events(self) -> pd.DataFrame:
         """Every loaded event with every field, newest first: the order in which Splunk's search
         returns them. Events with the same ``_time`` come last-read first, as reading an index
         backwards does.
 
-        Read from the files each time it is asked, and not kept: a large load does not fit in
-        memory as one table (:meth:`run` reads only what a search needs; :meth:`sample` a few).
+        Read from the files when asked, and kept only while the loaded files are under
+        EVENTS_KEPT bytes and unchanged: a large load does not fit in memory as one table
+        (:meth:`run` reads only what a search needs; :meth:`sample` a few), a small one read
+        again for each ``tstats`` or check would cost most of the time.
         """
-        return self._table({"*"}, None)
+        if self._events is not None and not self._changed():
+            return self._events.copy(deep=False)  # a column set on it is not kept
+        table = self._table({"*"}, None)
+        size = sum(os.path.getsize(f) for part in self._parts if isinstance(part, _Files)
+                   for f in part.files if os.path.isfile(f))
+        self._events = table if size <= EVENTS_KEPT else None
+        return table
 
     def sample(self, n: int = SAMPLE_EVENTS) -> pd.DataFrame:
         """At most ``n`` events with every field: the first read of each load's first files,

@@ -371,3 +371,33 @@ def test_spl_run_streams_events_to_json_and_csv(tmp_path, capsys):
     names = header.split(",")
     assert names[:2] == ["_time", "_raw"] and names.index("k") < names.index("z")
     assert len(rows) == 2 and rows[0].split(",")[names.index("eventName")] == "B"
+
+
+def test_a_small_loads_events_are_read_once_and_again_when_a_file_changes(tmp_path, monkeypatch):
+    path = tmp_path / "a.ndjson"
+    path.write_text(record(1, "A") + record(2, "B"))
+    session = Session()
+    session.load(path)
+    reads = []
+    real = data.load
+    monkeypatch.setattr(data, "load", lambda *a, **k: reads.append(1) or real(*a, **k))
+    assert session.events["eventName"].tolist() == ["B", "A"]
+    events = session.events
+    events["x"] = 1  # a column set on it is not kept
+    assert "x" not in session.events and len(reads) == 1
+    path.write_text(record(1, "A") + record(2, "B") + record(3, "C"))
+    assert session.events["eventName"].tolist() == ["C", "B", "A"] and len(reads) == 2
+    monkeypatch.setattr(session_module, "EVENTS_KEPT", 10)  # files over it: read every time
+    session.load(path)  # now two loads: each events reads both
+    session.events
+    session.events
+    assert len(reads) == 2 + 2 * 2
+
+
+def test_the_sourcetypes_of_the_loads_are_known_without_reading_fields(tmp_path):
+    path = tmp_path / "a.ndjson"
+    path.write_text(record(1, "A"))
+    session = Session()
+    session.load(path)
+    session.load(path, sourcetype="_json")
+    assert session.sourcetypes() == {"aws:cloudtrail", "_json"}
