@@ -360,10 +360,8 @@ class Sourcetype:
     def _apply_evals(self, cols: dict[str, list], n: int, ctx):
         if not self.evals:
             return
-        import pandas as pd  # here, not at the top: spl.data.begin plans without pandas
-
         from spl.context import Context
-        from spl.eval import evaluate
+        from spl.eval import evaluate_columns
         ctx = ctx or Context()
         results: dict[str, list] = {}
         codes: dict[str, np.ndarray] = {}  # each column read, as codes of its distinct values
@@ -371,15 +369,12 @@ class Sourcetype:
             expr = self._parsed(calc)
             # every EVAL sees the pre-EVAL fields (``cols``, not ``results``)
             try:
-                evaluate(expr, pd.DataFrame(index=range(0)), ctx)  # its errors, reached or not
+                evaluate_columns(expr, {}, 0, ctx)  # its errors, whichever branches are reached
                 if _deterministic(expr):
                     values = _Split(cols, codes, ctx).values(expr, np.arange(n))
                 else:  # each event draws its own random numbers
-                    refs = sorted(f for f in field_refs(expr) if f in cols)
-                    frame = pd.DataFrame({f: pd.Series(cols[f], dtype=object) for f in refs},
-                                         index=range(n))
-                    values = np.fromiter(evaluate(expr, frame, ctx).tolist(), dtype=object,
-                                         count=n)
+                    got = evaluate_columns(expr, cols, n, ctx)
+                    values = np.fromiter(got, dtype=object, count=n)
             except SplError as e:
                 raise ConfigError(f"EVAL-{calc.field} of [{self.name}] fails: {e.message}",
                                   file=self.files[0] if self.files else None) from None
@@ -388,15 +383,22 @@ class Sourcetype:
 
     def _parsed(self, calc: Calc):
         if calc.expr is None:
-            from spl.syntax import parse_expression  # the parser only: no eval engine, no pandas
-
             try:
-                calc.expr = parse_expression(calc.text)
+                calc.expr = _parse_expression(calc.text)
             except SplError as e:
                 raise ConfigError(f"EVAL-{calc.field} of [{self.name}] is not a valid eval "
                                   f"expression: {e.render()}",
                                   file=self.files[0] if self.files else None) from None
         return calc.expr
+
+
+@lru_cache(maxsize=1024)
+def _parse_expression(text: str):
+    """An EVAL's expression parsed (once: each load builds its sourcetype's definition anew,
+    and the syntax tree is immutable)."""
+    from spl.syntax import parse_expression  # the parser only: no eval engine, no pandas
+
+    return parse_expression(text)
 
 
 class _Split:
@@ -455,18 +457,15 @@ class _Split:
     def _distinct(self, expr, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``expr`` over each distinct combination of its fields among ``rows`` (an object
         array), and each row's combination."""
-        import pandas as pd
-
-        from spl.eval import evaluate
+        from spl.eval import evaluate_columns
         refs = sorted(f for f in field_refs(expr) if f in self.cols)
         for f in refs:
             if f not in self.codes:
                 self.codes[f] = _codes(self.cols[f])
         firsts, inverse = _combinations([self.codes[f][rows] for f in refs], len(rows))
         at = rows[firsts].tolist()
-        frame = pd.DataFrame({f: pd.Series([self.cols[f][i] for i in at], dtype=object)
-                              for f in refs}, index=range(len(at)))
-        got = evaluate(expr, frame, self.ctx).tolist()
+        got = evaluate_columns(expr, {f: [self.cols[f][i] for i in at] for f in refs}, len(at),
+                               self.ctx)
         return np.fromiter(got, dtype=object, count=len(got)), inverse
 
 

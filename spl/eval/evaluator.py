@@ -440,6 +440,16 @@ def _table_columns(table: pd.DataFrame) -> Callable[[str], list | None]:
     return column
 
 
+def evaluate_columns(expr, columns: dict[str, list], n: int, ctx: Context) -> list:
+    """``evaluate`` over ``n`` rows of columns held as lists (a missing one is null), without
+    building a table: props.conf EVALs work out many small ones (spl.data.props._Split)."""
+    def column(name: str):
+        values = columns.get(name)
+        return None if values is None else [v if type(v) is str else _clean(v) for v in values]
+    fn = Compiler(column, ctx).compile(expr)
+    return [fn(i) for i in range(n)]
+
+
 def compile_expression(expr, table: pd.DataFrame, ctx: Context) -> RowFn:
     """``f(row_position) -> value`` for ``expr`` over ``table`` (positions 0..len-1)."""
     return Compiler(_table_columns(table), ctx).compile(expr)
