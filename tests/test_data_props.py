@@ -266,7 +266,7 @@ def test_branches_over_the_rows_that_reach_them_equal_the_evaluator(rows, text):
     import numpy as np
 
     from spl.context import Context
-    from spl.data.props import _Split
+    from spl.data.props import _plan, _Split
     from spl.errors import SplError
     from spl.eval import evaluate
     from spl.syntax import parse_expression
@@ -279,7 +279,8 @@ def test_branches_over_the_rows_that_reach_them_equal_the_evaluator(rows, text):
     except SplError as e:
         want = ("error", e.message)
     try:
-        got = ("value", _Split(cols, {}, Context()).values(expr, np.arange(len(rows))).tolist())
+        got = ("value", _Split(cols, {}, Context()).values(_plan(expr), np.arange(len(rows)))
+                 .tolist())
     except SplError as e:
         got = ("error", e.message)
     assert got == want

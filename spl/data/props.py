@@ -332,10 +332,10 @@ class Sourcetype:
 
     def _parsed_search(self, et: EventType):
         if et.expr is None:
-            from spl.syntax import ast, parse  # the parser only: no engine, no pandas
+            from spl.syntax import ast  # the parser only: no engine, no pandas
 
             try:
-                pipeline = parse(et.search)
+                pipeline = _parse_search(et.search)
             except SplError as e:
                 raise ConfigError(f"event type {et.name}: its search is not valid: "
                                   f"{e.message}", file=self.files[0] if self.files else None
@@ -370,8 +370,9 @@ class Sourcetype:
             # every EVAL sees the pre-EVAL fields (``cols``, not ``results``)
             try:
                 evaluate_columns(expr, {}, 0, ctx)  # its errors, whichever branches are reached
-                if _deterministic(expr):
-                    values = _Split(cols, codes, ctx).values(expr, np.arange(n))
+                plan = _eval_plan(calc.text)
+                if plan is not None:
+                    values = _Split(cols, codes, ctx).values(plan, np.arange(n))
                 else:  # each event draws its own random numbers
                     got = evaluate_columns(expr, cols, n, ctx)
                     values = np.fromiter(got, dtype=object, count=n)
@@ -393,12 +394,68 @@ class Sourcetype:
 
 
 @lru_cache(maxsize=1024)
+def _parse_search(text: str):
+    """An event type's search parsed (once, as _parse_expression)."""
+    from spl.syntax import parse
+
+    return parse(text)
+
+
+@lru_cache(maxsize=1024)
 def _parse_expression(text: str):
     """An EVAL's expression parsed (once: each load builds its sourcetype's definition anew,
     and the syntax tree is immutable)."""
     from spl.syntax import parse_expression  # the parser only: no eval engine, no pandas
 
     return parse_expression(text)
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    """An expression worked out whole, once a distinct combination of the fields it reads."""
+
+    expr: object
+    refs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _FirstTrue:
+    """case()/if(): the value of the first pair whose condition is true (None: always)."""
+
+    pairs: tuple[tuple[_Leaf | None, object], ...]
+
+
+@dataclass(frozen=True)
+class _Coalesce:
+    """coalesce(): the first argument that is not None."""
+
+    args: tuple
+
+
+@lru_cache(maxsize=1024)
+def _eval_plan(text: str):
+    """How an EVAL is worked out over an event table (see _run_plan); None: each event on its
+    own (it draws random numbers)."""
+    expr = _parse_expression(text)
+    return _plan(expr) if _deterministic(expr) else None
+
+
+def _plan(expr):
+    from spl.syntax import ast
+
+    name = expr.name.lower() if isinstance(expr, ast.Call) else None
+    args = expr.args if name else ()
+    if name == "if" and len(args) == 3:
+        return _FirstTrue(((_leaf(args[0]), _plan(args[1])), (None, _plan(args[2]))))
+    if name == "case" and args and len(args) % 2 == 0:
+        return _FirstTrue(tuple((_leaf(c), _plan(v)) for c, v in zip(args[::2], args[1::2])))
+    if name == "coalesce" and args:
+        return _Coalesce(tuple(map(_plan, args)))
+    return _leaf(expr)
+
+
+def _leaf(expr) -> _Leaf:
+    return _Leaf(expr, tuple(sorted(field_refs(expr))))
 
 
 class _Split:
@@ -411,20 +468,14 @@ class _Split:
     def __init__(self, cols: dict[str, list], codes: dict[str, np.ndarray], ctx):
         self.cols, self.codes, self.ctx = cols, codes, ctx
 
-    def values(self, expr, rows: np.ndarray) -> np.ndarray:
-        """``expr`` at each of ``rows`` (an object array)."""
-        from spl.syntax import ast
-
-        name = expr.name.lower() if isinstance(expr, ast.Call) else None
-        args = expr.args if name else ()
-        if name == "if" and len(args) == 3:
-            return self._first_true(((args[0], args[1]), (None, args[2])), rows)
-        if name == "case" and args and len(args) % 2 == 0:
-            return self._first_true(tuple(zip(args[::2], args[1::2])), rows)
-        if name == "coalesce" and args:
+    def values(self, node, rows: np.ndarray) -> np.ndarray:
+        """The plan ``node``'s value at each of ``rows`` (an object array)."""
+        if isinstance(node, _FirstTrue):
+            return self._first_true(node.pairs, rows)
+        if isinstance(node, _Coalesce):
             out = np.full(len(rows), None, dtype=object)
             left = np.arange(len(rows))
-            for arg in args:
+            for arg in node.args:
                 if not len(left):
                     break
                 got = self.values(arg, rows[left])
@@ -433,11 +484,10 @@ class _Split:
                 out[left[found]] = got[found]
                 left = left[~found]
             return out
-        distinct, inverse = self._distinct(expr, rows)
+        distinct, inverse = self._distinct(node, rows)
         return distinct[inverse]
 
     def _first_true(self, pairs, rows: np.ndarray) -> np.ndarray:
-        """The value of the first pair whose condition is true (None: always), else null."""
         out = np.full(len(rows), None, dtype=object)
         left = np.arange(len(rows))
         for cond, value in pairs:
@@ -454,18 +504,18 @@ class _Split:
             left = left[~taken]
         return out
 
-    def _distinct(self, expr, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``expr`` over each distinct combination of its fields among ``rows`` (an object
+    def _distinct(self, leaf: _Leaf, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The leaf over each distinct combination of its fields among ``rows`` (an object
         array), and each row's combination."""
         from spl.eval import evaluate_columns
-        refs = sorted(f for f in field_refs(expr) if f in self.cols)
+        refs = [f for f in leaf.refs if f in self.cols]
         for f in refs:
             if f not in self.codes:
                 self.codes[f] = _codes(self.cols[f])
         firsts, inverse = _combinations([self.codes[f][rows] for f in refs], len(rows))
         at = rows[firsts].tolist()
-        got = evaluate_columns(expr, {f: [self.cols[f][i] for i in at] for f in refs}, len(at),
-                               self.ctx)
+        got = evaluate_columns(leaf.expr, {f: [self.cols[f][i] for i in at] for f in refs},
+                               len(at), self.ctx)
         return np.fromiter(got, dtype=object, count=len(got)), inverse
 
 
