@@ -220,8 +220,15 @@ class Session:
         (:meth:`run` reads only what a search needs; :meth:`sample` a few), a small one read
         again for each ``tstats`` or check would cost most of the time.
         """
+        return self.events_of(None)
+
+    def events_of(self, fields: set[str] | None) -> pd.DataFrame:
+        """:attr:`events` with ``fields`` at least (None: every field), as ``tstats`` and a
+        subsearch read them: a large load is read for those fields only."""
         if self._events is not None and not self._changed():
             return self._events.copy(deep=False)  # a column set on it is not kept
+        if fields is not None and self.fields is None:
+            return self._table(fields, None)
         table = self._table({"*"}, None)
         size = sum(os.path.getsize(f) for part in self._parts if isinstance(part, _Files)
                    for f in part.files if os.path.isfile(f))
@@ -291,23 +298,38 @@ class Session:
             check_supported(parsed.pipeline)
             if self.partials is not None:  # read by map-reduce (spl.mapreduce): merge them
                 return self._reduce(parsed, self.partials, ctx)
-            pipeline = parsed.pipeline
-            fields, terms = ((self.fields, self.terms) if self.fields is not None else
-                             (required_fields(pipeline), search_terms(pipeline)))
-            index = self._event_index() if self.fields is None else None
-            if index is not None:
-                table = self._from_index(index, pipeline, fields, terms, ctx)
-                if table is not None:
-                    return table
-            mapper = for_search(pipeline, tz=self.tz, now=ctx.now, text=parsed.expanded,
-                                lookups=self.lookups, strict=self.strict)
-            if mapper is not None and all(isinstance(p, _Files) for p in self._parts):
-                if fields is None and self.fields is None:
-                    terms = self._picked_by_head(mapper, terms, ctx)
-                return self._reduce(parsed, self._mapped(mapper, fields, terms, ctx), ctx)
-            return execute(pipeline, self._table(fields, terms, ctx), ctx)
+            return self.search(parsed.pipeline, ctx)
         except SplError as err:
             raise parsed.relocate(err) from None
+
+    def search(self, pipeline: ast.Pipeline, ctx: Context) -> pd.DataFrame:
+        """Run a parsed pipeline over the loaded events, reading what it needs (:meth:`run`
+        without parsing). Errors are where ``ctx.text`` says."""
+        if pipeline.generating and not isinstance(pipeline.commands[0], ast.Search):
+            return execute(pipeline, pd.DataFrame(), ctx)  # it starts from no rows
+        fields, terms = ((self.fields, self.terms) if self.fields is not None else
+                         (required_fields(pipeline), search_terms(pipeline)))
+        index = self._event_index() if self.fields is None else None
+        if index is not None:
+            table = self._from_index(index, pipeline, fields, terms, ctx)
+            if table is not None:
+                return table
+        mapper = for_search(pipeline, tz=self.tz, now=ctx.now, text=ctx.text,
+                            lookups=self.lookups, strict=self.strict)
+        if mapper is not None and all(isinstance(p, _Files) for p in self._parts):
+            if fields is None and self.fields is None:
+                terms = self._picked_by_head(mapper, terms, ctx)
+            return mapreduce.reduce_partials(mapreduce.plan(pipeline),
+                                             self._mapped(mapper, fields, terms, ctx), ctx)
+        return execute(pipeline, self._table(fields, terms, ctx), ctx)
+
+    def subsearch(self, pipeline: ast.Pipeline, ctx: Context) -> pd.DataFrame:
+        """A subsearch's results (spl.subsearch): read for what it needs, as any search of the
+        session; over the events read for the whole search in ``spl run``'s (which planned the
+        subsearch's fields with the search's)."""
+        if self.fields is None:
+            return self.search(pipeline, ctx)
+        return execute(pipeline, self.events, ctx)
 
     # ------------------------------------------------------------ what the loads keep
 

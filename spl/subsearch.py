@@ -30,10 +30,15 @@ def run(sub: ast.Subsearch, ctx: Context, maxout: int | None = None) -> pd.DataF
 
     pipeline = sub.pipeline
     session = ctx.session
-    events = session.events if session is not None else pd.DataFrame(
-        {"_time": pd.Series([], dtype=float)})
-    table = execute(pipeline, events, Context(now=ctx.now, tz=ctx.tz, text=ctx.text,
-                                              session=session, warnings=ctx.warnings))
+    inner = Context(now=ctx.now, tz=ctx.tz, text=ctx.text, session=session,
+                    warnings=ctx.warnings)
+    own = getattr(session, "subsearch", None)  # a Session reads what the subsearch needs
+    if own is not None:
+        table = own(pipeline, inner)
+    else:
+        events = session.events if session is not None else pd.DataFrame(
+            {"_time": pd.Series([], dtype=float)})
+        table = execute(pipeline, events, inner)
     if maxout is not None and maxout > 0:
         table = table.iloc[:maxout]
     return table

@@ -401,3 +401,53 @@ def test_the_sourcetypes_of_the_loads_are_known_without_reading_fields(tmp_path)
     session.load(path)
     session.load(path, sourcetype="_json")
     assert session.sourcetypes() == {"aws:cloudtrail", "_json"}
+
+
+def _loads(monkeypatch) -> list:
+    """The ``fields`` of each read of the files from now on ({"*"}: every field of every
+    event, as Session.events reads them)."""
+    asked: list = []
+    for name in ("load", "begin"):
+        real = getattr(data, name)
+        monkeypatch.setattr(data, name, lambda *a, real=real, **k: asked.append(
+            k.get("fields")) or real(*a, **k))
+    return asked
+
+
+def test_a_subsearch_reads_the_fields_it_needs_not_every_event(tmp_path, monkeypatch):
+    path = tmp_path / "a.ndjson"
+    path.write_text(record(1, "A", actor="u1") + record(2, "B", actor="u2")
+                    + record(3, "A", actor="u2"))
+    session = Session()
+    session.load(path)
+    monkeypatch.setattr(session_module, "EVENTS_KEPT", 0)  # as a large load
+    asked = _loads(monkeypatch)
+    # the subsearch finds actor=u2 (event B); the search then keeps A's events of u2: the third
+    out = session.run("search eventName=A [search eventName=B | fields actor]")
+    assert out["_time"].tolist() == [1773064803.0]
+    # the search reads every field (the subsearch may name any); the subsearch its own
+    assert {"*"} not in asked and {"eventName", "actor", "_raw"} in asked
+    out = session.run("search eventName=B | append [search eventName=A | fields actor]")
+    assert out["actor"].tolist() == ["u2", "u2", "u1"]
+    assert {"*"} not in asked
+
+
+def test_tstats_reads_the_data_models_fields(tmp_path, monkeypatch):
+    path = tmp_path / "a.ndjson"
+    path.write_text(record(1, "A") + record(2, "B"))
+    session = Session()
+    session.load(path)
+    monkeypatch.setattr(session_module, "EVENTS_KEPT", 0)
+    asked = _loads(monkeypatch)
+    assert session.run("| tstats count")["count"].tolist() == [2]
+    assert asked and all(f == {"_time", "index", "sourcetype", "source", "host"} for f in asked)
+
+
+def test_a_generating_search_reads_no_file(tmp_path, monkeypatch):
+    path = tmp_path / "a.ndjson"
+    path.write_text(record(1, "A"))
+    session = Session()
+    session.load(path)
+    asked = _loads(monkeypatch)
+    assert session.run("| makeresults count=2")["_time"].size == 2
+    assert asked == []

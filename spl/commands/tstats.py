@@ -38,9 +38,11 @@ _OPTIONS = {"prestats", "append", "summariesonly", "allow_old_summaries", "filln
 INDEXED_FIELDS = ("_time", "index", "sourcetype", "source", "host")
 
 
-def session_events(ctx) -> pd.DataFrame:
-    """Every loaded event of the running search's session (none without a session)."""
-    events = getattr(ctx.session, "events", None)
+def session_events(ctx, fields: set[str] | None = None) -> pd.DataFrame:
+    """Every loaded event of the running search's session, with ``fields`` at least (None:
+    every field); none without a session."""
+    read = getattr(ctx.session, "events_of", None)
+    events = read(fields) if read is not None else getattr(ctx.session, "events", None)
     return events if isinstance(events, pd.DataFrame) else pd.DataFrame(
         {"_time": pd.Series([], dtype=float)})
 
@@ -62,10 +64,11 @@ def source_rows(node: ast.Tstats, ctx) -> pd.DataFrame:
     if node.datamodel and "=" in node.datamodel:
         raise UnsupportedError(f"tstats: FROM {node.datamodel} is not supported (only "
                                f"FROM datamodel=<name>)", span=node.span)
-    events = session_events(ctx)
     if node.datamodel:
         model, ds = resolve(node.datamodel, ctx, node.span)
+        events = session_events(ctx, datamodels.fields_read(model, ds))
         return datamodels.dataset_rows(model, ds, events, ctx)
+    events = session_events(ctx, set(INDEXED_FIELDS))
     return events[[c for c in INDEXED_FIELDS if c in events.columns]]
 
 

@@ -443,8 +443,9 @@ def _eval_plan(text: str):
 def _plan(expr):
     from spl.syntax import ast
 
-    name = expr.name.lower() if isinstance(expr, ast.Call) else None
-    args = expr.args if name else ()
+    if not isinstance(expr, ast.Call):
+        return _leaf(expr)
+    name, args = expr.name.lower(), tuple(expr.args)
     if name == "if" and len(args) == 3:
         return _FirstTrue(((_leaf(args[0]), _plan(args[1])), (None, _plan(args[2]))))
     if name == "case" and args and len(args) % 2 == 0:

@@ -312,6 +312,23 @@ def _calculate(node: Dataset, model, table, ctx, evaluate, rows=None):
     return table
 
 
+def fields_read(model: DataModel, ds: Dataset) -> set[str]:
+    """The event fields ``dataset_rows`` of ``ds`` reads (without ``keep_event_fields``): the
+    base fields, those its chain's and subtree's constraints and calculations read, and their
+    own fields."""
+    from spl.data.props import field_refs, search_refs
+
+    names = {*BASE_FIELDS, "index"}
+    for node in ds.chain() + ds.subtree()[1:]:
+        if node.constraint:
+            names |= search_refs(_parse_search(node.constraint, model,
+                                               f"the constraint of {node.name}"))
+        for calc in node.calculations:
+            names |= field_refs(_parse_eval(calc, model, node))
+        names.update(node.own_names())
+    return names
+
+
 def dataset_rows(model: DataModel, ds: Dataset, events: pd.DataFrame, ctx,
                  keep_event_fields: bool = False) -> pd.DataFrame:
     """The rows of dataset ``ds``: ``_time``, ``host``, ``source``, ``sourcetype``, every field
