@@ -54,6 +54,15 @@ def returns_events(pipeline: ast.Pipeline) -> bool:
             and all(isinstance(c, (ast.Search, ast.Where)) for c in cmds))
 
 
+def reads_for_itself(pipeline: ast.Pipeline) -> bool:
+    """Whether a search starts with ``tstats``: its fields are its data model's, which the
+    plan cannot tell (the model's directories come with the session), so the command asks
+    the session for them (spl.session.Session.events_of). Loading the times and letting it
+    read those fields beats reading every field of every event first."""
+    cmds = pipeline.commands
+    return pipeline.generating and bool(cmds) and cmds[0].name == "tstats"
+
+
 def search_terms(pipeline: ast.Pipeline):
     """What a record must contain to survive the pipeline's first search (spl.search.literal_terms),
     or None when the pipeline does not start by searching the events.

@@ -227,12 +227,12 @@ class Session:
         subsearch read them: a large load is read for those fields only."""
         if self._events is not None and not self._changed():
             return self._events.copy(deep=False)  # a column set on it is not kept
-        if fields is not None and self.fields is None:
+        small = sum(os.path.getsize(f) for part in self._parts if isinstance(part, _Files)
+                    for f in part.files if os.path.isfile(f)) <= EVENTS_KEPT
+        if fields is not None and self.fields is None and not small:
             return self._table(fields, None)
         table = self._table({"*"}, None)
-        size = sum(os.path.getsize(f) for part in self._parts if isinstance(part, _Files)
-                   for f in part.files if os.path.isfile(f))
-        self._events = table if size <= EVENTS_KEPT else None
+        self._events = table if small else None
         return table
 
     def sample(self, n: int = SAMPLE_EVENTS) -> pd.DataFrame:

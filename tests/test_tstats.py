@@ -247,3 +247,26 @@ def test_failed_console_login_raw_and_tstats_find_the_same(session):
                  t("10:30:00"))]
     assert findings["raw"] == expected
     assert findings["tstats"] == expected
+
+
+def test_spl_run_reads_only_the_data_models_fields(tmp_path, monkeypatch, capsys):
+    # spl run loads the times, then tstats reads the fields of its data model (not every field
+    # of every event first); the rows are those of test_count_and_values_by_user
+    from spl import data
+    from spl import session as session_module
+    from spl.cli import main
+
+    path = tmp_path / "records.ndjson"
+    path.write_text("".join(json.dumps(r) + "\n" for r in RECORDS))
+    monkeypatch.setattr(session_module, "EVENTS_KEPT", 0)  # as a large load
+    asked: list = []
+    for name in ("load", "begin"):
+        real = getattr(data, name)
+        monkeypatch.setattr(data, name, lambda *a, real=real, **k: asked.append(
+            k.get("fields")) or real(*a, **k))
+    code = main(["run", "| tstats count from datamodel=Change by All_Changes.user", "--data",
+                 str(path), "--macros", str(MACROS), "--format", "json"])
+    assert code == 0
+    assert [(r["All_Changes.user"], r["count"]) for r in json.loads(capsys.readouterr().out)] \
+        == [("carol", "3"), ("dave", "1"), ("mallory", "1")]
+    assert asked and None not in asked and {"*"} not in asked
