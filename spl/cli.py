@@ -300,7 +300,7 @@ def _prepare(args, search: str, err: Console, streamed: bool = False):
         from spl import data
         from spl.data.prefilter import keeps_every_line
         from spl.frontend import parse_search
-        from spl.plan import reads_for_itself, required_fields, returns_events, search_terms
+        from spl.plan import reads_by_session, required_fields, returns_events, search_terms
 
         parsed = parse_search(search, [Path(m) for m in args.macros])
     if not args.data:
@@ -315,7 +315,7 @@ def _prepare(args, search: str, err: Console, streamed: bool = False):
 
         scheduler = scheduler_option(getattr(args, "scheduler", None))
     if scheduler is None and fields is None and (
-            _picks_by_head(parsed.pipeline) or reads_for_itself(parsed.pipeline)
+            _picks_by_head(parsed.pipeline) or reads_by_session(parsed.pipeline)
             or streamed and returns_events(parsed.pipeline) and keeps_every_line(terms)):
         return _head_session(args, parsed, err, progress), parsed
     if scheduler is not None and mapper is not None:
@@ -361,7 +361,7 @@ def _picks_by_head(pipeline) -> bool:
 
 def _head_session(args, parsed, err: Console, progress: bool):
     """The Session for a search that picks a few whole events by ``head`` (_picks_by_head),
-    writes events as they come, or reads its fields itself (spl.plan.reads_for_itself):
+    writes events as they come, or is best run by the Session (spl.plan.reads_by_session):
     loading reads every event's time and where its file's pieces are; the search then reads
     what it needs (spl.session.Session: every field of only the pieces holding the newest
     events for ``head``), instead of every field of every event."""

@@ -15,7 +15,7 @@ from spl.search.literals import literal_terms
 from spl.syntax import ast
 
 
-def required_fields(pipeline: ast.Pipeline) -> set[str] | None:
+def required_fields(pipeline: ast.Pipeline, own_subsearches: bool = False) -> set[str] | None:
     """The event fields the pipeline can read, or None when it may read any field.
 
     The union of what each command declares it reads, up to the first command after which only
@@ -25,8 +25,13 @@ def required_fields(pipeline: ast.Pipeline) -> set[str] | None:
     when the pipeline holds a subsearch: the terms it returns name fields (a lookup's columns, a
     ``search`` field's text) no one can list before it runs. Asking for a field that no event
     has costs nothing, so over-asking is safe; under-asking would lose matches.
+
+    ``own_subsearches``: each subsearch reads the events for itself (spl.session.Session), so
+    a command's subsearch needs nothing of this read (the command declares what it reads of the
+    results); a subsearch among a search's terms still names fields no one can list.
     """
-    if _searches_again(pipeline):
+    if _searches_again(pipeline, own_subsearches) or own_subsearches and any(
+            isinstance(node, ast.SubsearchTerm) for node in ast.walk(pipeline)):
         return None
     specs = declarations()
     names: set[str] = set()
@@ -54,16 +59,7 @@ def returns_events(pipeline: ast.Pipeline) -> bool:
             and all(isinstance(c, (ast.Search, ast.Where)) for c in cmds))
 
 
-def reads_for_itself(pipeline: ast.Pipeline) -> bool:
-    """Whether a search starts with ``tstats``: its fields are its data model's, which the
-    plan cannot tell (the model's directories come with the session), so the command asks
-    the session for them (spl.session.Session.events_of). Loading the times and letting it
-    read those fields beats reading every field of every event first."""
-    cmds = pipeline.commands
-    return pipeline.generating and bool(cmds) and cmds[0].name == "tstats"
-
-
-def search_terms(pipeline: ast.Pipeline):
+def search_terms(pipeline: ast.Pipeline, own_subsearches: bool = False):
     """What a record must contain to survive the pipeline's first search (spl.search.literal_terms),
     or None when the pipeline does not start by searching the events.
 
@@ -77,7 +73,7 @@ def search_terms(pipeline: ast.Pipeline):
     """
     if pipeline.generating or not pipeline.commands:
         return None
-    if _searches_again(pipeline):
+    if _searches_again(pipeline, own_subsearches):
         return None
     specs = declarations()
     if any(cmd.name not in specs for cmd in pipeline.commands):
@@ -88,9 +84,22 @@ def search_terms(pipeline: ast.Pipeline):
     return literal_terms(first.expr)
 
 
-def _searches_again(pipeline: ast.Pipeline) -> bool:
-    """Whether the pipeline searches the events again: a subsearch, or ``map``, whose
-    ``search="..."`` is a search kept as text (spl/commands/map_.py)."""
-    return any(isinstance(node, ast.Subsearch)
+def _searches_again(pipeline: ast.Pipeline, own_subsearches: bool = False) -> bool:
+    """Whether the pipeline searches the events of this read again: a subsearch (unless each
+    reads for itself), or ``map``, whose ``search="..."`` is a search kept as text
+    (spl/commands/map_.py)."""
+    return any((isinstance(node, ast.Subsearch) and not own_subsearches)
                or (isinstance(node, ast.Generic) and node.name == "map")
                for node in ast.walk(pipeline))
+
+
+def reads_by_session(pipeline: ast.Pipeline) -> bool:
+    """Whether a search is best run by a Session that loads the times and lets each part read
+    what it needs: one starting with ``tstats`` (its data model's fields, which the plan cannot
+    tell: the model's directories come with the session; spl.session.Session.events_of), or
+    one with a subsearch (each reads for itself, and the search then reads its own records,
+    pre-filtered), instead of every field of every event for all of them."""
+    cmds = pipeline.commands
+    if pipeline.generating and cmds and cmds[0].name == "tstats":
+        return True
+    return _searches_again(pipeline) and not _searches_again(pipeline, own_subsearches=True)

@@ -307,8 +307,9 @@ class Session:
         without parsing). Errors are where ``ctx.text`` says."""
         if pipeline.generating and not isinstance(pipeline.commands[0], ast.Search):
             return execute(pipeline, pd.DataFrame(), ctx)  # it starts from no rows
-        fields, terms = ((self.fields, self.terms) if self.fields is not None else
-                         (required_fields(pipeline), search_terms(pipeline)))
+        fields, terms = ((self.fields, self.terms) if self.fields is not None else (
+            required_fields(pipeline, own_subsearches=True),
+            search_terms(pipeline, own_subsearches=True)))  # (Session.subsearch)
         index = self._event_index() if self.fields is None else None
         if index is not None:
             table = self._from_index(index, pipeline, fields, terms, ctx)

@@ -253,3 +253,52 @@ def test_exec_coverage_finds_lookups_no_event_reaches(searches):
     assert [r.status for r in results] == ["needs_baseline", "error", "runs"]
     assert "lookup table 'nosuch' not found" in results[1].message
     assert "line 1, column 16" in results[1].message
+
+
+def test_a_session_plans_the_search_apart_from_its_subsearches():
+    # each subsearch of a Session reads the events for itself (Session.subsearch): the search's
+    # own read needs what its commands declare, pre-filtered by its first search's terms; a
+    # subsearch among the search's terms names fields no one can list; map searches as text
+    from spl.frontend import parse_search
+    from spl.plan import reads_by_session, required_fields, search_terms
+
+    def plan(search, own):
+        pipeline = parse_search(search).pipeline
+        return required_fields(pipeline, own), search_terms(pipeline, own)
+
+    appended = ("eventName=CreateUser | table eventName | append [search eventName=AssumeRole | "
+                "table eventName]")
+    assert plan(appended, False) == (None, None)
+    fields, terms = plan(appended, True)
+    assert fields is not None and "eventName" in fields and "recipientAccountId" not in fields
+    assert terms is not None and "CreateUser" in str(terms) and "AssumeRole" not in str(terms)
+    fields, terms = plan("eventName=ConsoleLogin [search eventName=StopInstances | fields "
+                         "sourceIPAddress] | table eventName", True)
+    assert fields is None and "ConsoleLogin" in str(terms)
+    assert plan('eventName=A | map search="search eventName=$eventName$"', True) == (None, None)
+    assert reads_by_session(parse_search(appended).pipeline)
+    assert not reads_by_session(parse_search("eventName=A | stats count").pipeline)
+
+
+def test_cli_search_with_a_subsearch_reads_its_own_records_pre_filtered(monkeypatch, capsys,
+                                                                         tmp_path):
+    # the rows of test_cli_subsearches_see_every_loaded_event; the search's own read is
+    # pre-filtered (terms given), no read is of every field of every event
+    from spl import data
+    from spl import session as session_module
+    from spl.cli import main
+
+    monkeypatch.setattr(session_module, "EVENTS_KEPT", 0)  # as a large load
+    reads: list = []
+    for name in ("load", "begin"):
+        real = getattr(data, name)
+        monkeypatch.setattr(data, name, lambda *a, real=real, **k: reads.append(
+            (k.get("fields"), k.get("terms"))) or real(*a, **k))
+    search = ("eventName=CreateUser | table eventName | append [search eventName=AssumeRole | "
+              "table eventName]")
+    assert main(["run", search, "--data", "tests/fixtures/data/cloudtrail_small.ndjson",
+                 "--lookup-output", str(tmp_path), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"eventName": "CreateUser"},
+                                                   {"eventName": "AssumeRole"}]
+    assert any(terms is not None and "CreateUser" in str(terms) for _, terms in reads)
+    assert all(fields is not None and "*" not in fields for fields, _ in reads)

@@ -54,10 +54,10 @@ def survey(hd: HuntData, progress: bool = False) -> HuntData:
 def load_into(session, hd: HuntData, parsed, now: float) -> None:
     """Give ``session`` the events of search ``parsed``, mapped as read when it splits (its
     ``partials``, which ``Session.run`` merges), else as a table."""
-    from spl.plan import reads_for_itself, required_fields, search_terms
+    from spl.plan import reads_by_session, required_fields, search_terms
 
     pipeline = parsed.pipeline
-    if reads_for_itself(pipeline):  # tstats reads its data model's fields from the files
+    if reads_by_session(pipeline):  # tstats and subsearches read what they need themselves
         session.load(hd.paths, sourcetype=hd.sourcetype, source=hd.source)
         return
     mapper = _mapper(session, parsed, hd, now)
