@@ -73,7 +73,7 @@ SAMPLE_EVENTS = 10_000  # events Session.sample reads: field names and values fo
 HEAD_PICKED_MAX = 100  # head N up to this finds its events before reading them whole
 HEAD_FIRST = 64  # events a head first reads by the load's index (more as the search needs)
 HEAD_SHARE = 8  # a head reading more than 1/8 of the data by the index reads the files instead
-STREAM_ROWS = 20_000  # events a streamed search (Session.stream) reads and gives at a time
+STREAM_ROWS = 10_000  # events a streamed search (Session.stream) reads and gives at a time
 
 
 @dataclass
