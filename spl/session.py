@@ -298,18 +298,18 @@ class Session:
             check_supported(parsed.pipeline)
             if self.partials is not None:  # read by map-reduce (spl.mapreduce): merge them
                 return self._reduce(parsed, self.partials, ctx)
-            return self.search(parsed.pipeline, ctx)
+            return self._search(parsed.pipeline, ctx)
         except SplError as err:
             raise parsed.relocate(err) from None
 
-    def search(self, pipeline: ast.Pipeline, ctx: Context) -> pd.DataFrame:
+    def _search(self, pipeline: ast.Pipeline, ctx: Context) -> pd.DataFrame:
         """Run a parsed pipeline over the loaded events, reading what it needs (:meth:`run`
         without parsing). Errors are where ``ctx.text`` says."""
         if pipeline.generating and not isinstance(pipeline.commands[0], ast.Search):
             return execute(pipeline, pd.DataFrame(), ctx)  # it starts from no rows
         fields, terms = ((self.fields, self.terms) if self.fields is not None else (
             required_fields(pipeline, own_subsearches=True),
-            search_terms(pipeline, own_subsearches=True)))  # (Session.subsearch)
+            search_terms(pipeline, own_subsearches=True)))  # each subsearch reads for itself
         index = self._event_index() if self.fields is None else None
         if index is not None:
             table = self._from_index(index, pipeline, fields, terms, ctx)
@@ -329,7 +329,7 @@ class Session:
         session; over the events read for the whole search in ``spl run``'s (which planned the
         subsearch's fields with the search's)."""
         if self.fields is None:
-            return self.search(pipeline, ctx)
+            return self._search(pipeline, ctx)
         return execute(pipeline, self.events, ctx)
 
     # ------------------------------------------------------------ what the loads keep
