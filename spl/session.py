@@ -225,6 +225,10 @@ class Session:
     def events_of(self, fields: set[str] | None) -> pd.DataFrame:
         """:attr:`events` with ``fields`` at least (None: every field), as ``tstats`` and a
         subsearch read them: a large load is read for those fields only."""
+        if fields is not None:
+            check.of_type("fields", fields, (set, frozenset), "a set of field names or None")
+            for name in fields:
+                check.of_type("a field name", name, str, "a str")
         if self._events is not None and not self._changed():
             return self._events.copy(deep=False)  # a column set on it is not kept
         small = sum(os.path.getsize(f) for part in self._parts if isinstance(part, _Files)

@@ -120,3 +120,14 @@ def test_good_arguments_still_run(tmp_path):
     out = spl.run(COUNT, macros=[], lookups=(), lookup_output=Path(tmp_path), tz="UTC",
                   strict=False, sourcetype="aws:cloudtrail", source=None)
     assert out["user"].tolist() == ["a"]
+
+
+@pytest.mark.parametrize("fields, message", [
+    ("eventName", "fields is a set of field names or None, not str"),
+    ({"eventName", 7}, "a field name is a str, not int"),
+])
+def test_events_of_takes_a_set_of_field_names(example, fields, message):
+    session = Session(example)
+    with pytest.raises(UsageError, match=message):
+        session.events_of(fields)
+    assert session.events_of({"eventName"})["eventName"].notna().all()
