@@ -317,7 +317,7 @@ def _prepare(args, search: str, err: Console, streamed: bool = False):
     if scheduler is None and fields is None and (
             _picks_by_head(parsed.pipeline) or reads_by_session(parsed.pipeline)
             or streamed and returns_events(parsed.pipeline) and keeps_every_line(terms)):
-        return _head_session(args, parsed, err, progress), parsed
+        return _indexed_session(args, parsed, err, progress), parsed
     if scheduler is not None and mapper is not None:
         reading = None
     else:
@@ -359,7 +359,7 @@ def _picks_by_head(pipeline) -> bool:
             and cmds[k].expr is None and not cmds[k].options)
 
 
-def _head_session(args, parsed, err: Console, progress: bool):
+def _indexed_session(args, parsed, err: Console, progress: bool):
     """The Session for a search that picks a few whole events by ``head`` (_picks_by_head),
     writes events as they come, or is best run by the Session (spl.plan.reads_by_session):
     loading reads every event's time and where its file's pieces are; the search then reads

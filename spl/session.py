@@ -231,8 +231,8 @@ class Session:
                 check.of_type("a field name", name, str, "a str")
         if self._events is not None and not self._changed():
             return self._events.copy(deep=False)  # a column set on it is not kept
-        small = sum(os.path.getsize(f) for part in self._parts if isinstance(part, _Files)
-                    for f in part.files if os.path.isfile(f)) <= EVENTS_KEPT
+        small = sum(size for part in self._parts if isinstance(part, _Files)
+                    for size, _ in part.stamps) <= EVENTS_KEPT  # the files as loaded
         if fields is not None and self.fields is None and not small:
             return self._table(fields, None)
         table = self._table({"*"}, None)
@@ -301,7 +301,7 @@ class Session:
         try:
             check_supported(parsed.pipeline)
             if self.partials is not None:  # read by map-reduce (spl.mapreduce): merge them
-                return self._reduce(parsed, self.partials, ctx)
+                return self._reduce(parsed.pipeline, self.partials, ctx)
             return self._search(parsed.pipeline, ctx)
         except SplError as err:
             raise parsed.relocate(err) from None
@@ -324,8 +324,7 @@ class Session:
         if mapper is not None and all(isinstance(p, _Files) for p in self._parts):
             if fields is None and self.fields is None:
                 terms = self._picked_by_head(mapper, terms, ctx)
-            return mapreduce.reduce_partials(mapreduce.plan(pipeline),
-                                             self._mapped(mapper, fields, terms, ctx), ctx)
+            return self._reduce(pipeline, self._mapped(mapper, fields, terms, ctx), ctx)
         return execute(pipeline, self._table(fields, terms, ctx), ctx)
 
     def subsearch(self, pipeline: ast.Pipeline, ctx: Context) -> pd.DataFrame:
@@ -522,8 +521,8 @@ class Session:
         finally:
             workers.close(cancel=True)
 
-    def _reduce(self, parsed: ParsedSearch, partials: list, ctx: Context) -> pd.DataFrame:
-        return mapreduce.reduce_partials(mapreduce.plan(parsed.pipeline), partials, ctx)
+    def _reduce(self, pipeline: ast.Pipeline, partials: list, ctx: Context) -> pd.DataFrame:
+        return mapreduce.reduce_partials(mapreduce.plan(pipeline), partials, ctx)
 
     def _picked_by_head(self, mapper: MapJob, terms, ctx: Context):
         """The pre-filter terms for a search that returns whole events picked by ``head N``

@@ -434,7 +434,7 @@ class _Coalesce:
 
 @lru_cache(maxsize=1024)
 def _eval_plan(text: str):
-    """How an EVAL is worked out over an event table (see _run_plan); None: each event on its
+    """How an EVAL is worked out over an event table (run by _Split); None: each event on its
     own (it draws random numbers)."""
     expr = _parse_expression(text)
     return _plan(expr) if _deterministic(expr) else None

@@ -436,8 +436,13 @@ def _table_columns(table: pd.DataFrame) -> Callable[[str], list | None]:
         series = table[name]
         if isinstance(series, pd.DataFrame):  # duplicate column names: the first one wins
             series = series.iloc[:, 0]
-        return [v if type(v) is str else _clean(v) for v in series.tolist()]
+        return _cells(series.tolist())
     return column
+
+
+def _cells(values: list) -> list:
+    """A column's cells as eval sees them (_clean; strings, most cells, as they are)."""
+    return [v if type(v) is str else _clean(v) for v in values]
 
 
 def evaluate_columns(expr, columns: dict[str, list], n: int, ctx: Context) -> list:
@@ -445,7 +450,7 @@ def evaluate_columns(expr, columns: dict[str, list], n: int, ctx: Context) -> li
     building a table: props.conf EVALs work out many small ones (spl.data.props._Split)."""
     def column(name: str):
         values = columns.get(name)
-        return None if values is None else [v if type(v) is str else _clean(v) for v in values]
+        return None if values is None else _cells(values)
     fn = Compiler(column, ctx).compile(expr)
     return [fn(i) for i in range(n)]
 
