@@ -12,6 +12,8 @@ Cases, each run as its own process (so start-up counts, as it does for a user):
 - with the dask extra installed, spl's full scan on a 2-worker Dask LocalCluster
   (``--scheduler local:2``: the map side of each piece is a task), checked against in-process;
 - ``grep -c -F ListFoundationModels``: the floor, one pass over the bytes;
+- ``head 1``: its first read (every record's time read, and kept: spl.data.kept), and a run
+  after one that kept the times (every other spl case reads as a first read, keeping nothing);
 - events out (``--events-records``, 200k by default, a file of their own): ``spl run
   '`cloudtrail` | table *' --format json`` and ``csv`` to a file, against DuckDB's
   ``COPY (SELECT * FROM read_json_auto(F, sample_size=-1)) TO`` a file (every record read for
@@ -61,7 +63,10 @@ RESULTS_STARTUP = RESULTS.with_name("results_startup.md")  # --cases startup alo
 DETECTION = ROOT / "spl" / "examples" / "aws_bedrock_high_number_list_foundation_model_failures.yml"
 FULL_SCAN = "`cloudtrail` | stats count by eventSource eventName"
 # Byte code may be cached, as it is for an installed package (a development shell may forbid it).
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+# Every spl case reads its files as a first read does: nothing kept by an earlier run
+# (spl.data.kept), except the cases of KEPT, each with its own directory of entries.
+ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+       "SPL_CACHE_DIR": "off"}
 
 # The seed detection by hand: the add-on's fields it groups by (user = the user_name EVAL's last
 # branch, src = sourceIPAddress, dest = eventSource, ...), matching case-insensitively as search does.
@@ -115,7 +120,10 @@ print(json.dumps([dict(zip(cols, row)) for row in cur.fetchall()], default=str))
 
 DASK_FULL = "spl: full scan on a 2-worker Dask LocalCluster (--scheduler local:2)"
 HEAD_ONE = "spl: head 1 (`cloudtrail` then head 1)"
+HEAD_KEPT = "spl: head 1, the times kept by an earlier run"
 DUCK_HEAD = "DuckDB: the newest record (SQL)"
+KEPT = {HEAD_KEPT}  # run once, not measured, before they are: that run keeps the times
+FRESH = {HEAD_ONE}  # a first read that keeps the times (each run in an emptied directory)
 DUCK_NEWEST = """
 SELECT json->>'eventID' AS eventID FROM read_ndjson_objects('{path}')
 ORDER BY json->>'eventTime' DESC LIMIT 1
@@ -142,6 +150,8 @@ def cases(path: Path) -> list[tuple[str, list[str]]]:
         *dask,
         (HEAD_ONE, [py, "-m", "spl.cli", "run", "`cloudtrail` | head 1", "--data", str(path),
                     "--format", "json"]),
+        (HEAD_KEPT, [py, "-m", "spl.cli", "run", "`cloudtrail` | head 1", "--data", str(path),
+                     "--format", "json"]),
         (DUCK_HEAD, [py, "-c", DUCK_SCRIPT, DUCK_NEWEST.format(path=path)]),
         ("grep -c -F ListFoundationModels (floor)", ["grep", "-c", "-F", "ListFoundationModels",
                                                      str(path)]),
@@ -276,16 +286,18 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measure(argv: list[str], stdout: Path | None = None,
-            ok: tuple[int, ...] = (0,), cpu: list[float] | None = None) -> tuple[float, int, bytes]:
+def measure(argv: list[str], stdout: Path | None = None, ok: tuple[int, ...] = (0,),
+            cpu: list[float] | None = None, env: dict | None = None) -> tuple[float, int, bytes]:
     """(wall seconds, peak bytes, stdout) of one run; with ``stdout``, its output goes to that
     file instead (and b"" is returned). An exit status outside ``ok`` ends the benchmark. The
     run's CPU seconds (user + system, of the process and the children it waited for) are
-    appended to ``cpu``: on a shared machine they move less than the wall time."""
+    appended to ``cpu``: on a shared machine they move less than the wall time. ``env``: more
+    environment variables for it."""
     peak = [0]
     sink = open(stdout, "wb") if stdout else subprocess.PIPE
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=sink, stderr=subprocess.PIPE, cwd=ROOT, env=ENV)
+    proc = subprocess.Popen(argv, stdout=sink, stderr=subprocess.PIPE, cwd=ROOT,
+                            env={**ENV, **(env or {})})
     done = threading.Event()
 
     def sample():
@@ -338,6 +350,10 @@ def _agree(outputs: dict[str, bytes]) -> list[str]:
         duck_id = json.loads(outputs[DUCK_HEAD])[0]["eventID"]
         notes.append(f"head 1: spl's event {json.loads(outputs[HEAD_ONE])[0]['eventID']} at "
                      f"{spl_time}, DuckDB's {duck_id}")
+    if HEAD_KEPT in outputs:
+        same = json.loads(outputs[HEAD_KEPT]) == json.loads(outputs[HEAD_ONE])
+        notes.append(f"head 1 with the times kept: the same event, every field: "
+                     f"{'yes' if same else 'NO'}")
     if DASK_FULL in outputs:
         same = json.loads(outputs[DASK_FULL]) == spl_full
         notes.append(f"full scan on Dask: the same rows as in one process: {'yes' if same else 'NO'}")
@@ -446,9 +462,16 @@ def main() -> int:
     cpus: dict[str, list[float]] = {name: [] for name, _ in runs}
     peaks: dict[str, int] = {name: 0 for name, _ in runs}
     outputs: dict[str, bytes] = {}
+    envs = {name: {"SPL_CACHE_DIR": str(Path(scratch.name) / f"kept{k}")}
+            for k, (name, _) in enumerate(runs) if name in KEPT | FRESH}
+    for name, argv in runs:  # the run that keeps the times, not measured
+        if name in KEPT:
+            measure(argv, env=envs[name])
     for k in range(args.repeat):
         for name, argv in runs:
-            wall, peak, out = measure(argv, files.get(name), cpu=cpus[name])
+            if name in FRESH:
+                shutil.rmtree(envs[name]["SPL_CACHE_DIR"], ignore_errors=True)
+            wall, peak, out = measure(argv, files.get(name), cpu=cpus[name], env=envs.get(name))
             walls[name].append(wall)
             peaks[name] = max(peaks[name], peak)
             outputs[name] = out
@@ -478,7 +501,8 @@ def main() -> int:
     ]
     for name, _ in runs:
         other = refs.get(name) or (ref["seed"] if "seed" in name or "grep" in name
-                                   else DUCK_HEAD if name in (HEAD_ONE, DUCK_HEAD) else ref["full"])
+                                   else DUCK_HEAD if "head 1" in name or name == DUCK_HEAD
+                                   else ref["full"])
         lines.append(f"| {name} | {med[name]:.2f} s | {med[name] / med[other]:.2f}x | "
                      f"{statistics.median(cpus[name]):.2f} s | "
                      f"{peaks[name] / 2**20:.0f} MB | {peaks[name] / peaks[other]:.2f}x |")
@@ -508,15 +532,20 @@ def _session_lines(path: Path, repeat: int) -> list[str]:
     """The REPL/Session table: open and five searches, spl against DuckDB (benchmarks/session.py)."""
     from benchmarks.session import SEARCHES
 
-    kinds = {"spl": "spl.Session", "duckdb-file": "DuckDB over the file",
-             "duckdb-table": "DuckDB over a loaded table"}
+    kinds = {"spl": "spl.Session", "spl-kept": "spl.Session, times kept by an earlier run",
+             "duckdb-file": "DuckDB over the file", "duckdb-table": "DuckDB over a loaded table"}
     runs: dict[str, list[dict]] = {k: [] for k in kinds}
     peaks = dict.fromkeys(kinds, 0)
+    scratch = tempfile.TemporaryDirectory(prefix="spl-bench-")
+    kept = {"SPL_CACHE_DIR": scratch.name}  # spl-kept's entries (spl.data.kept)
+
+    def argv(kind: str) -> list[str]:
+        return [sys.executable, "-m", "benchmarks.session", kind.removesuffix("-kept"),
+                str(path), str(ROOT / "macros")]
+    measure(argv("spl"), env=kept)  # the first read that keeps the times: not measured
     for k in range(repeat):
         for kind in kinds:
-            argv = [sys.executable, "-m", "benchmarks.session", kind, str(path),
-                    str(ROOT / "macros")]
-            wall, peak, out = measure(argv)
+            wall, peak, out = measure(argv(kind), env=kept if kind == "spl-kept" else None)
             runs[kind].append(json.loads(out))
             peaks[kind] = max(peaks[kind], peak)
             print(f"[{k + 1}/{repeat}] session {kind}: {wall:.2f} s, {peak / 2**20:.0f} MB",
@@ -528,22 +557,26 @@ def _session_lines(path: Path, repeat: int) -> list[str]:
 
     lines = [f"REPL/Session: {_records(path):,} records; medians of {repeat} runs, each search "
              "timed inside its process.", "",
-             "| step | spl.Session | DuckDB over the file | spl vs DuckDB (file) | "
-             "DuckDB over a loaded table |", "|---|---:|---:|---:|---:|"]
+             "| step | spl.Session | spl.Session, times kept | DuckDB over the file | "
+             "spl vs DuckDB (file) | DuckDB over a loaded table |",
+             "|---|---:|---:|---:|---:|---:|"]
     for name in ("open", *SEARCHES):
         shown = ("open (time to the prompt)" if name == "open"
                  else "`` " + SEARCHES[name][0].replace("|", "\\|") + " ``")  # | splits a row
         mine, file_, table = med("spl", name), med("duckdb-file", name), med("duckdb-table", name)
         ratio = f"{mine / file_:.2f}x" if name != "open" else "-"  # the file: nothing to open
-        lines.append(f"| {shown} | {mine:.2f} s | {file_:.2f} s | {ratio} | {table:.2f} s |")
+        lines.append(f"| {shown} | {mine:.2f} s | {med('spl-kept', name):.2f} s | "
+                     f"{file_:.2f} s | {ratio} | {table:.2f} s |")
     lines.append("| peak memory | " + " | ".join(
-        f"{peaks[k] / 2**20:.0f} MB" for k in ("spl", "duckdb-file")) + " | | "
+        f"{peaks[k] / 2**20:.0f} MB" for k in ("spl", "spl-kept", "duckdb-file")) + " | | "
         f"{peaks['duckdb-table'] / 2**20:.0f} MB |")
+    scratch.cleanup()
     rows = {k: runs[k][-1]["rows"] for k in kinds}
     lines.append("")
-    lines.append("- rows returned (spl / DuckDB file / DuckDB table): " + "; ".join(
-        f"{n}: {rows['spl'][n]} / {rows['duckdb-file'][n]} / {rows['duckdb-table'][n]}"
-        for n in SEARCHES))
+    lines.append("- rows returned (spl / spl, times kept / DuckDB file / DuckDB table): "
+                 + "; ".join(f"{n}: {rows['spl'][n]} / {rows['spl-kept'][n]} / "
+                             f"{rows['duckdb-file'][n]} / {rows['duckdb-table'][n]}"
+                             for n in SEARCHES))
     return lines
 
 

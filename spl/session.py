@@ -23,7 +23,7 @@ from spl import data as datalayer
 from spl import mapreduce
 from spl.commands import declarations
 from spl.context import Context
-from spl.data import BASE_FIELDS, fast
+from spl.data import BASE_FIELDS, fast, kept
 from spl.data.prefilter import keeps_every_line
 from spl.engine import check_supported, execute
 from spl.errors import DataError, SplError
@@ -163,21 +163,17 @@ class Session:
     def load(self, paths: PathLike | Iterable[PathLike], *, sourcetype: str | None = None,
              source: str | None = None, host: str | None = None,
              index: str = "main") -> datalayer.LoadResult:
-        """Add files to the session: each record's ``_time`` is read now, and the problems of
-        the data are found; fields are extracted by each search. Returns the loader's result
+        """Add files to the session: each record's ``_time`` is read now (or taken from what an
+        earlier read of the same unchanged file kept, spl.data.kept), and the problems of the
+        data are found; fields are extracted by each search. Returns the loader's result
         (its table holds ``_time`` only, one row per event)."""
         _check_event_options(sourcetype, source, host, index)
-        reading = datalayer.begin(_paths(paths, "paths"), sourcetype=sourcetype,
-                                  fields={"_time", "sourcetype"},
-                                  ta=self.ta, strict=self.strict)
-        try:
-            result = reading.finish(source=source, host=host, index=index,
-                                    progress=self.progress)
-        finally:
-            reading.cancel()
+        result, files = kept.load_times(_paths(paths, "paths"), sourcetype=sourcetype,
+                                        source=source, host=host, index=index, ta=self.ta,
+                                        strict=self.strict, progress=self.progress)
         times = result.table["_time"].to_numpy(dtype=np.float64)
-        self._parts.append(_Files(list(reading.files), sourcetype, source, host, index, times,
-                                  [_stamp(f) for f in reading.files], result.pieces,
+        self._parts.append(_Files(files, sourcetype, source, host, index, times,
+                                  [_stamp(f) for f in files], result.pieces,
                                   _types(result.table)))
         self._index = self._events = None
         self.problems.extend(result.problems)

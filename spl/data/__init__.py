@@ -89,6 +89,7 @@ class LoadResult:
     # Of each file read as plain NDJSON, its pieces: (first byte, end byte, events) in order, so
     # that a piece's events can be read again alone (spl.session's head); None for another file.
     pieces: list[list[tuple[int, int, int]] | None] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)  # each file's events (spl.data.kept)
 
 
 def load(paths: Sequence[str | os.PathLike[str]], *, sourcetype: str | None = None,
@@ -505,6 +506,7 @@ class Reading:
         raws: list[str] = []
         sources: list[str] = []
         pieces: list[list[tuple[int, int, int]] | None] = []
+        counts: list[int] = []
         for k, (path, jobs) in enumerate(zip(files, self.jobs), 1):
             if progress:
                 print(f"reading {path} ({k}/{len(files)})", file=sys.stderr)
@@ -534,9 +536,11 @@ class Reading:
             raws.extend(r)
             parts.append((part, len(times) - before))
             sources.extend([src] * (len(times) - before))
+            counts.append(len(times) - before)
         table = dataclasses.replace(plan, host=host if host is not None else socket.gethostname(),
                                     index=index).table(parts, times, raws, sources, plan.types)
-        return LoadResult(table, _shown(problems), [shown_name(f) for f in files], pieces)
+        return LoadResult(table, _shown(problems), [shown_name(f) for f in files], pieces,
+                          counts)
 
 
 @dataclass
