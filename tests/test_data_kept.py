@@ -154,12 +154,14 @@ def test_a_damaged_or_foreign_entry_is_not_used(tmp_path, keep, damage):
         assert int(z["pieces"][:, 2].sum()) == 4
 
 
-def test_a_directory_not_the_users_alone_is_not_used(tmp_path, keep, monkeypatch):
+def test_a_directory_not_the_users_alone_is_not_used(tmp_path, keep, monkeypatch, capsys):
     path = logs(tmp_path)
     keep.mkdir(parents=True)
     keep.chmod(0o777)  # others could write entries
+    kept._tell.cache_clear()
     assert Session(path).times.tolist()[0] == epoch(TIMES[0])
     assert not list(keep.iterdir())
+    assert f"{keep} is a link, someone else's, or writable by others" in capsys.readouterr().err
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir(mode=0o700)
     (tmp_path / "linked").mkdir(mode=0o700)
@@ -219,3 +221,16 @@ def test_progress_says_the_times_were_kept(tmp_path, keep, capsys):
     Session(path)
     Session(path, progress=True)
     assert f"{path}: times kept from an earlier read" in capsys.readouterr().err
+
+
+def test_the_directory_is_private_whatever_the_umask(tmp_path, monkeypatch):
+    """A umask of 002 (user private groups) would make ``mkdir -p`` folders group-writable:
+    the directory is made 0700 itself, so it is used."""
+    monkeypatch.setenv("SPL_CACHE_DIR", str(tmp_path / "a" / "b"))
+    old = os.umask(0o002)
+    try:
+        where = kept.directory()
+    finally:
+        os.umask(old)
+    assert where == tmp_path / "a" / "b" / "times"
+    assert (where.stat().st_mode & 0o777, where.parent.stat().st_mode & 0o777) == (0o700, 0o700)

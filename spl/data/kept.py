@@ -49,8 +49,8 @@ _FIELDS = {"_time", "sourcetype"}  # what a Session's load reads
 
 
 def directory() -> Path | None:
-    """Where entries are kept: made if need be; None when keeping is off or the directory is
-    not the user's alone."""
+    """Where entries are kept, made if need be (0700); None when keeping is off, or when the
+    directory is not the user's alone (said once, on standard error)."""
     setting = os.environ.get("SPL_CACHE_DIR")
     if setting is not None and setting.strip().lower() == "off":
         return None
@@ -58,10 +58,25 @@ def directory() -> Path | None:
         base = Path(setting) if setting else (
             Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "spl")
         where = base / "times"
-        where.mkdir(parents=True, mode=0o700, exist_ok=True)
-    except (OSError, RuntimeError):  # no home, a read-only disk: nothing kept
+        base.parent.mkdir(parents=True, exist_ok=True)
+        for folder in (base, where):  # (mkdir -p would make them with the umask's mode)
+            folder.mkdir(mode=0o700, exist_ok=True)
+    except (OSError, RuntimeError) as e:  # no home, a read-only disk: nothing kept
+        _tell(f"cannot make it ({getattr(e, 'strerror', None) or e})", setting)
         return None
-    return where if _private(base) and _private(where) else None
+    for folder in (base, where):
+        if not _private(folder):
+            _tell(f"{folder} is a link, someone else's, or writable by others", setting)
+            return None
+    return where
+
+
+@functools.cache
+def _tell(why: str, setting: str | None) -> None:
+    """Say once why times are not kept: loads are as they were, only slower."""
+    print(f"spl: the times of large files are not kept between runs: {why} (SPL_CACHE_DIR "
+          f"{'is ' + repr(setting) if setting else 'is not set'}; give it a directory of "
+          "yours alone, or off)", file=sys.stderr)
 
 
 def _private(path: Path) -> bool:
