@@ -386,7 +386,7 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=None, help="an NDJSON file instead of generating")
     ap.add_argument("--out", type=Path, default=None,
                     help=f"default {RESULTS.name}; {RESULTS_STARTUP.name} for --cases "
-                         "startup, results_gzip.md for gzip")
+                         "startup, results_gzip.md for gzip, results_session.md for session")
     ap.add_argument("--cases", choices=("all", "search", "events", "startup", "session", "hunt",
                                         "gzip"),
                     default="all",
@@ -402,6 +402,7 @@ def main() -> int:
     args = ap.parse_args()
     if args.out is None and args.cases != "hunt":
         args.out = {"gzip": RESULTS.with_name("results_gzip.md"),
+                    "session": RESULTS.with_name("results_session.md"),
                     "startup": RESULTS_STARTUP}.get(args.cases, RESULTS)
     if args.cases == "hunt":
         from benchmarks import hunt
