@@ -40,6 +40,7 @@ def keep(tmp_path, monkeypatch):
     where = tmp_path / "cache"
     monkeypatch.setenv("SPL_CACHE_DIR", str(where))
     monkeypatch.setattr(kept, "KEEP_MIN", 0)
+    monkeypatch.setattr(kept, "RACY", -1)  # the test's files were written a moment ago
     return where / "times"
 
 
@@ -129,7 +130,9 @@ def test_a_rewrite_of_the_same_size_and_modification_time_is_read_again(tmp_path
     assert Session(path).times.tolist() == [epoch("2026-03-07T11:00:00Z")]
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "another file's", "inconsistent"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "another file's", "inconsistent",
+                                    "meta without a key", "times of no dimension",
+                                    "types not a list"])
 def test_a_damaged_or_foreign_entry_is_not_used(tmp_path, keep, damage):
     path = logs(tmp_path)
     want = facts(Session(path))
@@ -142,10 +145,19 @@ def test_a_damaged_or_foreign_entry_is_not_used(tmp_path, keep, damage):
         other = write(tmp_path / "b.json", [record(TIMES[0])])
         Session(other)
         os.replace(next(p for p in keep.glob("*.npz") if p != entry), entry)
-    else:  # the pieces count other events than the times
+    else:
         with np.load(entry) as z:
             parts = dict(z)
-        parts["pieces"] = parts["pieces"] + np.array([0, 0, 1])
+        meta = json.loads(bytes(parts["meta"]))
+        if damage == "inconsistent":  # the pieces count other events than the times
+            parts["pieces"] = parts["pieces"] + np.array([0, 0, 1])
+        elif damage == "meta without a key":
+            del meta["has_pieces"]
+        elif damage == "times of no dimension":
+            parts["times"] = np.float64(1.0)
+        else:
+            meta["types"] = "a"
+        parts["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         with entry.open("wb") as f:
             np.savez(f, **parts)
     assert facts(Session(path)) == want
@@ -234,3 +246,67 @@ def test_the_directory_is_private_whatever_the_umask(tmp_path, monkeypatch):
         os.umask(old)
     assert where == tmp_path / "a" / "b" / "times"
     assert (where.stat().st_mode & 0o777, where.parent.stat().st_mode & 0o777) == (0o700, 0o700)
+
+
+def test_a_file_changed_a_moment_ago_is_not_kept(tmp_path, keep, monkeypatch):
+    """A rewrite within the same clock tick would leave the stamp as it was (git's racy rule):
+    a file changed less than RACY seconds ago is read, not kept."""
+    monkeypatch.setattr(kept, "RACY", 2.0)
+    path = logs(tmp_path)
+    Session(path)
+    assert not list(keep.glob("*.npz"))
+    monkeypatch.setattr(kept, "RACY", -1)
+    Session(path)
+    assert len(list(keep.glob("*.npz"))) == 1
+
+
+def test_a_parent_anyone_may_write_to_is_refused_unless_sticky(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(kept, "KEEP_MIN", 0)
+    public = tmp_path / "public"
+    public.mkdir()
+    public.chmod(0o777)  # anyone could rename spl's folder there and put a link in its place
+    monkeypatch.setenv("SPL_CACHE_DIR", str(public / "spl"))
+    kept._tell.cache_clear()
+    assert kept.directory() is None
+    assert f"{public} is writable by anyone" in capsys.readouterr().err
+    public.chmod(0o1777)  # as /tmp: only an entry's owner may rename it
+    assert kept.directory() == public / "spl" / "times"
+
+
+def test_only_spls_own_files_are_ever_removed(tmp_path, keep, monkeypatch):
+    files = [write(tmp_path / f"{k}.json", [record(TIMES[0])] * 50) for k in range(2)]
+    keep.mkdir(parents=True)
+    mine = [keep / "my_results.npz", keep / "notes.tmp", keep / ("0" * 64 + ".npz.bak")]
+    for p in mine:
+        p.write_bytes(b"x" * 100)
+        os.utime(p, (1000, 1000))  # old: the first to go, were they spl's
+    monkeypatch.setattr(kept, "KEEP_BYTES", 1)
+    for f in files:
+        Session(f)
+    assert all(p.exists() for p in mine)
+    assert set(keep.iterdir()) == set(mine)  # spl's entries went: over KEEP_BYTES
+
+
+def test_an_entry_is_for_the_same_reading(tmp_path, monkeypatch):
+    """A large file's pieces are one range a core: with other cores, other pieces."""
+    path = logs(tmp_path)
+    names = []
+    for cores in (1, 2):
+        monkeypatch.setattr(kept.fast, "cores", lambda: cores)
+        kept._code.cache_clear()
+        names.append(kept._name(path, None))
+    kept._code.cache_clear()
+    assert names[0] != names[1]
+
+
+def test_standard_input_and_a_file_named_stdin_are_told_apart(tmp_path, keep, monkeypatch):
+    """Problems carry the name a file is shown by: standard input's is ``stdin``, as is a file
+    named so; the two are then read as a load reads them, nothing kept of either."""
+    named = write(tmp_path / "stdin", [record(TIMES[0])])
+    piped = write(tmp_path / "piped.json", [record(TIMES[1]), "{not json"])
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(piped.open("rb")))
+    both = Session(["-", "stdin"])
+    assert [(p.file, p.line) for p in both.problems] == [("stdin", 2)]
+    assert not list(keep.glob("*.npz"))
+    assert Session(["stdin"]).problems == [] and named.exists()

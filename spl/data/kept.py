@@ -9,18 +9,21 @@ and the data's problems — so that the next load of the same unchanged file rea
 
 Trust: an entry serves only the very file it was made from — same device, inode, size,
 modification and change time (the change time moves on any write, even one that puts the
-modification time back) — read by the same spl code (a digest of spl.data's files) with the
-same sourcetype option. Anything else, or an entry that cannot be read whole and consistent,
-is read from the file again and replaced. The directory is the user's alone (made 0700; one
-that is a link, someone else's or writable by others is not used), entries are written whole
-and then renamed into place, and read without following links and without pickles. A load
-with a ``ta`` or ``strict`` reads the files (a TA's definitions can change the times; strict
-stops at the first problem). Files under KEEP_MIN bytes are read each time (that is as quick as
-an entry); the directory is kept under KEEP_BYTES, the least recently used entries removed
-first.
+modification time back) — read the same way (a digest of spl.data's files, the interpreter,
+the JSON parsers' versions and the cores) with the same sourcetype option. Anything else, or an
+entry that cannot be read whole and consistent, is read from the file again and replaced. A
+file changed less than RACY seconds before it was read is not kept (git's rule for a rewrite
+within one tick of the clock). The directory is the user's alone (made 0700; one that is a
+link, someone else's or writable by others, or in a folder anyone may write to that is not
+sticky, is not used, and that is said once); entries are written whole and then renamed into
+place, read without following links and without pickles, and only files named as spl names
+them are ever removed. A load with a ``ta`` or ``strict`` reads the files (a TA's definitions
+can change the times; strict stops at the first problem). Files under KEEP_MIN bytes are read
+each time (that is as quick as an entry); the directory's entries are kept under KEEP_BYTES,
+the least recently used removed first.
 
-``SPL_CACHE_DIR`` names the directory (default ``$XDG_CACHE_HOME/spl``, else ``~/.cache/spl``);
-``SPL_CACHE_DIR=off`` keeps nothing.
+``SPL_CACHE_DIR`` names the cache directory, entries going to its ``times`` folder (default
+``$XDG_CACHE_HOME/spl``, else ``~/.cache/spl``); ``SPL_CACHE_DIR=off`` keeps nothing.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -36,30 +40,37 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import numpy as np
+import orjson
 
-from spl.data import LoadResult, begin
+from spl.data import LoadResult, begin, fast
 from spl.data.readers import UNTYPED, DataProblem, expand, shown_name
 
 KEEP_MIN = 16 << 20  # bytes of a file worth an entry
 KEEP_BYTES = 1 << 30  # bytes the directory's entries may take
+RACY = 2.0  # seconds: a file changed this recently is not kept (a rewrite in the same clock
+#             tick would leave its stamp as it was: git's "racy" rule)
 FORMAT = 1  # of an entry; a new one makes every old entry unused (they age out)
 _LEFT_OVER = 3600  # seconds after which a half-written entry (a run killed) is removed
+_ENTRY = re.compile(r"[0-9a-f]{64}\.npz\Z")  # what spl writes there: nothing else is removed
+_PARTIAL = re.compile(r"spl-[^/]*\.tmp\Z")
 _FIELDS = {"_time", "sourcetype"}  # what a Session's load reads
 
 
 def directory() -> Path | None:
-    """Where entries are kept, made if need be (0700); None when keeping is off, or when the
-    directory is not the user's alone (said once, on standard error)."""
-    setting = os.environ.get("SPL_CACHE_DIR")
+    """Where entries are kept (``times`` in the cache directory), made if need be (0700); None
+    when keeping is off, or when the directory is not the user's alone or could be swapped for
+    another by someone else (said once, on standard error)."""
+    setting = os.environ.get("SPL_CACHE_DIR") or None
     if setting is not None and setting.strip().lower() == "off":
         return None
     try:
         base = Path(setting) if setting else (
             Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "spl")
         where = base / "times"
-        base.parent.mkdir(parents=True, exist_ok=True)
-        for folder in (base, where):  # (mkdir -p would make them with the umask's mode)
+        made = [where, base, *(p for p in base.parents if not p.exists())]
+        for folder in reversed(made):  # 0700 each (mkdir -p would use the umask's mode)
             folder.mkdir(mode=0o700, exist_ok=True)
     except (OSError, RuntimeError) as e:  # no home, a read-only disk: nothing kept
         _tell(f"cannot make it ({getattr(e, 'strerror', None) or e})", setting)
@@ -68,15 +79,19 @@ def directory() -> Path | None:
         if not _private(folder):
             _tell(f"{folder} is a link, someone else's, or writable by others", setting)
             return None
+    if not _steady(base.parent):
+        _tell(f"{base.parent} is writable by anyone (who could put another folder in its place)",
+              setting)
+        return None
     return where
 
 
 @functools.cache
 def _tell(why: str, setting: str | None) -> None:
     """Say once why times are not kept: loads are as they were, only slower."""
-    print(f"spl: the times of large files are not kept between runs: {why} (SPL_CACHE_DIR "
-          f"{'is ' + repr(setting) if setting else 'is not set'}; give it a directory of "
-          "yours alone, or off)", file=sys.stderr)
+    now = f"SPL_CACHE_DIR is {setting!r}" if setting else "SPL_CACHE_DIR is not set"
+    print(f"spl: the times of large files are not kept between runs: {why} ({now}; set it to "
+          "a directory of yours alone, or to off)", file=sys.stderr)
 
 
 def _private(path: Path) -> bool:
@@ -89,10 +104,24 @@ def _private(path: Path) -> bool:
     return stat.S_ISDIR(st.st_mode) and st.st_uid == uid and not st.st_mode & 0o022
 
 
+def _steady(path: Path) -> bool:
+    """A directory in which not anyone may rename what is not theirs: not writable by all, or
+    sticky (/tmp). (Group-writable is allowed: with user private groups, a umask of 002 makes
+    every folder so.)"""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return not st.st_mode & 0o002 or bool(st.st_mode & stat.S_ISVTX)
+
+
 @functools.lru_cache(maxsize=1)
 def _code() -> str:
-    """A digest of spl.data's files: an entry read by other reading code is not used."""
-    digest = hashlib.sha256()
+    """A digest of what reading depends on: spl.data's files, the interpreter, the JSON parsers
+    (their messages are the problems' reasons) and the cores (a large file's pieces are cut one
+    range per core). An entry of other reading is not used."""
+    digest = hashlib.sha256(f"{sys.version}\0{msgspec.__version__}\0{orjson.__version__}\0"
+                            f"{fast.cores()}".encode())
     root = Path(__file__).parent
     for path in sorted(root.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".conf", ".csv", ".json", ".yml"):
@@ -137,7 +166,10 @@ def lookup(where: Path, path: Path, sourcetype: str | None) -> Entry | None:
     with os.fdopen(fd, "rb") as f:
         own = os.fstat(f.fileno())
         if stat.S_ISREG(own.st_mode) and (not hasattr(os, "getuid") or own.st_uid == os.getuid()):
-            entry = _read(f, path, st)
+            try:
+                entry = _read(f, path, st)
+            except Exception:  # any damage (zip, npy, JSON, shapes, types): read the file again
+                entry = None
     if entry is None:  # unreadable, another file's or an older one's: made again at this load
         _remove(name)
     else:
@@ -149,33 +181,36 @@ def lookup(where: Path, path: Path, sourcetype: str | None) -> Entry | None:
 
 
 def _read(f, path: Path, st: os.stat_result) -> Entry | None:
-    """An entry's content, when whole and consistent with the file as it is."""
-    try:
-        with np.load(f, allow_pickle=False) as z:
-            meta = json.loads(bytes(z["meta"]).decode("utf-8"))
-            times, codes, pieces = z["times"], z["codes"], z["pieces"]
-        if meta["path"] != os.path.realpath(path) or meta["stamp"] != _stamp(st):
-            return None
-        types = meta["types"]
-        problems = [(line, reason, kind) for line, reason, kind in meta["problems"]]
-    except Exception:  # any damage to an entry (zip, npy, JSON, shape): the file is read again
+    """An entry's content, when whole and consistent with the file as it is (damage raises or
+    gives None)."""
+    with np.load(f, allow_pickle=False) as z:
+        meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+        times, codes, pieces = z["times"], z["codes"], z["pieces"]
+    if type(meta) is not dict or meta["path"] != os.path.realpath(path) \
+            or meta["stamp"] != _stamp(st):
         return None
-    n = len(times)
-    if (times.dtype != np.float64 or times.ndim != 1 or codes.dtype not in (np.uint8, np.int32)
-            or codes.shape != (n,) or not all(type(t) is str for t in types)
+    types, problems = meta["types"], meta["problems"]
+    n = len(times) if times.ndim == 1 else -1
+    if (times.dtype != np.float64 or n < 0 or codes.dtype not in (np.uint8, np.int32)
+            or codes.shape != (n,) or type(types) is not list
+            or not all(type(t) is str for t in types)
             or (n and (codes.min() < 0 or codes.max() >= len(types)))
-            or not all((line is None or type(line) is int) and type(reason) is str
-                       and type(kind) is str for line, reason, kind in problems)):
+            or type(problems) is not list
+            or not all(type(p) is list and len(p) == 3 and (p[0] is None or type(p[0]) is int)
+                       and type(p[1]) is str and type(p[2]) is str for p in problems)):
         return None
     spans = None
-    if meta["has_pieces"]:
+    if meta["has_pieces"] is True:
         if pieces.dtype != np.int64 or pieces.ndim != 2 or pieces.shape[1] != 3 \
                 or int(pieces[:, 2].sum()) != n or (pieces < 0).any() \
                 or (pieces[:, 1] > st.st_size).any() or (pieces[:, 0] > pieces[:, 1]).any() \
                 or (pieces[1:, 0] < pieces[:-1, 1]).any():
             return None
         spans = [(a, b, c) for a, b, c in pieces.tolist()]
-    return Entry(times, types, codes, spans, problems)
+    elif meta["has_pieces"] is not False:
+        return None
+    return Entry(times, types, codes, spans, [(line, reason, kind)
+                                              for line, reason, kind in problems])
 
 
 def store(where: Path, path: Path, sourcetype: str | None, before: os.stat_result,
@@ -186,14 +221,15 @@ def store(where: Path, path: Path, sourcetype: str | None, before: os.stat_resul
         st = os.stat(path)
     except OSError:
         return
-    if st.st_size < KEEP_MIN or _stamp(st) != _stamp(before):
+    if st.st_size < KEEP_MIN or _stamp(st) != _stamp(before) \
+            or time.time() - max(st.st_mtime, st.st_ctime) < RACY:
         return
     meta = {"path": os.path.realpath(path), "stamp": _stamp(st), "types": entry.types,
             "problems": entry.problems, "has_pieces": entry.pieces is not None}
     pieces = np.array(entry.pieces or [], dtype=np.int64).reshape(-1, 3)
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=where, suffix=".tmp")  # 0600
+        fd, tmp = tempfile.mkstemp(dir=where, prefix="spl-", suffix=".tmp")  # 0600
         with os.fdopen(fd, "wb") as f:
             np.savez(f, meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
                      times=entry.times.astype(np.float64, copy=False),
@@ -215,10 +251,14 @@ def _trim(where: Path) -> None:
     now = time.time()
     try:
         for item in os.scandir(where):
+            if not (_ENTRY.match(item.name) or _PARTIAL.match(item.name)) \
+                    or not item.is_file(follow_symlinks=False):
+                continue  # not spl's: left alone
             st = item.stat(follow_symlinks=False)
-            if item.name.endswith(".tmp") and now - st.st_mtime > _LEFT_OVER:
-                _remove(Path(item.path))
-            elif item.name.endswith(".npz"):
+            if _PARTIAL.match(item.name):
+                if now - st.st_mtime > _LEFT_OVER:
+                    _remove(Path(item.path))
+            else:
                 entries.append((st.st_mtime, st.st_size, item.path))
     except OSError:
         return
@@ -250,11 +290,13 @@ def load_times(paths, *, sourcetype: str | None, source: str | None, host: str |
     if where is not None:
         items = expand(paths)
         files = [p for p in items if isinstance(p, Path)]
-        if len(set(map(str, files))) == len(files):  # (a file given twice is read twice)
-            got = _with_entries(where, items, files, sourcetype, options)
+        early = [p for p in items if isinstance(p, DataProblem)]
+        # a file given twice is read twice; problems are told apart by the name they carry
+        if len(set(map(shown_name, files))) == len(files):
+            got = _with_entries(where, early, files, sourcetype, options)
             if got is not None:
                 return got, files
-        paths, early = files, [p for p in items if isinstance(p, DataProblem)]
+        paths = files
     reading = begin(paths, sourcetype=sourcetype, fields=_FIELDS, ta=ta, strict=strict)
     try:
         result = reading.finish(**options)
@@ -264,13 +306,18 @@ def load_times(paths, *, sourcetype: str | None, source: str | None, host: str |
     return result, list(reading.files)
 
 
-def _with_entries(where: Path, items: list, files: list[Path], sourcetype: str | None,
-                  options: dict) -> LoadResult | None:
-    """load_times over the expanded ``items``: the files without an entry read (and kept);
-    None when their load cannot be told file by file (not expected: they are then read)."""
+def _with_entries(where: Path, early: list[DataProblem], files: list[Path],
+                  sourcetype: str | None, options: dict) -> LoadResult | None:
+    """load_times over the expanded files (``early``: the problems of the entries that are no
+    file): the files without an entry read (and kept); None when their load cannot be told
+    file by file (not expected: they are then read again, together)."""
     entries: list[Entry | None] = [lookup(where, f, sourcetype) if _keepable(f) else None
                                    for f in files]
     missed = [f for f, e in zip(files, entries) if e is None]
+    if options["progress"]:
+        for f, e in zip(files, entries):
+            if e is not None:
+                print(f"{f}: times kept from an earlier read ({where})", file=sys.stderr)
     if missed:
         before = {f: _stat(f) for f in missed}
         reading = begin(missed, sourcetype=sourcetype, fields=_FIELDS)
@@ -287,11 +334,7 @@ def _with_entries(where: Path, items: list, files: list[Path], sourcetype: str |
                 store(where, f, sourcetype, stamp, e)
         fill = iter(read)
         entries = [e if e is not None else next(fill) for e in entries]
-    if options["progress"]:
-        for f in files:
-            if f not in missed:
-                print(f"{f}: times kept from an earlier read ({where})", file=sys.stderr)
-    return _joined(items, files, [e for e in entries if e is not None])
+    return _joined(early, files, [e for e in entries if e is not None])
 
 
 def _keepable(path: Path) -> bool:
@@ -336,13 +379,12 @@ def _split(result: LoadResult, files: list[Path]) -> list[Entry] | None:
     return out
 
 
-def _joined(items: list, files: list[Path], entries: list[Entry]) -> LoadResult:
+def _joined(early: list[DataProblem], files: list[Path], entries: list[Entry]) -> LoadResult:
     """The LoadResult of the files' entries: what reading them all gives. Its problems come as
     a load orders them: the entries that are no file, then each file's that no sourcetype rule
     types (found before reading), then what reading each file found."""
     import pandas as pd
 
-    early = [p for p in items if isinstance(p, DataProblem)]
     found = [(DataProblem(shown_name(f), line, reason, kind), kind)
              for f, e in zip(files, entries) for line, reason, kind in e.problems]
     problems = (early + [p for p, kind in found if kind == UNTYPED]
