@@ -292,7 +292,7 @@ def test_an_entry_is_for_the_same_reading(tmp_path, monkeypatch):
     path = logs(tmp_path)
     names = []
     for cores in (1, 2):
-        monkeypatch.setattr(kept.fast, "cores", lambda: cores)
+        monkeypatch.setattr(kept.fast, "cores", lambda n=cores: n)
         kept._code.cache_clear()
         names.append(kept._name(path, None))
     kept._code.cache_clear()
