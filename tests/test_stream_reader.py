@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from spl.data import begin, fast, load, stream
 from spl.data.readers import GZIP
+from spl.frontend import parse_search
 from test_fast_reader import SHARED_FIELDS, by_records, lines, same
 
 REC = '{{"eventVersion":"1.08","eventTime":"2026-03-09T14:{:02d}:{:02d}Z","eventName":"{}",' \
@@ -277,6 +278,34 @@ def test_shared_corpus_reads_the_same_gzipped_in_pieces(shared, tmp_path, monkey
         doc.write_bytes(gzip.compress(b"[" + b",".join(objects) + b"]"))
         for p in (packed, doc):
             same(load(p, source="s", fields=fields), by_records(p, fields))
+
+
+def test_records_without_a_time_across_mapped_pieces_of_a_plain_file(tmp_path, monkeypatch):
+    # the same rule over a plain file's ranges, each its own batch (one event a batch): line 1
+    # takes the file's modification time and says so, lines 2 to 5 the previous event's (the
+    # modification time too) and say that; the map side told line 3 it took the modification
+    # time, as it does the first
+    from spl import data
+    from spl.mapjob import for_search
+
+    in_workers(monkeypatch)
+    monkeypatch.setattr(data, "MAP_ROWS", 1)
+    monkeypatch.setattr(data, "MAP_BYTES", 1)
+    recs = [r.replace('"eventTime"', '"when"') if i < 5 else r for i, r in enumerate(records(7))]
+    path = tmp_path / "a.ndjson"
+    path.write_text("\n".join(recs) + "\n")
+    parsed = parse_search("search * | stats count", [])
+    reading = begin([path], fields={"_time"}, mapper=for_search(
+        parsed.pipeline, tz="UTC", now=0, text=parsed.expanded, lookups=None, strict=False))
+    try:
+        _, problems = reading.finish_mapped()
+    finally:
+        reading.cancel()
+    mtime = "the file's modification time"
+    previous = "that of the previous event of the file"
+    assert [(p.line, p.reason) for p in problems] == [
+        (1, f"no eventTime; _time is {mtime}")] + [
+        (n, f"no eventTime; _time is {previous}") for n in (2, 3, 4, 5)]
 
 
 def test_records_without_a_time_across_mapped_batches(tmp_path, monkeypatch, capsys):

@@ -427,8 +427,7 @@ class Reading:
                     problems: list) -> bool:
         """Map the pieces of plain file number ``k`` as they arrive; False (the rest of its
         pieces drained) when one holds an unusual line and the file must be read whole."""
-        build = self.build
-        assert build is not None and build.mapper is not None
+        assert self.build is not None and self.build.mapper is not None
         last, counter, mtime = None, _LineCounter(), file_mtime(path)
         batch: list = []
         major = 0
@@ -445,14 +444,9 @@ class Reading:
                 return False
             if j + 1 < jobs and sum(c.n for c in batch) < MAP_ROWS:
                 continue
-            cols, t, r = fast.merge(batch, str(path), mtime, problems, False,
-                                    last=last, line_numbers=counter)
-            tails = [c.tail_time for c in batch if c.tail_time is not None]
-            last = tails[-1] if tails else last
+            last, _ = self._map_batch(k, path, batch, src, partials, problems, last, counter,
+                                      mtime, major)
             batch = []
-            table = build.table([(cols, len(t))], t, r, [src] * len(t), [build.types[k]])
-            self.events += len(t)
-            partials.append(build.mapper(table, major))
         return True
 
     def _map_stream(self, k: int, path: Path, pieces: stream.Stream, src: str, partials: list,
@@ -481,9 +475,9 @@ class Reading:
         return True
 
     def _map_batch(self, k, path, batch, src, partials, problems, last, lines, mtime, major):
-        """Map a streamed file's chunks: (the time a record without a valid one takes next,
+        """Map a batch of a file's chunks: (the time a record without a valid one takes next,
         the next batch's key). Records before any valid time took the file's modification
-        time, which the next such record then takes too."""
+        time, which the next such record then takes too (and says it is the previous event's)."""
         build = self.build
         assert build is not None and build.mapper is not None
         cols, t, r = fast.merge(batch, str(path), mtime, problems, False, last=last,
