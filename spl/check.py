@@ -31,10 +31,10 @@ from pathlib import Path
 
 import yaml
 
-from spl import aggregates, commands, content, yamlload
+from spl import content, yamlload
 from spl.commands.from_ import datamodel_of
+from spl.engine import lacking
 from spl.errors import MacroError, SplError, line_col
-from spl.eval import functions
 from spl.frontend import ParsedSearch, parse_search
 from spl.macros import MacroLibrary
 from spl.search import literals as search_literals
@@ -63,20 +63,11 @@ def unsupported(parsed: ParsedSearch) -> list[str]:
 
     for node in ast.walk(parsed.pipeline):
         model = _datamodel(node)
+        lacked = lacking(node)
         if model:
             problems.append(f"needs datamodel {model} ({where(node.span)})")
-        elif isinstance(node, ast.Command):
-            if commands.lookup(node.name) is None:
-                problems.append(f"{refusal('command', node.name, commands.supported())[0]} "
-                                f"({where(node.span)})")
-        elif isinstance(node, ast.Call):
-            if functions.lookup(node.name) is None:
-                problems.append(f"{refusal('eval function', node.name, functions.names())[0]} "
-                                f"({where(node.span)})")
-        elif isinstance(node, ast.Aggregation):
-            if aggregates.lookup(node.func) is None:
-                problems.append(f"{refusal('stats function', node.func, aggregates.names())[0]} "
-                                f"({where(node.span)})")
+        elif lacked is not None:
+            problems.append(f"{refusal(*lacked)[0]} ({where(node.span)})")
     return list(dict.fromkeys(problems))
 
 

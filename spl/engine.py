@@ -3,6 +3,8 @@
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from spl import commands
@@ -17,16 +19,25 @@ def check_supported(pipeline: ast.Pipeline) -> None:
     Splunk rejects an unknown command or function when the search is parsed, whatever the
     data; so do we, rather than only when a row reaches it (or never, on no rows).
     """
+    for node in ast.walk(pipeline):
+        lacked = lacking(node)
+        if lacked is not None:
+            raise refuse(*lacked, node.span)
+
+
+def lacking(node: object) -> tuple[str, str, Iterable[str]] | None:
+    """(kind, name, the names the engine has) when ``node`` is a command, eval function or
+    stats function the engine cannot run (spl.vocabulary words the refusal); else None."""
     from spl import aggregates
     from spl.eval import functions
 
-    for node in ast.walk(pipeline):
-        if isinstance(node, ast.Command) and commands.lookup(node.name) is None:
-            raise refuse("command", node.name, commands.supported(), node.span)
-        if isinstance(node, ast.Call) and functions.lookup(node.name) is None:
-            raise refuse("eval function", node.name, functions.names(), node.span)
-        if isinstance(node, ast.Aggregation) and aggregates.lookup(node.func) is None:
-            raise refuse("stats function", node.func, aggregates.names(), node.span)
+    if isinstance(node, ast.Command) and commands.lookup(node.name) is None:
+        return "command", node.name, commands.supported()
+    if isinstance(node, ast.Call) and functions.lookup(node.name) is None:
+        return "eval function", node.name, functions.names()
+    if isinstance(node, ast.Aggregation) and aggregates.lookup(node.func) is None:
+        return "stats function", node.func, aggregates.names()
+    return None
 
 
 def execute(pipeline: ast.Pipeline, events: pd.DataFrame, ctx: Context) -> pd.DataFrame:
