@@ -332,10 +332,10 @@ class Sourcetype:
 
     def _parsed_search(self, et: EventType):
         if et.expr is None:
-            from spl.syntax import ast  # the parser only: no engine, no pandas
+            from spl.syntax import ast, parse_once  # the parser only: no engine, no pandas
 
             try:
-                pipeline = _parse_search(et.search)
+                pipeline = parse_once(et.search)
             except SplError as e:
                 raise ConfigError(f"event type {et.name}: its search is not valid: "
                                   f"{e.message}", file=self.files[0] if self.files else None
@@ -384,30 +384,15 @@ class Sourcetype:
 
     def _parsed(self, calc: Calc):
         if calc.expr is None:
+            from spl.syntax import parse_expression_once  # the parser only: no pandas
+
             try:
-                calc.expr = _parse_expression(calc.text)
+                calc.expr = parse_expression_once(calc.text)
             except SplError as e:
                 raise ConfigError(f"EVAL-{calc.field} of [{self.name}] is not a valid eval "
                                   f"expression: {e.render()}",
                                   file=self.files[0] if self.files else None) from None
         return calc.expr
-
-
-@lru_cache(maxsize=1024)
-def _parse_search(text: str):
-    """An event type's search parsed (once, as _parse_expression)."""
-    from spl.syntax import parse
-
-    return parse(text)
-
-
-@lru_cache(maxsize=1024)
-def _parse_expression(text: str):
-    """An EVAL's expression parsed (once: each load builds its sourcetype's definition anew,
-    and the syntax tree is immutable)."""
-    from spl.syntax import parse_expression  # the parser only: no eval engine, no pandas
-
-    return parse_expression(text)
 
 
 @dataclass(frozen=True)
@@ -436,7 +421,9 @@ class _Coalesce:
 def _eval_plan(text: str):
     """How an EVAL is worked out over an event table (run by _Split); None: each event on its
     own (it draws random numbers)."""
-    expr = _parse_expression(text)
+    from spl.syntax import parse_expression_once
+
+    expr = parse_expression_once(text)
     return _plan(expr) if _deterministic(expr) else None
 
 

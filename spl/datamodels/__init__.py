@@ -48,7 +48,6 @@ class Calculation:
 
     output: str
     expression: str
-    parsed: object = None
 
 
 @dataclass(eq=False)  # a node of a tree: equal only to itself
@@ -235,10 +234,10 @@ def constraint_search(model: DataModel, ds: Dataset) -> str:
 
 
 def _parse_search(text: str, model: DataModel, what: str):
-    from spl.syntax.parser import parse
+    from spl.syntax import parse_once
 
     try:
-        pipeline = parse(text)
+        pipeline = parse_once(text)
     except SplError as e:
         raise ConfigError(f"{what} of data model {model.name} is not a valid search: "
                           f"{e.message}", file=model.file) from None
@@ -251,16 +250,14 @@ def _parse_search(text: str, model: DataModel, what: str):
 
 
 def _parse_eval(calc: Calculation, model: DataModel, ds: Dataset):
-    if calc.parsed is None:
-        from spl.syntax.parser import parse_expression
+    from spl.syntax import parse_expression_once
 
-        try:
-            calc.parsed = parse_expression(calc.expression)
-        except SplError as e:
-            raise ConfigError(f"calculation of {calc.output} in {ds.name} of data model "
-                              f"{model.name} is not a valid eval expression: {e.message}",
-                              file=model.file) from None
-    return calc.parsed
+    try:
+        return parse_expression_once(calc.expression)
+    except SplError as e:
+        raise ConfigError(f"calculation of {calc.output} in {ds.name} of data model "
+                          f"{model.name} is not a valid eval expression: {e.message}",
+                          file=model.file) from None
 
 
 # ---------------------------------------------------------------- rows of a dataset

@@ -7,6 +7,7 @@ can act on and the span of the offending text.
 """
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import re
 import threading
@@ -1022,3 +1023,17 @@ def parse_expression(text: str) -> ast.Expr:
     if not text.strip():
         raise _error("empty expression", Span(0, len(text))).with_text(text)
     return _run("expr", text)
+
+
+@functools.lru_cache(maxsize=1024)
+def parse_once(text: str) -> ast.Pipeline:
+    """:func:`parse`, once a process for each text: for the searches of definitions that every
+    load reads again (event types, data model constraints). The tree is immutable."""
+    return parse(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def parse_expression_once(text: str) -> ast.Expr:
+    """:func:`parse_expression`, once a process for each text (props EVALs, data model
+    calculations)."""
+    return parse_expression(text)
