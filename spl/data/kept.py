@@ -285,18 +285,19 @@ def load_times(paths, *, sourcetype: str | None, source: str | None, host: str |
     that has an entry (:func:`lookup`) taken from it, and an entry kept of each other one.
     The result is the one reading every file gives."""
     options: dict[str, Any] = dict(source=source, host=host, index=index, progress=progress)
-    where = directory() if ta is None and not strict else None
     early: list[DataProblem] = []
-    if where is not None:
+    if ta is None and not strict:
         items = expand(paths)
         files = [p for p in items if isinstance(p, Path)]
         early = [p for p in items if isinstance(p, DataProblem)]
+        paths = files  # (expanded once: standard input is read once)
+        # the directory is looked for (and made) only for a file worth an entry
+        where = directory() if any(map(_worth, files)) else None
         # a file given twice is read twice; problems are told apart by the name they carry
-        if len(set(map(shown_name, files))) == len(files):
+        if where is not None and len(set(map(shown_name, files))) == len(files):
             got = _with_entries(where, early, files, sourcetype, options)
             if got is not None:
                 return got, files
-        paths = files
     reading = begin(paths, sourcetype=sourcetype, fields=_FIELDS, ta=ta, strict=strict)
     try:
         result = reading.finish(**options)
@@ -335,6 +336,12 @@ def _with_entries(where: Path, early: list[DataProblem], files: list[Path],
         fill = iter(read)
         entries = [e if e is not None else next(fill) for e in entries]
     return _joined(early, files, [e for e in entries if e is not None])
+
+
+def _worth(path: Path) -> bool:
+    """A file of KEEP_MIN bytes or more that may be kept."""
+    st = _stat(path)
+    return st is not None and st.st_size >= KEEP_MIN and _keepable(path)
 
 
 def _keepable(path: Path) -> bool:
