@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from spl.data import fast, stream
 from spl.data.extract import (
     InexactNumber,
@@ -488,7 +490,7 @@ class Reading:
         partials.append(build.mapper(table, major))
         if tails:
             last = tails[-1]
-        elif last is None and t:
+        elif last is None and len(t):
             last = mtime
         return last, major + 1
 
@@ -496,7 +498,7 @@ class Reading:
         files, strict, plan = self.files, self.strict, self.plan
         problems: list[DataProblem] = list(self.early)
         parts: list[tuple[dict, int]] = []  # each file's extracted fields as columns, its rows
-        times: list[float] = []
+        times: list = []  # each file's, as an array (a list of floats is four times as big)
         raws: list[str] = []
         sources: list[str] = []
         pieces: list[list[tuple[int, int, int]] | None] = []
@@ -505,7 +507,6 @@ class Reading:
             if progress:
                 print(f"reading {path} ({k}/{len(files)})", file=sys.stderr)
             src = source if source is not None else shown_name(path)
-            before = len(times)
             chunks = fast.chunks(jobs) if isinstance(jobs, list) else None
             if isinstance(jobs, stream.Stream):
                 part, t, r, found = _streamed(jobs, plan.kind(k - 1).opts, strict,
@@ -526,13 +527,15 @@ class Reading:
                 assert isinstance(jobs, fast.Job)  # chunks is None only for a file's one job
                 part, t, r, found = jobs.result()
                 problems.extend(found)
-            times.extend(t)
+            times.append(np.asarray(t, dtype=np.float64))
             raws.extend(r)
-            parts.append((part, len(times) - before))
-            sources.extend([src] * (len(times) - before))
-            counts.append(len(times) - before)
+            parts.append((part, len(t)))
+            sources.extend([src] * len(t))
+            counts.append(len(t))
         table = dataclasses.replace(plan, host=host if host is not None else socket.gethostname(),
-                                    index=index).table(parts, times, raws, sources, plan.types)
+                                    index=index).table(parts, np.concatenate(times) if times
+                                                       else np.empty(0), raws, sources,
+                                                       plan.types)
         return LoadResult(table, _shown(problems), [shown_name(f) for f in files], pieces,
                           counts)
 
@@ -564,8 +567,11 @@ class _Build:
 
     def table(self, parts, times, raws, sources, types) -> pd.DataFrame:
         """The events of columns ``parts`` ((columns, rows) of each file, in order; ``types``:
-        each one's sourcetype). The files of each run of one sourcetype get its definition;
-        the runs' columns are united (a field a run lacks is null in its rows)."""
+        each one's sourcetype; ``times``: a list or an array). The files of each run of one
+        sourcetype get its definition; the runs' columns are united (a field a run lacks is null
+        in its rows). A definition that aliases, evaluates or looks up fields reads them as
+        lists; without one, no base field that is not kept is built (a million events: 8 MB
+        each) and ``_time`` stays an array."""
         import pandas as pd
 
         keep_raw = next(iter(self.kinds.values())).opts.keep_raw
@@ -575,12 +581,17 @@ class _Build:
                 runs[-1][1].append(part)
             else:
                 runs.append((name, [part]))
+        keep = None if self.fields is None or any("*" in f for f in self.fields) else {
+            *self.fields, "_time", "_raw"}
         if len(runs) <= 1:  # one sourcetype (the usual load): no copying
             name = runs[0][0] if runs else next(iter(self.kinds))
-            cols = _columns(parts, times, raws if keep_raw else None, sources, name, self.host,
-                            self.index)
-            cols = self.kinds[name].st.apply_columns(cols, len(times))
+            st = self.kinds[name].st
+            plain = not st.transforms()
+            cols = _columns(parts, times if plain else list(times), raws if keep_raw else None,
+                            sources, name, self.host, self.index, keep if plain else None)
+            cols = st.apply_columns(cols, len(times))
         else:
+            times = list(times)
             cols = {}
             start = 0
             for name, run in runs:
@@ -603,9 +614,6 @@ class _Build:
         # the search does not name is left out too (_time and _raw always stay).
         order = sorted(cols, key=lambda c: (0, BASE_FIELDS.index(c), "") if c in BASE_FIELDS
                        else (1, 0, c))
-        fields = self.fields
-        keep = None if fields is None or any("*" in f for f in fields) else {
-            *fields, "_time", "_raw"}
         cols = {c: cols[c] for c in order
                 if (keep is None or c in keep) and (
                     c in BASE_FIELDS or any(x is not None for x in cols[c]))}
@@ -757,18 +765,21 @@ def _event_time(rec: Record, path: Path, last: float | None, problems, strict,
     return file_mtime(path)
 
 
-def _columns(parts, times, raws, sources, sourcetype, host, index) -> dict[str, list]:
+def _columns(parts, times, raws, sources, sourcetype, host, index,
+             keep: set[str] | None = None) -> dict[str, list]:
     """The event table as {column: values}: base fields first, then fields in order of appearance.
 
-    ``parts``: (extracted columns, rows) of each file, in file order; ``raws`` None: no ``_raw``.
+    ``parts``: (extracted columns, rows) of each file, in file order; ``raws`` None: no ``_raw``;
+    ``keep``: the base fields to build (None: all).
     """
     n = len(times)
-    cols: dict[str, list] = {"_time": times}
+    cols: dict = {"_time": times}
     if raws is not None:
         cols["_raw"] = raws
-    cols.update({"sourcetype": [sourcetype] * n, "source": sources, "host": [host] * n,
-                 "index": [index] * n})
-    base = set(cols) | {"_raw"}  # a record's own "_raw"/"source"/... never replaces the event's
+    constant = {"sourcetype": lambda: [sourcetype] * n, "source": lambda: sources,
+                "host": lambda: [host] * n, "index": lambda: [index] * n}
+    cols.update((c, make()) for c, make in constant.items() if keep is None or c in keep)
+    base = set(BASE_FIELDS)  # a record's own "_raw"/"source"/... never replaces the event's
     fields: dict[str, list] = {}
     start = 0
     for part, m in parts:

@@ -303,8 +303,6 @@ def _dictionary(items, absent) -> tuple[np.ndarray, list]:
 
 
 def _unpacked(c: Chunk) -> Chunk:
-    if isinstance(c.times, np.ndarray):
-        c.times = c.times.tolist()
     c.cols = {k: _unpack(v) if isinstance(v, _Packed) else v for k, v in c.cols.items()}
     return c
 
@@ -877,14 +875,15 @@ def rows_to_columns(rows: list[dict]) -> dict[str, list]:
 
 def merge(chunks: list[Chunk], file: str, mtime: float, problems: list,
           strict: bool, last: float | None = None,
-          line_numbers=None) -> tuple[dict[str, list], list[float], list[str]]:
-    """Columns, times and raws of a file's chunks; problems get the file and their lines.
+          line_numbers=None) -> tuple[dict[str, list], np.ndarray, list[str]]:
+    """Columns, times (an array: a list of a million floats is 32 MB) and raws of a file's
+    chunks; problems get the file and their lines.
     ``last``: the last valid time of the file's chunks before these (None: they start it);
     ``line_numbers``: (file, offsets) -> lines, when not _line_numbers (which counts from the
     file's start)."""
     total = sum(c.n for c in chunks)
     cols: dict[str, list] = {}
-    times: list[float] = []
+    times: list = []  # each chunk's
     raws: list[str] = []
     found: list = []
     seen = last is not None
@@ -912,7 +911,7 @@ def merge(chunks: list[Chunk], file: str, mtime: float, problems: list,
             if col is None:
                 col = cols[name] = [None] * total
             col[offset:offset + c.n] = values
-        times.extend(c.times)
+        times.append(np.asarray(c.times, dtype=np.float64))
         raws.extend(c.raws)
         offset += c.n
         if c.tail_time is not None:
@@ -923,7 +922,7 @@ def merge(chunks: list[Chunk], file: str, mtime: float, problems: list,
         if strict:
             raise DataProblem(file, lines[0], found[0][-1]).error()
         problems.extend(DataProblem(file, line, p[1]) for line, p in zip(lines, found))
-    return cols, times, raws
+    return cols, np.concatenate(times) if times else np.empty(0), raws
 
 
 def _line_numbers(file: str, offsets: list[int]) -> list[int]:

@@ -271,6 +271,12 @@ class Sourcetype:
         return pd.DataFrame({c: pd.Series(v, dtype="float64" if c == "_time" else object)
                              for c, v in cols.items()}).set_axis(table.index)
 
+    def transforms(self) -> bool:
+        """Whether it aliases, evaluates, looks up or types fields (else the extracted fields
+        are the events' as they are)."""
+        return bool(self.aliases or self.evals or self.lookups or self.eventtypes
+                    or self.field_tags)
+
     def apply_columns(self, cols: dict[str, list], n: int, ctx=None) -> dict[str, list]:
         """:meth:`apply` on columns held as lists (how spl.data.load builds its table)."""
         cols = dict(cols)
