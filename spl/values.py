@@ -97,7 +97,7 @@ def format_number(n) -> str:
         return "inf" if n > 0 else "-inf"
     if n == int(n) and abs(n) < 1e16:
         return str(int(n))
-    return repr(n)
+    return repr(float(n))  # (numpy's float64 has a repr of its own: np.float64(...))
 
 
 @overload

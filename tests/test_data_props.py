@@ -211,6 +211,22 @@ def test_ta_default_local_layout_and_lookups(tmp_path):
     assert "vendor_product" not in t.columns  # the project's own definition is not used
 
 
+def test_a_definition_reading_time_sees_it_as_a_number(tmp_path):
+    """An alias of _time copies the event's time: 2024-01-01T00:00:09.5Z is 1704067200 + 9.5
+    seconds, shown as 1704067209.5 (the loader keeps times as arrays: a definition still reads
+    Python numbers), for every field asked and for the time alone."""
+    ta = tmp_path / "Splunk_TA_aws"
+    write_def(ta, "[aws:cloudtrail]\nFIELDALIAS-t = _time AS t2\n", layout="addon")
+    data = tmp_path / "d.json"
+    data.write_text(json.dumps({"eventTime": "2024-01-01T00:00:09.5Z", "eventName": "X"}) + "\n")
+    for fields in (None, {"t2"}):
+        t = load([data], ta=ta, fields=fields).table
+        assert type(t["t2"][0]) is float and t["t2"][0] == 1704067209.5
+    from spl.session import run
+    got = run("search * | stats values(t2) as v", data=[data], ta=ta)
+    assert got["v"].tolist() == ["1704067209.5"]
+
+
 def test_fields_with_a_wildcard_means_all(tmp_path):
     data = tmp_path / "d.json"
     data.write_text(json.dumps({"eventTime": "2024-05-01T10:00:00Z", "eventName": "X",

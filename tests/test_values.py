@@ -23,3 +23,14 @@ def test_the_same_order_serves_stats_eval_and_group_order():
     assert column(out, "lo") == [9] and column(out, "hi") == ["a"]
     out = run("| stats count by v", rows)
     assert column(out, "v") == ["4", "9", "100", "a", "b"]
+
+
+def test_a_numpy_float_prints_as_a_number():
+    """A number reaching output as numpy's float64 prints as Python's float does (1.5), never as
+    numpy's repr (np.float64(1.5))."""
+    import numpy as np
+
+    from spl.values import format_number
+
+    assert format_number(np.float64(1704067209.5)) == "1704067209.5"
+    assert format_number(np.float64(0.1) + np.float64(0.2)) == "0.30000000000000004"

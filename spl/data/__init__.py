@@ -587,11 +587,12 @@ class _Build:
             name = runs[0][0] if runs else next(iter(self.kinds))
             st = self.kinds[name].st
             plain = not st.transforms()
-            cols = _columns(parts, times if plain else list(times), raws if keep_raw else None,
+            cols = _columns(parts, times if plain else np.asarray(times).tolist(),
+                            raws if keep_raw else None,
                             sources, name, self.host, self.index, keep if plain else None)
             cols = st.apply_columns(cols, len(times))
         else:
-            times = list(times)
+            times = np.asarray(times).tolist()  # python floats, as definitions read them
             cols = {}
             start = 0
             for name, run in runs:
