@@ -85,3 +85,27 @@ def test_time_from_a_nested_field(tmp_path, fields, packed):
     assert [(p.line, p.reason) for p in result.problems] == [
         (2, "no id.time; _time is that of the previous event of the file"),
         (3, "no id.time; _time is that of the previous event of the file")]
+
+
+def test_a_plain_file_read_again_by_its_records_keeps_its_time_field(tmp_path, monkeypatch):
+    """A line holding records (an array) makes the fast reader read the file again record by
+    record: the times are still the sourcetype's (Okta's ``published``), not eventTime. By hand:
+    2024-05-01T00:00:00Z is 1704067200 (2024-01-01) + 121 days * 86400 = 1714521600; 10:00:0N
+    adds 36000 + N seconds."""
+    from spl.data import fast
+    from spl.session import run
+
+    monkeypatch.setattr(fast, "PARALLEL_MIN", 0)  # the worker processes' reader, as a large file
+
+    def rec(n):
+        return {"uuid": f"u{n}", "published": f"2024-05-01T10:00:0{n}.000Z",
+                "eventType": "user.session.start", "actor": {"alternateId": "a"},
+                "outcome": {"result": "SUCCESS"}}
+    path = tmp_path / "okta.json"
+    path.write_text("\n".join(json.dumps(x) for x in (rec(1), [rec(2), rec(3)], rec(4))) + "\n")
+    want = [1714557600 + n for n in (1, 2, 3, 4)]
+    result = data.load([path], sourcetype="OktaIM2:log")
+    assert result.table["_time"].tolist() == want and result.problems == []
+    got = run("search * | stats min(_time) as a max(_time) as b count", data=[path],
+              sourcetype="OktaIM2:log")  # the map side's reader (spl.data.Reading.finish_mapped)
+    assert got[["a", "b", "count"]].values.tolist() == [[want[0], want[-1], 4]]

@@ -407,7 +407,8 @@ class Reading:
                         continue
                     del partials[start[0]:], problems[start[1]:]
                     self.events = start[2]
-                    part, t, r, found = _read_records(path, build.kind(k).opts, False)
+                    part, t, r, found = _read_records(path, build.kind(k).opts, False,
+                                                      build.kind(k).st.time)
                 elif isinstance(jobs, stream.Stream):  # its pieces, mapped MAP_ROWS at a time
                     start = (len(partials), len(problems), self.events)
                     if self._map_stream(k, path, jobs, src, partials, problems):
@@ -514,7 +515,8 @@ class Reading:
                 problems.extend(found)
             elif chunks is not None and any(c.unusual for c in chunks):
                 # a line that is not a record but holds some (spl.data.readers.unwrap)
-                part, t, r, found = _read_records(path, plan.kind(k - 1).opts, strict)
+                part, t, r, found = _read_records(path, plan.kind(k - 1).opts, strict,
+                                                  plan.kind(k - 1).st.time)
                 problems.extend(found)
                 pieces.append(None)
             elif chunks is not None:
@@ -662,7 +664,7 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _read_records(path: Path, opts: fast.Options, strict: bool, time: TimeSpec = CLOUDTRAIL_TIME):
+def _read_records(path: Path, opts: fast.Options, strict: bool, time: TimeSpec):
     """A file that is not plain NDJSON (gzip, Records documents), or whose sourcetype's time
     time needs more than one ISO 8601 field: (columns, times, raws, problems). Read in pieces
     by the fast reader when it can (spl.data.stream), else record by record."""
