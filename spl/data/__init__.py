@@ -585,16 +585,15 @@ class _Build:
                 runs.append((name, [part]))
         keep = None if self.fields is None or any("*" in f for f in self.fields) else {
             *self.fields, "_time", "_raw"}
-        if len(runs) <= 1:  # one sourcetype (the usual load): no copying
-            name = runs[0][0] if runs else next(iter(self.kinds))
-            st = self.kinds[name].st
-            plain = not st.transforms()
-            cols = _columns(parts, times if plain else np.asarray(times).tolist(),
-                            raws if keep_raw else None,
-                            sources, name, self.host, self.index, keep if plain else None)
-            cols = st.apply_columns(cols, len(times))
-        else:
+        name = runs[0][0] if runs else next(iter(self.kinds))
+        plain = len(runs) <= 1 and not self.kinds[name].st.transforms()
+        if not plain:
             times = np.asarray(times).tolist()  # python floats, as definitions read them
+        if len(runs) <= 1:  # one sourcetype (the usual load): no copying
+            cols = _columns(parts, times, raws if keep_raw else None, sources, name, self.host,
+                            self.index, keep if plain else None)
+            cols = self.kinds[name].st.apply_columns(cols, len(times))
+        else:
             cols = {}
             start = 0
             for name, run in runs:

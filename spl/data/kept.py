@@ -149,12 +149,8 @@ class Entry:
     problems: list[tuple[int | None, str, str]]  # (line, reason, kind) of its DataProblems
 
 
-def lookup(where: Path, path: Path, sourcetype: str | None) -> Entry | None:
-    """The file's entry, when there is one made from the file as it is now."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
+def lookup(where: Path, path: Path, st: os.stat_result, sourcetype: str | None) -> Entry | None:
+    """The file's entry, when there is one made from the file as it is now (``st``)."""
     if st.st_size < KEEP_MIN:
         return None
     name = where / _name(path, sourcetype)
@@ -292,10 +288,12 @@ def load_times(paths, *, sourcetype: str | None, source: str | None, host: str |
         early = [p for p in items if isinstance(p, DataProblem)]
         paths = files  # (expanded once: standard input is read once)
         # the directory is looked for (and made) only for a file worth an entry
-        where = directory() if any(map(_worth, files)) else None
+        stats = [_stat(f) if _keepable(f) else None for f in files]  # as they are before reading
+        worth = any(st is not None and st.st_size >= KEEP_MIN for st in stats)
+        where = directory() if worth else None
         # a file given twice is read twice; problems are told apart by the name they carry
         if where is not None and len(set(map(shown_name, files))) == len(files):
-            got = _with_entries(where, early, files, sourcetype, options)
+            got = _with_entries(where, early, files, stats, sourcetype, options)
             if got is not None:
                 return got, files
     reading = begin(paths, sourcetype=sourcetype, fields=_FIELDS, ta=ta, strict=strict)
@@ -307,20 +305,21 @@ def load_times(paths, *, sourcetype: str | None, source: str | None, host: str |
     return result, list(reading.files)
 
 
-def _with_entries(where: Path, early: list[DataProblem], files: list[Path],
+def _with_entries(where: Path, early: list[DataProblem], files: list[Path], stats: list,
                   sourcetype: str | None, options: dict) -> LoadResult | None:
     """load_times over the expanded files (``early``: the problems of the entries that are no
-    file): the files without an entry read (and kept); None when their load cannot be told
-    file by file (not expected: they are then read again, together)."""
-    entries: list[Entry | None] = [lookup(where, f, sourcetype) if _keepable(f) else None
-                                   for f in files]
+    file; ``stats``: each file's stat before reading, None for one not to keep): the files
+    without an entry read (and kept); None when their load cannot be told file by file (not
+    expected: they are then read again, together)."""
+    entries: list[Entry | None] = [lookup(where, f, st, sourcetype) if st is not None else None
+                                   for f, st in zip(files, stats)]
     missed = [f for f, e in zip(files, entries) if e is None]
     if options["progress"]:
         for f, e in zip(files, entries):
             if e is not None:
                 print(f"{f}: times kept from an earlier read ({where})", file=sys.stderr)
     if missed:
-        before = {f: _stat(f) for f in missed}
+        before = {f: st for f, st, e in zip(files, stats, entries) if e is None}
         reading = begin(missed, sourcetype=sourcetype, fields=_FIELDS)
         try:
             fresh = reading.finish(**options)
@@ -330,18 +329,11 @@ def _with_entries(where: Path, early: list[DataProblem], files: list[Path],
         if read is None:
             return None
         for f, e in zip(missed, read):
-            stamp = before[f]
-            if stamp is not None and _keepable(f):
-                store(where, f, sourcetype, stamp, e)
+            if before[f] is not None:
+                store(where, f, sourcetype, before[f], e)
         fill = iter(read)
         entries = [e if e is not None else next(fill) for e in entries]
     return _joined(early, files, [e for e in entries if e is not None])
-
-
-def _worth(path: Path) -> bool:
-    """A file of KEEP_MIN bytes or more that may be kept."""
-    st = _stat(path)
-    return st is not None and st.st_size >= KEEP_MIN and _keepable(path)
 
 
 def _keepable(path: Path) -> bool:
